@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// Thin launcher: refuse old Node with one clear line before loading anything that needs 22+.
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  process.stderr.write(
+    `deckhand: Node ${process.versions.node} is too old; Deckhand needs Node 22.12 or newer (24 LTS recommended).\n` +
+      'In this repository, run `. scripts/bootstrap-node.sh` to install Node 24 locally.\n',
+  );
+  process.exit(2);
+}
+await import('../dist/cli.js');

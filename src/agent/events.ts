@@ -1,0 +1,81 @@
+import type { FinishReason, Usage } from '../models/types.js';
+
+/**
+ * The one typed event stream of a run (DESIGN.md). The CLI renderer, the WebSocket and the store
+ * consume only these; nothing renders by reaching into the loop.
+ */
+export type RunOutcome = 'finished' | 'failed' | 'paused' | 'cancelled' | 'budget-exhausted';
+
+export interface RunTotals {
+  readonly steps: number;
+  readonly toolCalls: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly costUsd: number;
+}
+
+interface EventBase {
+  readonly runId: string;
+  /** Milliseconds since the epoch. */
+  readonly at: number;
+}
+
+export type RunEvent =
+  | (EventBase & {
+      readonly type: 'run-start';
+      readonly sessionId: string;
+      readonly task: string;
+      readonly model: string;
+      readonly maxSteps: number;
+      readonly budgetUsd: number | null;
+    })
+  | (EventBase & { readonly type: 'step-start'; readonly step: number })
+  | (EventBase & { readonly type: 'text-delta'; readonly step: number; readonly text: string })
+  | (EventBase & {
+      readonly type: 'tool-call';
+      readonly step: number;
+      readonly toolCallId: string;
+      readonly server: string;
+      readonly tool: string;
+      readonly args: Record<string, unknown>;
+    })
+  | (EventBase & {
+      readonly type: 'tool-result';
+      readonly step: number;
+      readonly toolCallId: string;
+      readonly server: string;
+      readonly tool: string;
+      /** One line for people. */
+      readonly summary: string;
+      /** What the model was given. */
+      readonly output: string;
+      readonly structured?: unknown;
+      readonly durationMs: number;
+    })
+  | (EventBase & {
+      readonly type: 'tool-error';
+      readonly step: number;
+      readonly toolCallId: string;
+      readonly server: string;
+      readonly tool: string;
+      readonly error: string;
+      readonly durationMs: number;
+    })
+  | (EventBase & {
+      readonly type: 'usage';
+      readonly step: number;
+      readonly usage: Usage;
+      readonly costUsd: number;
+      readonly totals: RunTotals;
+    })
+  | (EventBase & { readonly type: 'step-end'; readonly step: number; readonly finishReason: FinishReason })
+  | (EventBase & {
+      readonly type: 'run-end';
+      readonly outcome: RunOutcome;
+      /** The final answer (finished), or what stopped the run. */
+      readonly text: string;
+      readonly error?: string;
+      readonly totals: RunTotals;
+    });
+
+export type RunEventType = RunEvent['type'];

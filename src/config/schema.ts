@@ -1,0 +1,73 @@
+import { z } from 'zod';
+
+/**
+ * `deckhand.json` / `$DECKHAND_HOME/config.json`. The `mcpServers` block is the format Claude Desktop
+ * and Cursor use, accepted unchanged: stdio servers by `command`, remote ones by `url`.
+ */
+export const StdioServerConfigSchema = z
+  .object({
+    type: z.literal('stdio').optional(),
+    command: z.string().min(1, 'a non-empty command'),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).default({}),
+    cwd: z.string().optional(),
+    /** Per-call timeout for this server, milliseconds. */
+    timeoutMs: z.number().int().positive().optional(),
+    disabled: z.boolean().optional(),
+  })
+  .loose();
+export type StdioServerConfig = z.infer<typeof StdioServerConfigSchema>;
+
+export const HttpServerConfigSchema = z
+  .object({
+    type: z.enum(['http', 'streamable-http', 'streamableHttp', 'sse']).optional(),
+    url: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }),
+    headers: z.record(z.string(), z.string()).default({}),
+    timeoutMs: z.number().int().positive().optional(),
+    disabled: z.boolean().optional(),
+  })
+  .loose();
+export type HttpServerConfig = z.infer<typeof HttpServerConfigSchema>;
+
+export const McpServerConfigSchema = z.union([StdioServerConfigSchema, HttpServerConfigSchema], {
+  error: 'an object with "command" (stdio server) or "url" (Streamable HTTP server)',
+});
+export type McpServerConfig = z.infer<typeof McpServerConfigSchema>;
+
+/** Server names become tool-name prefixes (`server__tool`), so they follow the provider naming rules. */
+export const ServerNameSchema = z
+  .string()
+  .regex(/^[a-zA-Z0-9_-]{1,32}$/, 'server names are 1-32 letters, digits, "_" or "-"');
+
+export const BUILTIN_SERVER_NAMES = ['crm', 'email'] as const;
+export type BuiltinServerName = (typeof BUILTIN_SERVER_NAMES)[number];
+
+export const ModelIdSchema = z
+  .string()
+  .regex(
+    /^(offline|(openai|anthropic|ollama|compat):[^\s]+)$/,
+    'a model id "provider:model" with provider openai, anthropic, ollama or compat, or "offline"',
+  );
+
+export const PricingSchema = z.record(
+  z.string(),
+  z.object({
+    inputPerMTok: z.number().nonnegative(),
+    outputPerMTok: z.number().nonnegative(),
+  }),
+);
+
+export const FileConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    model: ModelIdSchema.optional(),
+    mcpServers: z.record(ServerNameSchema, McpServerConfigSchema).default({}),
+    builtinServers: z.union([z.boolean(), z.array(z.enum(BUILTIN_SERVER_NAMES))]).default(true),
+    maxSteps: z.number().int().min(1).max(200).optional(),
+    toolTimeoutMs: z.number().int().positive().optional(),
+    approval: z.record(z.string(), z.unknown()).optional(),
+    budget: z.object({ usd: z.number().positive().optional() }).strict().optional(),
+    pricing: PricingSchema.optional(),
+  })
+  .strict();
+export type FileConfig = z.infer<typeof FileConfigSchema>;

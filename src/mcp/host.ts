@@ -1,0 +1,168 @@
+import type { CallToolResult } from '@modelcontextprotocol/client';
+import type { ToolAddress, ToolExecutor, ToolOutcome } from '../agent/tool-executor.js';
+import type { McpServerConfig } from '../config/schema.js';
+import type { ToolSpec } from '../models/types.js';
+import { errorMessage, ToolNotFoundError } from '../shared/errors.js';
+import { getOwn } from '../shared/get-own.js';
+import { type Logger, noopLogger } from '../shared/logger.js';
+import { type ConnectionState, describeTarget, ServerCallError, ServerConnection, type ServerTool } from './connection.js';
+import { toDisplayToolName, toModelToolName } from './tool-names.js';
+
+export interface McpHostOptions {
+  readonly servers: Readonly<Record<string, McpServerConfig>>;
+  readonly logger?: Logger;
+  readonly connectTimeoutMs?: number;
+  readonly callTimeoutMs?: number;
+}
+
+export interface ServerStatus {
+  readonly name: string;
+  readonly state: ConnectionState;
+  readonly target: string;
+  readonly tools: readonly ServerTool[];
+  readonly error?: string;
+}
+
+interface CatalogEntry {
+  readonly address: ToolAddress;
+  readonly connection: ServerConnection;
+  readonly spec: ToolSpec;
+}
+
+/**
+ * Connects to every configured MCP server in parallel and offers their tools as one namespaced catalog
+ * (`server__tool` for models, `server.tool` for people). A server that fails to start is reported and
+ * left out; the rest keep working. Tool calls never throw for tool or server failures: they come back
+ * as `isError` outcomes the model can read and recover from.
+ */
+export class McpHost implements ToolExecutor, AsyncDisposable {
+  private catalog: Record<string, CatalogEntry> = Object.create(null);
+  private specList: readonly ToolSpec[] = [];
+
+  private constructor(
+    readonly connections: readonly ServerConnection[],
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts every server at once and resolves when each has connected or failed. Never throws for a server. */
+  static async start(options: McpHostOptions): Promise<McpHost> {
+    const logger = options.logger ?? noopLogger;
+    let host: McpHost | undefined;
+    const connections = Object.entries(options.servers).map(
+      ([name, config]) =>
+        new ServerConnection(name, config, {
+          logger,
+          ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+          ...(options.callTimeoutMs ? { callTimeoutMs: options.callTimeoutMs } : {}),
+          onToolsChanged: () => host?.rebuildCatalog(),
+        }),
+    );
+    host = new McpHost(connections, logger);
+    await Promise.all(
+      connections.map((connection) =>
+        connection.connect().catch((error) => logger.warn({ server: connection.name, error: errorMessage(error) }, 'server failed to start')),
+      ),
+    );
+    host.rebuildCatalog();
+    return host;
+  }
+
+  /** Servers that failed to start, with the message that says why. */
+  failures(): Array<{ name: string; error: string }> {
+    return this.connections
+      .filter((connection) => connection.state === 'failed')
+      .map((connection) => ({ name: connection.name, error: connection.lastError ?? 'failed' }));
+  }
+
+  status(): ServerStatus[] {
+    return this.connections.map((connection) => ({
+      name: connection.name,
+      state: connection.state,
+      target: describeTarget(connection.config),
+      tools: connection.tools,
+      ...(connection.lastError ? { error: connection.lastError } : {}),
+    }));
+  }
+
+  connection(name: string): ServerConnection | undefined {
+    return this.connections.find((connection) => connection.name === name);
+  }
+
+  specs(): readonly ToolSpec[] {
+    return this.specList;
+  }
+
+  address(modelToolName: string): ToolAddress | undefined {
+    return getOwn(this.catalog, modelToolName)?.address;
+  }
+
+  private rebuildCatalog(): void {
+    const catalog: Record<string, CatalogEntry> = Object.create(null);
+    for (const connection of this.connections) {
+      for (const tool of connection.tools) {
+        const modelName = toModelToolName(connection.name, tool.name);
+        catalog[modelName] = {
+          address: { server: connection.name, tool: tool.name },
+          connection,
+          spec: {
+            name: modelName,
+            description: tool.description,
+            inputSchema: tool.inputSchema,
+            ...(tool.annotations ? { annotations: tool.annotations } : {}),
+          },
+        };
+      }
+    }
+    this.catalog = catalog;
+    this.specList = Object.values(catalog).map((entry) => entry.spec);
+    this.logger.debug({ tools: this.specList.length }, 'tool catalog rebuilt');
+  }
+
+  async call(
+    modelToolName: string,
+    input: Record<string, unknown>,
+    options: { signal?: AbortSignal; toolCallId: string },
+  ): Promise<ToolOutcome> {
+    const entry = getOwn(this.catalog, modelToolName);
+    if (!entry) {
+      const error = new ToolNotFoundError(modelToolName, Object.keys(this.catalog));
+      return { isError: true, text: error.message };
+    }
+    try {
+      const result = await entry.connection.callTool(entry.address.tool, input, options.signal ? { signal: options.signal } : {});
+      return toOutcome(result);
+    } catch (error) {
+      if (options.signal?.aborted) throw options.signal.reason;
+      const display = toDisplayToolName(entry.address.server, entry.address.tool);
+      if (error instanceof ServerCallError) return { isError: true, text: `${display} failed: ${error.message}` };
+      return { isError: true, text: `${display} failed: ${errorMessage(error)}` };
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.connections.map((connection) => connection.close()));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Turns an MCP tool result into what the model reads: its text content, else its structured content as JSON. */
+export function toOutcome(result: CallToolResult): ToolOutcome {
+  const texts: string[] = [];
+  for (const block of result.content ?? []) {
+    if (block.type === 'text') texts.push(block.text);
+    else if (block.type === 'resource_link') texts.push(`[resource ${block.uri}]`);
+    else if (block.type === 'resource') texts.push('text' in block.resource ? block.resource.text : `[resource ${block.resource.uri}]`);
+    else texts.push(`[${block.type} content]`);
+  }
+  const structured = result.structuredContent;
+  let text = texts.join('\n');
+  if (!text && structured !== undefined) text = JSON.stringify(structured);
+  return {
+    isError: result.isError === true,
+    text: text || (result.isError ? 'The tool reported an error without a message.' : '(no output)'),
+    ...(structured !== undefined ? { structured } : {}),
+  };
+}

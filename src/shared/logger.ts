@@ -1,0 +1,38 @@
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import pino from 'pino';
+
+/** The logging surface the code depends on; inject it, never import a global. */
+export interface Logger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+  child(bindings: Record<string, unknown>): Logger;
+}
+
+const noop = (): void => {};
+
+/** A logger that drops everything: the default wherever none is injected. */
+export const noopLogger: Logger = {
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: noop,
+  child: () => noopLogger,
+};
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+/**
+ * A pino logger writing JSON lines to `file` (created with its folder), or to stderr when `file` is omitted.
+ * stdout is never used: the CLI owns it, and an MCP stdio server speaks JSON-RPC on it.
+ */
+export function createLogger(options: { level: LogLevel; file?: string; name?: string }): Logger {
+  let destination: NodeJS.WritableStream = process.stderr;
+  if (options.file) {
+    mkdirSync(dirname(options.file), { recursive: true });
+    destination = createWriteStream(options.file, { flags: 'a' });
+  }
+  return pino({ level: options.level, name: options.name ?? 'deckhand', base: { pid: process.pid } }, destination);
+}
