@@ -1,10 +1,28 @@
-import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/client';
+import {
+  Client,
+  SdkError,
+  SdkErrorCode,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  UnauthorizedError,
+} from '@modelcontextprotocol/client';
+import type {
+  CallToolResult,
+  ElicitRequest,
+  ElicitResult,
+  GetPromptResult,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  Tool,
+  Transport,
+} from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { HttpServerConfig, McpServerConfig, StdioServerConfig } from '../config/schema.js';
 import { delay, mergeSignals } from '../shared/abort.js';
 import { errorMessage, ServerStartError } from '../shared/errors.js';
 import { type Logger, noopLogger } from '../shared/logger.js';
+import type { OAuthProvider } from './oauth.js';
 import { StderrTail } from './stderr-tail.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
@@ -25,6 +43,15 @@ export interface ServerTool {
   readonly annotations?: Tool['annotations'];
 }
 
+/**
+ * Answers a server's `elicitation/create` request (a question for the user). Resolve with `accept` and the
+ * content, `decline` or `cancel`; `options.signal` aborts when the server cancels the request.
+ */
+export type ElicitationHandler = (
+  request: ElicitRequest['params'],
+  options: { readonly server: string; readonly signal: AbortSignal },
+) => Promise<ElicitResult>;
+
 export interface ConnectionOptions {
   readonly logger?: Logger;
   readonly connectTimeoutMs?: number;
@@ -32,6 +59,24 @@ export interface ConnectionOptions {
   readonly clientInfo?: { name: string; version: string };
   /** Called after the server's tool list changed (`notifications/tools/list_changed`) or it was re-listed after a restart. */
   readonly onToolsChanged?: (connection: ServerConnection) => void;
+  /**
+   * Answers elicitation requests. Only when it is given does the client declare the `elicitation` capability
+   * (form mode, with `applyDefaults`: schema defaults fill fields an accepted answer leaves out, SEP-1034).
+   */
+  readonly elicitation?: ElicitationHandler;
+  /** OAuth client for an HTTP server that requires authorization; ignored for stdio servers. */
+  readonly oauth?: OAuthProvider;
+}
+
+/** Options of the request methods: a caller's signal and a timeout that replaces the server's call timeout. */
+export interface RequestOptions {
+  readonly signal?: AbortSignal;
+  readonly timeoutMs?: number;
+}
+
+export interface CallToolOptions extends RequestOptions {
+  /** Called for each progress notification the server sends for this call; each one also restarts the timeout. */
+  readonly onProgress?: (progress: number, total?: number) => void;
 }
 
 /** Thrown by `callTool` when the server could not answer: it crashed, timed out or is unreachable. */
@@ -98,10 +143,10 @@ export class ServerConnection implements AsyncDisposable {
     } catch (error) {
       this.state = 'failed';
       const tail = this.stderr.text();
-      this.lastError = errorMessage(error);
+      this.lastError = `${describeStartFailure(this.config, error)}${tail ? ` (stderr: ${this.stderr.text(3).replaceAll('\n', ' | ')})` : ''}`;
       throw new ServerStartError(
         this.name,
-        `MCP server '${this.name}' (${describeTarget(this.config)}) failed to start: ${this.lastError}` +
+        `MCP server '${this.name}' (${describeTarget(this.config)}) failed to start: ${describeStartFailure(this.config, error)}` +
           (tail ? `\n  stderr: ${tail.replaceAll('\n', '\n          ')}` : ''),
         tail,
         { cause: error },
@@ -111,39 +156,44 @@ export class ServerConnection implements AsyncDisposable {
 
   private async open(): Promise<void> {
     const timeout = AbortSignal.timeout(this.connectTimeoutMs);
-    const client = this.createClient();
-    const connectOnce = async (transport: Parameters<Client['connect']>[0]) => {
+    const connectWith = async (transport: Transport): Promise<Client> => {
+      const client = this.createClient();
       await raceAbort(client.connect(transport, { signal: timeout, timeout: this.connectTimeoutMs }), timeout, () =>
         transport.close(),
       );
+      return client;
     };
-    if (isStdio(this.config)) {
-      await connectOnce(this.createStdioTransport(this.config));
-    } else {
-      await this.connectHttp(client, this.config, connectOnce);
-    }
+    const client = isStdio(this.config)
+      ? await connectWith(this.createStdioTransport(this.config))
+      : await this.connectHttp(this.config, connectWith);
     this.client = client;
     client.onclose = () => this.handleClose(client);
-    await this.refreshTools();
+    await this.withAuthorization(client, () => this.refreshTools(client));
   }
 
   private createClient(): Client {
-    return new Client(this.options.clientInfo ?? { name: 'deckhand', version: '0.1.0' }, {
-      capabilities: {},
+    const elicitation = this.options.elicitation;
+    const client = new Client(this.options.clientInfo ?? { name: 'deckhand', version: '0.1.0' }, {
+      capabilities: elicitation ? { elicitation: { form: { applyDefaults: true } } } : {},
       listChanged: {
         tools: {
-          onChanged: (error) => {
+          // The SDK re-lists the tools itself (debounced) and hands over the new list: use it, don't list twice.
+          onChanged: (error, tools) => {
             if (error) {
               this.logger.warn({ error: errorMessage(error) }, 'tool list refresh failed');
               return;
             }
-            void this.refreshTools().catch((refreshError) =>
-              this.logger.warn({ error: errorMessage(refreshError) }, 'tool list refresh failed'),
-            );
+            if (tools && client === this.client) this.setTools(tools);
           },
         },
       },
     });
+    if (elicitation) {
+      client.setRequestHandler('elicitation/create', (request, context) =>
+        elicitation(request.params, { server: this.name, signal: context.mcpReq.signal }),
+      );
+    }
+    return client;
   }
 
   private createStdioTransport(config: StdioServerConfig): StdioClientTransport {
@@ -159,37 +209,81 @@ export class ServerConnection implements AsyncDisposable {
   }
 
   private async connectHttp(
-    client: Client,
     config: HttpServerConfig,
-    connectOnce: (transport: Parameters<Client['connect']>[0]) => Promise<void>,
-  ): Promise<void> {
+    connectWith: (transport: Transport) => Promise<Client>,
+  ): Promise<Client> {
     const url = new URL(config.url);
-    const requestInit = { headers: config.headers };
+    const options = {
+      requestInit: { headers: config.headers },
+      ...(this.options.oauth ? { authProvider: this.options.oauth } : {}),
+    };
     if (config.type === 'sse') {
-      await connectOnce(new SSEClientTransport(url, { requestInit }));
-      return;
+      return this.connectAuthorized(() => new SSEClientTransport(url, options), connectWith);
     }
     try {
-      await connectOnce(new StreamableHTTPClientTransport(url, { requestInit }));
+      return await this.connectAuthorized(() => new StreamableHTTPClientTransport(url, options), connectWith);
     } catch (error) {
       // Servers from before the 2025-03-26 revision only speak HTTP+SSE; the spec's backwards-compatibility
-      // rule is to try Streamable HTTP first and fall back when the POST is refused.
-      if (config.type !== undefined) throw error;
+      // rule is to try Streamable HTTP first and fall back when the POST is refused. A refused authorization
+      // is an answer from a Streamable HTTP server, not a sign of an old one.
+      if (config.type !== undefined || error instanceof UnauthorizedError) throw error;
       this.logger.info({ error: errorMessage(error) }, 'Streamable HTTP refused; trying legacy SSE');
-      await client.close().catch(() => {});
-      await connectOnce(new SSEClientTransport(url, { requestInit }));
+      return this.connectAuthorized(() => new SSEClientTransport(url, options), connectWith);
+    }
+  }
+
+  /** Connects; when the server demands authorization first, completes it and connects again on a new transport. */
+  private async connectAuthorized(
+    createTransport: () => StreamableHTTPClientTransport | SSEClientTransport,
+    connectWith: (transport: Transport) => Promise<Client>,
+  ): Promise<Client> {
+    const transport = createTransport();
+    try {
+      return await connectWith(transport);
+    } catch (error) {
+      const authorization = this.pendingAuthorization(error);
+      if (!authorization) throw error;
+      await transport.finishAuth(await authorization);
+      return connectWith(createTransport());
+    }
+  }
+
+  /** The authorization the SDK started while `error` happened, when the error asks for one. */
+  private pendingAuthorization(error: unknown): Promise<URLSearchParams> | undefined {
+    if (!this.options.oauth || !(error instanceof UnauthorizedError)) return undefined;
+    return this.options.oauth.takeAuthorizationResponse();
+  }
+
+  /**
+   * Runs `operation`; when the server asks for (more) authorization mid-session, e.g. a 403 `insufficient_scope`
+   * step-up, redeems the authorization the SDK started and runs it once more.
+   */
+  private async withAuthorization<T>(client: Client, operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      const authorization = this.pendingAuthorization(error);
+      const transport = client.transport;
+      const authorizable =
+        transport instanceof StreamableHTTPClientTransport || transport instanceof SSEClientTransport;
+      if (!authorization || !authorizable) throw error;
+      await transport.finishAuth(await authorization);
+      return operation();
     }
   }
 
   /** Re-reads the tool list from the server. */
-  async refreshTools(): Promise<void> {
-    const client = this.client;
+  async refreshTools(client = this.client): Promise<void> {
     if (!client) return;
     if (!client.getServerCapabilities()?.tools) {
-      this.tools = [];
+      this.setTools([]);
       return;
     }
     const { tools } = await client.listTools();
+    this.setTools(tools);
+  }
+
+  private setTools(tools: readonly Tool[]): void {
     this.tools = tools.map((tool) => ({
       server: this.name,
       name: tool.name,
@@ -210,11 +304,54 @@ export class ServerConnection implements AsyncDisposable {
    * Calls one tool. Resolves with the server's result, including `isError` results. Rejects with
    * `ServerCallError` when the server could not answer, or with the signal's reason when aborted.
    */
-  async callTool(
-    tool: string,
-    args: Record<string, unknown>,
-    options: { signal?: AbortSignal; timeoutMs?: number; onProgress?: (progress: number, total?: number) => void } = {},
-  ): Promise<CallToolResult> {
+  async callTool(tool: string, args: Record<string, unknown>, options: CallToolOptions = {}): Promise<CallToolResult> {
+    const { onProgress } = options;
+    const result = await this.request(options, (client, requestOptions) =>
+      client.callTool(
+        { name: tool, arguments: args },
+        {
+          ...requestOptions,
+          resetTimeoutOnProgress: true,
+          ...(onProgress ? { onprogress: ({ progress, total }) => onProgress(progress, total) } : {}),
+        },
+      ),
+    );
+    this.consecutiveRestarts = 0;
+    return result as CallToolResult;
+  }
+
+  /** Every resource the server lists (all pages). Rejects like `callTool`. */
+  async listResources(options: RequestOptions = {}): Promise<Resource[]> {
+    const { resources } = await this.request(options, (client, requestOptions) => client.listResources(undefined, requestOptions));
+    return resources;
+  }
+
+  /** Reads one resource by URI. Rejects like `callTool`. */
+  readResource(uri: string, options: RequestOptions = {}): Promise<ReadResourceResult> {
+    return this.request(options, (client, requestOptions) => client.readResource({ uri }, requestOptions));
+  }
+
+  /** Every prompt the server lists (all pages). Rejects like `callTool`. */
+  async listPrompts(options: RequestOptions = {}): Promise<Prompt[]> {
+    const { prompts } = await this.request(options, (client, requestOptions) => client.listPrompts(undefined, requestOptions));
+    return prompts;
+  }
+
+  /** Renders one prompt with its arguments. Rejects like `callTool`. */
+  getPrompt(name: string, args: Record<string, string> = {}, options: RequestOptions = {}): Promise<GetPromptResult> {
+    return this.request(options, (client, requestOptions) =>
+      client.getPrompt({ name, arguments: args }, requestOptions),
+    );
+  }
+
+  /**
+   * Runs one request against the live client: waits for a restart in progress, applies the timeout and the
+   * caller's signal, completes a mid-session authorization, and turns failures into `ServerCallError`.
+   */
+  private async request<T>(
+    options: RequestOptions,
+    operation: (client: Client, requestOptions: { timeout: number; signal?: AbortSignal }) => Promise<T>,
+  ): Promise<T> {
     if (this.state === 'restarting' && this.reconnecting) {
       await raceAbort(this.reconnecting, options.signal);
     }
@@ -226,20 +363,9 @@ export class ServerConnection implements AsyncDisposable {
       );
     }
     const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
+    const requestOptions = { timeout: timeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
     try {
-      const result = await client.callTool(
-        { name: tool, arguments: args },
-        {
-          timeout: timeoutMs,
-          resetTimeoutOnProgress: true,
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(options.onProgress
-            ? { onprogress: (progress: { progress: number; total?: number }) => options.onProgress?.(progress.progress, progress.total) }
-            : {}),
-        },
-      );
-      this.consecutiveRestarts = 0;
-      return result as CallToolResult;
+      return await this.withAuthorization(client, () => operation(client, requestOptions));
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
       throw this.classifyCallError(error, timeoutMs);
@@ -248,14 +374,18 @@ export class ServerConnection implements AsyncDisposable {
 
   private classifyCallError(error: unknown, timeoutMs: number): ServerCallError {
     const message = errorMessage(error);
-    if (this.state === 'restarting' || this.state === 'failed' || /connection closed/i.test(message)) {
+    const closed = error instanceof SdkError && error.code === SdkErrorCode.ConnectionClosed;
+    if (closed || this.state === 'restarting' || this.state === 'failed') {
       const tail = this.stderr.text(3);
+      const next = isStdio(this.config)
+        ? 'it is being restarted, so the call can be retried'
+        : 'the call can be retried once it is reachable again';
       return new ServerCallError(
-        `server '${this.name}' stopped during the call${tail ? ` (stderr: ${tail})` : ''}; it is being restarted, so the call can be retried`,
+        `server '${this.name}' stopped during the call${tail ? ` (stderr: ${tail})` : ''}; ${next}`,
         'crashed',
       );
     }
-    if (/timed? ?out/i.test(message)) {
+    if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
       return new ServerCallError(`server '${this.name}' did not answer within ${timeoutMs} ms`, 'timeout');
     }
     return new ServerCallError(`server '${this.name}': ${message}`, 'protocol');
@@ -307,6 +437,21 @@ export class ServerConnection implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** One line saying why a server did not start, with the fix for the common causes. */
+function describeStartFailure(config: McpServerConfig, error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (isStdio(config) && code === 'ENOENT') {
+    return `command '${config.command}' was not found; check the path or install it (${errorMessage(error)})`;
+  }
+  if (isStdio(config) && code === 'EACCES') {
+    return `command '${config.command}' is not executable (${errorMessage(error)})`;
+  }
+  if (error instanceof SdkError && error.code === SdkErrorCode.ConnectionClosed) {
+    return 'the server exited before completing the MCP handshake';
+  }
+  return errorMessage(error);
 }
 
 /** Awaits `promise`, rejecting early when `signal` aborts (and running `onAbort` to release resources). */

@@ -1,0 +1,91 @@
+import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadSettings, type Settings } from '../../config/load.js';
+import { McpHost } from '../../mcp/host.js';
+import { errorMessage } from '../../shared/errors.js';
+import { openStore } from '../../store/database.js';
+import { LATEST_MIGRATION } from '../../store/migrations.js';
+import { createPainter, formatDuration } from '../format.js';
+import { resolveRuntimeModel } from '../runtime.js';
+
+interface Check {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+const MODEL_CHECK_TIMEOUT_MS = 20_000;
+
+/** `deckhand doctor`: checks Node, the data dir, the store, each server and the model; exit 1 when any fails. */
+export async function doctorCommand(options: { json?: boolean; model?: string }): Promise<number> {
+  const checks: Check[] = [];
+  const check = async (name: string, probe: () => Promise<string> | string) => {
+    try {
+      checks.push({ name, ok: true, detail: await probe() });
+    } catch (error) {
+      checks.push({ name, ok: false, detail: errorMessage(error) });
+    }
+  };
+
+  await check('node', () => {
+    const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+    if (major < 22 || (major === 22 && minor < 12)) throw new Error(`Node ${process.versions.node} is older than 22.12`);
+    return `Node ${process.versions.node}`;
+  });
+  let settings: Settings | undefined;
+  await check('config', () => {
+    settings = loadSettings({ flags: options.model ? { model: options.model } : {} });
+    return settings.configFile ?? 'no config file (defaults)';
+  });
+  if (settings) {
+    const current = settings;
+    await check('data dir', () => {
+      mkdirSync(current.home, { recursive: true });
+      accessSync(current.home, constants.W_OK);
+      const probe = join(current.home, `.doctor-${process.pid}`);
+      writeFileSync(probe, 'ok');
+      rmSync(probe);
+      return `${current.home} is writable`;
+    });
+    await check('store', async () => {
+      const store = await openStore({ file: current.dbFile });
+      await store.close();
+      return `${current.dbFile} (schema ${LATEST_MIGRATION})`;
+    });
+    const started = performance.now();
+    const host = await McpHost.start({ servers: current.servers });
+    try {
+      const elapsed = formatDuration(performance.now() - started);
+      for (const server of host.status()) {
+        await check(`server ${server.name}`, () => {
+          if (server.state !== 'ready') throw new Error(server.error ?? server.state);
+          return `${server.tools.length} tools (all servers started in ${elapsed})`;
+        });
+      }
+    } finally {
+      await host.close();
+    }
+    await check('model', async () => {
+      const { model } = resolveRuntimeModel(current);
+      if (model.provider === 'offline') return 'offline planner (no network needed)';
+      const signal = AbortSignal.timeout(MODEL_CHECK_TIMEOUT_MS);
+      const started = performance.now();
+      for await (const _part of model.stream({ messages: [{ role: 'user', content: 'Reply with the word ok.' }], tools: [] }, { signal })) {
+        // Draining the stream proves the endpoint, key and model id all work.
+      }
+      return `${model.id} answered in ${formatDuration(performance.now() - started)}`;
+    });
+  }
+
+  const failed = checks.filter((entry) => !entry.ok).length;
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify({ ok: failed === 0, checks }, null, 2)}\n`);
+  } else {
+    const paint = createPainter(process.stdout);
+    for (const entry of checks) {
+      process.stdout.write(`${entry.ok ? paint('green', '✓') : paint('red', '✗')} ${entry.name.padEnd(14)} ${entry.detail}\n`);
+    }
+    process.stdout.write(failed === 0 ? '\nAll checks passed.\n' : `\n${failed} check${failed === 1 ? '' : 's'} failed.\n`);
+  }
+  return failed === 0 ? 0 : 1;
+}

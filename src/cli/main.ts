@@ -1,0 +1,107 @@
+/**
+ * The `deckhand` command line. Parses flags, dispatches to a command, and maps every error to one line on
+ * stderr and an exit code: 0 finished, 1 failed, 2 bad usage or config, 3 paused, 130 interrupted.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { AppError, errorMessage } from '../shared/errors.js';
+import { VERSION } from '../shared/package-info.js';
+import { chatCommand } from './commands/chat.js';
+import { doctorCommand } from './commands/doctor.js';
+import { mcpCommand } from './commands/mcp.js';
+import { runCommand } from './commands/run.js';
+import { serversCommand } from './commands/servers.js';
+import { EXIT } from './exit-codes.js';
+
+function positiveInteger(max: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < 1 || parsed > max) throw new InvalidArgumentError(`expected a whole number from 1 to ${max}.`);
+    return parsed;
+  };
+}
+
+function positiveAmount(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('expected an amount in US dollars above 0, like 0.50.');
+  return parsed;
+}
+
+const modelOption = () =>
+  new Option('--model <provider:model>', 'model to use: openai:gpt-4.1-mini, anthropic:claude-sonnet-4-5, ollama:qwen2.5, compat:<model>, or offline');
+const maxStepsOption = () => new Option('--max-steps <n>', 'most model calls in one run (default 20)').argParser(positiveInteger(200));
+const budgetOption = () => new Option('--budget-usd <amount>', 'stop before a model call once this much has been spent').argParser(positiveAmount);
+
+let exitCode: number = EXIT.ok;
+const setExit = (code: number) => {
+  exitCode = code;
+};
+
+const program = new Command('deckhand')
+  .description('An MCP-native operations agent: give it a task in plain language; it works it out with tools on MCP servers.')
+  .version(VERSION, '-v, --version')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(`deckhand: ${text.replace(/^error: /, '')}`) });
+
+program
+  .command('run')
+  .description('run one task autonomously and print every tool call, the answer and the usage')
+  .argument('<task>', 'the task, in plain language (quote it)')
+  .addOption(modelOption())
+  .option('--yes', 'approve actions that would ask for confirmation, for this run')
+  .option('--json', 'print one JSON object per event line instead of text')
+  .option('--session <id>', 'record the run in this session (default: a new one)')
+  .addOption(maxStepsOption())
+  .addOption(budgetOption())
+  .addHelpText(
+    'after',
+    '\nExit codes: 0 finished, 1 failed, 2 bad usage or config, 3 paused waiting for approval, 130 interrupted.\n' +
+      'Example:\n  deckhand run "Order XYZ-789 has shipped. Email the customer a shipping confirmation."',
+  )
+  .action(async (task: string, options) => setExit(await runCommand(task, options)));
+
+program
+  .command('chat')
+  .description('talk with the agent over several turns; it keeps the context of the conversation')
+  .addOption(modelOption())
+  .option('--session <id>', 'session id to record the conversation under (default: a new one)')
+  .addOption(maxStepsOption())
+  .addOption(budgetOption())
+  .action(async (options) => setExit(await chatCommand(options)));
+
+program
+  .command('servers')
+  .description('start the configured MCP servers and list them with their status and tools')
+  .option('--json', 'print one JSON document')
+  .action(async (options) => setExit(await serversCommand(options)));
+
+program
+  .command('mcp')
+  .description('run a built-in MCP server (crm, email) over stdio, for Claude Desktop, the MCP Inspector or any host')
+  .argument('<server>', 'built-in server name')
+  .action(async (server: string) => setExit(await mcpCommand(server)));
+
+program
+  .command('doctor')
+  .description('check Node, the data dir, the store, every server and the model')
+  .addOption(modelOption())
+  .option('--json', 'print one JSON document')
+  .action(async (options) => setExit(await doctorCommand(options)));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; every other parse error is bad usage.
+    exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else if (error instanceof AppError) {
+    process.stderr.write(`deckhand: ${error.message}\n`);
+    exitCode = error.exitCode;
+  } else {
+    process.stderr.write(`deckhand: ${errorMessage(error)}\n`);
+    exitCode = EXIT.failed;
+  }
+}
+process.exitCode = exitCode;
+// Child processes and sockets are closed by the commands; exit promptly rather than wait on stray timers.
+setImmediate(() => process.exit(exitCode));

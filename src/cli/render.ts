@@ -1,0 +1,61 @@
+import type { RunEvent } from '../agent/events.js';
+import { createPainter, formatArgs, formatCount, formatDuration, formatUsd } from './format.js';
+
+export interface RendererOptions {
+  readonly json: boolean;
+  readonly out: NodeJS.WriteStream;
+  /** False when the model's price is unknown, so the cost is not shown as a real $0. */
+  readonly priced: boolean;
+  /** Shown after the usage line (e.g. the offline planner note). */
+  readonly offline?: boolean;
+}
+
+/**
+ * Turns run events into CLI output. With `json`, one JSON object per event per line and nothing else;
+ * otherwise every tool call with its arguments, a one-line result and its duration, the streamed answer,
+ * and the usage line.
+ */
+export function createRenderer(options: RendererOptions): (event: RunEvent) => void {
+  const { out } = options;
+  if (options.json) return (event) => void out.write(`${JSON.stringify(event)}\n`);
+  const paint = createPainter(out);
+  let midText = false;
+  const endText = () => {
+    if (midText) out.write('\n');
+    midText = false;
+  };
+  return (event) => {
+    switch (event.type) {
+      case 'text-delta':
+        if (!midText) out.write('\n');
+        midText = true;
+        out.write(event.text);
+        return;
+      case 'tool-call':
+        endText();
+        out.write(`${paint('cyan', '→')} ${paint('bold', `${event.server}.${event.tool}`)} ${paint('gray', formatArgs(event.args))}\n`);
+        return;
+      case 'tool-result':
+        out.write(`  ${paint('green', '✓')} ${event.server}.${event.tool}: ${event.summary} ${paint('gray', `(${formatDuration(event.durationMs)})`)}\n`);
+        return;
+      case 'tool-error':
+        out.write(`  ${paint('red', '✗')} ${event.server}.${event.tool}: ${event.error} ${paint('gray', `(${formatDuration(event.durationMs)})`)}\n`);
+        return;
+      case 'run-end': {
+        endText();
+        const { totals } = event;
+        if (event.outcome === 'failed') out.write(`\n${paint('red', 'Run failed:')} ${event.error ?? event.text}\n`);
+        else if (event.outcome === 'cancelled') out.write(`\n${paint('yellow', 'Run cancelled.')}\n`);
+        else if (event.outcome === 'budget-exhausted') out.write(`\n${paint('yellow', event.text)}\n`);
+        const cost = options.offline ? '$0.00 (offline)' : options.priced ? formatUsd(totals.costUsd) : 'cost unknown (no price for this model)';
+        out.write(
+          `\n${paint('gray', 'usage:')} ${totals.steps} step${totals.steps === 1 ? '' : 's'} · ${totals.toolCalls} tool call${totals.toolCalls === 1 ? '' : 's'} · ` +
+            `${formatCount(totals.inputTokens)} input + ${formatCount(totals.outputTokens)} output tokens · ${cost}\n`,
+        );
+        return;
+      }
+      default:
+        return;
+    }
+  };
+}

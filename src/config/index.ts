@@ -1,0 +1,12 @@
+export { loadSettings, type ModelSource, type ProviderEnv, readDotEnv, type Settings, type SettingsFlags } from './load.js';
+export {
+  BUILTIN_SERVER_NAMES,
+  type BuiltinServerName,
+  type FileConfig,
+  FileConfigSchema,
+  type HttpServerConfig,
+  type McpServerConfig,
+  McpServerConfigSchema,
+  ModelIdSchema,
+  type StdioServerConfig,
+} from './schema.js';

@@ -1,0 +1,179 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+import { ConfigError } from '../shared/errors.js';
+import type { LogLevel } from '../shared/logger.js';
+import { builtinServerEntry } from '../shared/package-info.js';
+import {
+  BUILTIN_SERVER_NAMES,
+  type BuiltinServerName,
+  type FileConfig,
+  FileConfigSchema,
+  type McpServerConfig,
+  ModelIdSchema,
+  type PricingSchema,
+} from './schema.js';
+
+/** Provider credentials and endpoints, read from the environment once and passed down. */
+export interface ProviderEnv {
+  readonly OPENAI_API_KEY?: string;
+  readonly OPENAI_BASE_URL?: string;
+  readonly ANTHROPIC_API_KEY?: string;
+  readonly ANTHROPIC_BASE_URL?: string;
+  readonly OLLAMA_BASE_URL?: string;
+}
+
+/** Flags that override everything else. */
+export interface SettingsFlags {
+  readonly model?: string;
+  readonly maxSteps?: number;
+  readonly budgetUsd?: number;
+}
+
+export type ModelSource = 'flag' | 'env' | 'config' | 'default';
+
+/** Everything a command needs, resolved once: flags > env (and `.env`) > config file > defaults. */
+export interface Settings {
+  readonly home: string;
+  readonly dbFile: string;
+  readonly databaseUrl: string | undefined;
+  readonly logFile: string;
+  readonly logLevel: LogLevel;
+  /** The model id, or undefined to use the default for the configured keys. */
+  readonly modelId: string | undefined;
+  readonly modelSource: ModelSource;
+  readonly providerEnv: ProviderEnv;
+  readonly servers: Readonly<Record<string, McpServerConfig>>;
+  readonly builtinServers: readonly BuiltinServerName[];
+  readonly maxSteps: number | undefined;
+  readonly budgetUsd: number | undefined;
+  readonly toolTimeoutMs: number | undefined;
+  readonly pricing: z.infer<typeof PricingSchema> | undefined;
+  /** The config file that was read, if any. */
+  readonly configFile: string | undefined;
+}
+
+const EnvSchema = z.object({
+  DECKHAND_HOME: z.string().min(1).optional(),
+  DECKHAND_MODEL: ModelIdSchema.optional(),
+  DECKHAND_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  ANTHROPIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
+  OLLAMA_BASE_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+});
+
+/** Turns the first zod issue into a ConfigError naming the source, the key path and the expectation. */
+function toConfigError(source: string, error: z.ZodError, prefix = ''): ConfigError {
+  const issue = error.issues[0]!;
+  const key = [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || '(top level)';
+  let expected = issue.message;
+  if (issue.code === 'unrecognized_keys') expected = `unknown key(s) ${issue.keys.map((name) => `"${name}"`).join(', ')}`;
+  return new ConfigError(source, key, expected);
+}
+
+/** Reads `.env` in `cwd` (if any). Values already in the environment win, as with dotenv. */
+export function readDotEnv(cwd: string): Record<string, string> {
+  const file = join(cwd, '.env');
+  if (!existsSync(file)) return {};
+  return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+}
+
+function readConfigFile(cwd: string, home: string): { file: string | undefined; config: FileConfig } {
+  const candidates = [join(cwd, 'deckhand.json'), join(home, 'config.json')];
+  const file = candidates.find((candidate) => existsSync(candidate));
+  if (!file) return { file: undefined, config: FileConfigSchema.parse({}) };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(file, '(file)', `not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = FileConfigSchema.safeParse(raw);
+  if (!parsed.success) throw toConfigError(file, parsed.error);
+  return { file, config: parsed.data };
+}
+
+/**
+ * Resolves the settings for one command. Throws `ConfigError` (one line: source, key, expectation) on any
+ * invalid value; reads nothing else from `process.env` than what `env` holds.
+ */
+export function loadSettings(options: {
+  flags?: SettingsFlags;
+  env?: Readonly<Record<string, string | undefined>>;
+  cwd?: string;
+}): Settings {
+  const cwd = options.cwd ?? process.cwd();
+  const flags = options.flags ?? {};
+  const processEnv = options.env ?? process.env;
+  const dotEnv = readDotEnv(cwd);
+  const merged: Record<string, string | undefined> = { ...dotEnv };
+  for (const [key, value] of Object.entries(processEnv)) if (value !== undefined && value !== '') merged[key] = value;
+  for (const [key, value] of Object.entries(merged)) if (value === '') delete merged[key];
+
+  const envResult = EnvSchema.safeParse(merged);
+  if (!envResult.success) throw toConfigError('environment', envResult.error);
+  const env = envResult.data;
+
+  const home = resolve(env.DECKHAND_HOME ?? join(homedir(), '.deckhand'));
+  const { file: configFile, config } = readConfigFile(cwd, home);
+
+  if (flags.model !== undefined) {
+    const checked = ModelIdSchema.safeParse(flags.model);
+    if (!checked.success) throw new ConfigError('--model', 'model', checked.error.issues[0]!.message);
+  }
+  const modelId = flags.model ?? env.DECKHAND_MODEL ?? config.model;
+  const modelSource: ModelSource =
+    flags.model !== undefined ? 'flag' : env.DECKHAND_MODEL ? 'env' : config.model ? 'config' : 'default';
+
+  const dbFile = join(home, 'deckhand.db');
+  const builtinServers =
+    config.builtinServers === true ? [...BUILTIN_SERVER_NAMES] : config.builtinServers === false ? [] : config.builtinServers;
+  const logLevel = env.DECKHAND_LOG_LEVEL ?? 'info';
+  const servers: Record<string, McpServerConfig> = {};
+  for (const name of builtinServers) {
+    servers[name] = {
+      command: process.execPath,
+      args: [builtinServerEntry(), name],
+      env: {
+        DECKHAND_HOME: home,
+        DECKHAND_DB: dbFile,
+        DECKHAND_LOG_LEVEL: logLevel,
+        ...(env.DATABASE_URL ? { DATABASE_URL: env.DATABASE_URL } : {}),
+      },
+    };
+  }
+  // A configured server with a built-in's name replaces the built-in.
+  for (const [name, server] of Object.entries(config.mcpServers)) {
+    if (server.disabled) delete servers[name];
+    else servers[name] = server;
+  }
+
+  return {
+    home,
+    dbFile,
+    databaseUrl: env.DATABASE_URL,
+    logFile: join(home, 'logs', 'deckhand.log'),
+    logLevel,
+    modelId,
+    modelSource,
+    providerEnv: {
+      ...(env.OPENAI_API_KEY ? { OPENAI_API_KEY: env.OPENAI_API_KEY } : {}),
+      ...(env.OPENAI_BASE_URL ? { OPENAI_BASE_URL: env.OPENAI_BASE_URL } : {}),
+      ...(env.ANTHROPIC_API_KEY ? { ANTHROPIC_API_KEY: env.ANTHROPIC_API_KEY } : {}),
+      ...(env.ANTHROPIC_BASE_URL ? { ANTHROPIC_BASE_URL: env.ANTHROPIC_BASE_URL } : {}),
+      ...(env.OLLAMA_BASE_URL ? { OLLAMA_BASE_URL: env.OLLAMA_BASE_URL } : {}),
+    },
+    servers,
+    builtinServers,
+    maxSteps: flags.maxSteps ?? config.maxSteps,
+    budgetUsd: flags.budgetUsd ?? config.budget?.usd,
+    toolTimeoutMs: config.toolTimeoutMs,
+    pricing: config.pricing,
+    configFile,
+  };
+}

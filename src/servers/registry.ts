@@ -1,0 +1,12 @@
+import type { McpServer } from '@modelcontextprotocol/server';
+import type { Kysely } from 'kysely';
+import type { BuiltinServerName } from '../config/schema.js';
+import type { Database } from '../store/schema.js';
+import { createCrmServer } from './crm/server.js';
+import { createEmailServer } from './email/server.js';
+
+/** Factories of the built-in operations servers, by name. */
+export const BUILTIN_SERVERS: Readonly<Record<BuiltinServerName, (db: Kysely<Database>, version: string) => McpServer>> = {
+  crm: createCrmServer,
+  email: createEmailServer,
+};

@@ -1,0 +1,102 @@
+import type { Kysely } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+
+/**
+ * Versioned migrations, in order. Never edit one that has shipped: add the next. They use only the
+ * schema builder's portable types so the same list runs on SQLite and PostgreSQL.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_operations_and_runs': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('customers')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('email', 'text', (column) => column.notNull())
+        .addColumn('phone', 'text')
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('orders')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('customer_id', 'text', (column) => column.notNull().references('customers.id'))
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('items', 'text', (column) => column.notNull())
+        .addColumn('total_cents', 'integer', (column) => column.notNull())
+        .addColumn('carrier', 'text')
+        .addColumn('tracking_number', 'text')
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('shipped_at', 'text')
+        .execute();
+      await db.schema.createIndex('orders_customer_id').on('orders').column('customer_id').execute();
+      await db.schema
+        .createTable('emails')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('to_address', 'text', (column) => column.notNull())
+        .addColumn('subject', 'text', (column) => column.notNull())
+        .addColumn('body', 'text', (column) => column.notNull())
+        .addColumn('kind', 'text', (column) => column.notNull())
+        .addColumn('order_id', 'text')
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('delivery_note', 'text')
+        .addColumn('idempotency_key', 'text', (column) => column.unique())
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('title', 'text')
+        .addColumn('created_at', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('runs')
+        .addColumn('id', 'text', (column) => column.primaryKey())
+        .addColumn('session_id', 'text', (column) => column.notNull().references('sessions.id'))
+        .addColumn('task', 'text', (column) => column.notNull())
+        .addColumn('model', 'text', (column) => column.notNull())
+        .addColumn('status', 'text', (column) => column.notNull())
+        .addColumn('started_at', 'text', (column) => column.notNull())
+        .addColumn('ended_at', 'text')
+        .addColumn('steps', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('tool_calls', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('input_tokens', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('output_tokens', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('cost_usd', 'real', (column) => column.notNull().defaultTo(0))
+        .addColumn('final_text', 'text')
+        .addColumn('error', 'text')
+        .execute();
+      await db.schema.createIndex('runs_session_id').on('runs').column('session_id').execute();
+      await db.schema
+        .createTable('run_events')
+        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('run_id', 'text', (column) => column.notNull().references('runs.id'))
+        .addColumn('seq', 'integer', (column) => column.notNull())
+        .addColumn('type', 'text', (column) => column.notNull())
+        .addColumn('at', 'bigint', (column) => column.notNull())
+        .addColumn('data', 'text', (column) => column.notNull())
+        .addUniqueConstraint('run_events_run_seq', ['run_id', 'seq'])
+        .execute();
+    },
+  },
+};
+
+class InCodeMigrationProvider implements MigrationProvider {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return MIGRATIONS;
+  }
+}
+
+/** Applies pending migrations; throws with the failing migration's name and cause. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`Database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/** The newest migration name, for `deckhand doctor`. */
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).at(-1)!;
