@@ -322,7 +322,9 @@ export class ServerConnection implements AsyncDisposable {
 
   /** Every resource the server lists (all pages). Rejects like `callTool`. */
   async listResources(options: RequestOptions = {}): Promise<Resource[]> {
-    const { resources } = await this.request(options, (client, requestOptions) => client.listResources(undefined, requestOptions));
+    const { resources } = await this.request(options, (client, requestOptions) =>
+      client.listResources(undefined, requestOptions),
+    );
     return resources;
   }
 
@@ -333,7 +335,9 @@ export class ServerConnection implements AsyncDisposable {
 
   /** Every prompt the server lists (all pages). Rejects like `callTool`. */
   async listPrompts(options: RequestOptions = {}): Promise<Prompt[]> {
-    const { prompts } = await this.request(options, (client, requestOptions) => client.listPrompts(undefined, requestOptions));
+    const { prompts } = await this.request(options, (client, requestOptions) =>
+      client.listPrompts(undefined, requestOptions),
+    );
     return prompts;
   }
 
@@ -466,7 +470,11 @@ async function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined
   const aborted = new Promise<never>((_, reject) => {
     listener = () => {
       void Promise.resolve(onAbort?.()).catch(() => {});
-      reject(merged.reason instanceof Error && merged.reason.name === 'TimeoutError' ? new Error('timed out') : merged.reason);
+      reject(
+        merged.reason instanceof Error && merged.reason.name === 'TimeoutError'
+          ? new Error('timed out')
+          : merged.reason,
+      );
     };
     merged.addEventListener('abort', listener, { once: true });
   });

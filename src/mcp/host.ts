@@ -1,11 +1,20 @@
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import type { ToolAddress, ToolExecutor, ToolOutcome } from '../agent/tool-executor.js';
-import type { McpServerConfig } from '../config/schema.js';
+import type { HttpServerConfig, McpServerConfig } from '../config/schema.js';
 import type { ToolSpec } from '../models/types.js';
 import { errorMessage, ToolNotFoundError } from '../shared/errors.js';
 import { getOwn } from '../shared/get-own.js';
 import { type Logger, noopLogger } from '../shared/logger.js';
-import { type ConnectionState, describeTarget, ServerCallError, ServerConnection, type ServerTool } from './connection.js';
+import {
+  type ConnectionState,
+  describeTarget,
+  type ElicitationHandler,
+  isStdio,
+  ServerCallError,
+  ServerConnection,
+  type ServerTool,
+} from './connection.js';
+import type { OAuthProvider } from './oauth.js';
 import { toDisplayToolName, toModelToolName } from './tool-names.js';
 
 export interface McpHostOptions {
@@ -13,6 +22,20 @@ export interface McpHostOptions {
   readonly logger?: Logger;
   readonly connectTimeoutMs?: number;
   readonly callTimeoutMs?: number;
+  /** Answers servers' elicitation requests; without it the host declares no elicitation capability. */
+  readonly elicitation?: ElicitationHandler;
+  /** The OAuth client for an HTTP server that requires authorization, or `undefined` for none. */
+  readonly oauth?: (server: string, config: HttpServerConfig) => OAuthProvider | undefined;
+  /** Called after the tool catalog changed: a server's `tools/list_changed`, or a restart that re-listed tools. */
+  readonly onToolsChanged?: (host: McpHost) => void;
+}
+
+/** Options of {@link McpHost.call}. */
+export interface HostCallOptions {
+  readonly signal?: AbortSignal;
+  readonly toolCallId: string;
+  /** Progress notifications the server sends for this call. */
+  readonly onProgress?: (progress: number, total?: number) => void;
 }
 
 export interface ServerStatus {
@@ -48,30 +71,44 @@ export class McpHost implements ToolExecutor, AsyncDisposable {
   static async start(options: McpHostOptions): Promise<McpHost> {
     const logger = options.logger ?? noopLogger;
     let host: McpHost | undefined;
-    const connections = Object.entries(options.servers).map(
-      ([name, config]) =>
-        new ServerConnection(name, config, {
-          logger,
-          ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
-          ...(options.callTimeoutMs ? { callTimeoutMs: options.callTimeoutMs } : {}),
-          onToolsChanged: () => host?.rebuildCatalog(),
-        }),
-    );
+    const connections = Object.entries(options.servers).map(([name, config]) => {
+      const oauth = isStdio(config) ? undefined : options.oauth?.(name, config);
+      return new ServerConnection(name, config, {
+        logger,
+        ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+        ...(options.callTimeoutMs ? { callTimeoutMs: options.callTimeoutMs } : {}),
+        ...(options.elicitation ? { elicitation: options.elicitation } : {}),
+        ...(oauth ? { oauth } : {}),
+        onToolsChanged: () => {
+          if (!host) return;
+          host.rebuildCatalog();
+          options.onToolsChanged?.(host);
+        },
+      });
+    });
     host = new McpHost(connections, logger);
     await Promise.all(
       connections.map((connection) =>
-        connection.connect().catch((error) => logger.warn({ server: connection.name, error: errorMessage(error) }, 'server failed to start')),
+        connection
+          .connect()
+          .catch((error) =>
+            logger.warn({ server: connection.name, error: errorMessage(error) }, 'server failed to start'),
+          ),
       ),
     );
     host.rebuildCatalog();
     return host;
   }
 
-  /** Servers that failed to start, with the message that says why. */
-  failures(): Array<{ name: string; error: string }> {
+  /** Servers that failed (to start, or for good after crashing), with their command or URL and why. */
+  failures(): Array<{ name: string; target: string; error: string }> {
     return this.connections
       .filter((connection) => connection.state === 'failed')
-      .map((connection) => ({ name: connection.name, error: connection.lastError ?? 'failed' }));
+      .map((connection) => ({
+        name: connection.name,
+        target: describeTarget(connection.config),
+        error: connection.lastError ?? 'failed',
+      }));
   }
 
   status(): ServerStatus[] {
@@ -118,18 +155,22 @@ export class McpHost implements ToolExecutor, AsyncDisposable {
     this.logger.debug({ tools: this.specList.length }, 'tool catalog rebuilt');
   }
 
-  async call(
-    modelToolName: string,
-    input: Record<string, unknown>,
-    options: { signal?: AbortSignal; toolCallId: string },
-  ): Promise<ToolOutcome> {
+  /**
+   * Calls a tool by its model-facing name. Never throws for a tool or server failure: an unknown tool, a
+   * crashed or unreachable server and a tool's own error all come back as `isError` outcomes. Throws only the
+   * signal's reason when `options.signal` aborts.
+   */
+  async call(modelToolName: string, input: Record<string, unknown>, options: HostCallOptions): Promise<ToolOutcome> {
     const entry = getOwn(this.catalog, modelToolName);
     if (!entry) {
       const error = new ToolNotFoundError(modelToolName, Object.keys(this.catalog));
       return { isError: true, text: error.message };
     }
     try {
-      const result = await entry.connection.callTool(entry.address.tool, input, options.signal ? { signal: options.signal } : {});
+      const result = await entry.connection.callTool(entry.address.tool, input, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
       return toOutcome(result);
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
@@ -154,7 +195,8 @@ export function toOutcome(result: CallToolResult): ToolOutcome {
   for (const block of result.content ?? []) {
     if (block.type === 'text') texts.push(block.text);
     else if (block.type === 'resource_link') texts.push(`[resource ${block.uri}]`);
-    else if (block.type === 'resource') texts.push('text' in block.resource ? block.resource.text : `[resource ${block.resource.uri}]`);
+    else if (block.type === 'resource')
+      texts.push('text' in block.resource ? block.resource.text : `[resource ${block.resource.uri}]`);
     else texts.push(`[${block.type} content]`);
   }
   const structured = result.structuredContent;

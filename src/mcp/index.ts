@@ -1,10 +1,20 @@
 export {
+  type CallToolOptions,
+  type ConnectionOptions,
   type ConnectionState,
   DEFAULT_CALL_TIMEOUT_MS,
   DEFAULT_CONNECT_TIMEOUT_MS,
+  type ElicitationHandler,
+  type RequestOptions,
   ServerCallError,
   ServerConnection,
   type ServerTool,
 } from './connection.js';
-export { McpHost, type McpHostOptions, type ServerStatus, toOutcome } from './host.js';
+export { type HostCallOptions, McpHost, type McpHostOptions, type ServerStatus, toOutcome } from './host.js';
+export {
+  type AuthorizeFunction,
+  followAuthorizationRedirect,
+  OAuthProvider,
+  type OAuthProviderOptions,
+} from './oauth.js';
 export { toDisplayToolName, toModelToolName } from './tool-names.js';
