@@ -24,7 +24,8 @@ export class ScriptedModel implements Model {
   ) {}
 
   async *stream(request: ModelRequest): AsyncIterable<ModelPart> {
-    if (this.options.recordRequests !== false) this.requests.push(request);
+    // The loop appends to one transcript array; record a snapshot of what this request actually saw.
+    if (this.options.recordRequests !== false) this.requests.push({ ...request, messages: [...request.messages] });
     const index = this.options.loop ? this.next % this.turns.length : this.next;
     const turn = this.turns[index];
     this.next += 1;
