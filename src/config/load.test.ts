@@ -1,0 +1,83 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../shared/errors.js';
+import { loadSettings } from './load.js';
+
+function workspace(files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'deckhand-config-'));
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  return dir;
+}
+
+const baseEnv = (cwd: string) => ({ DECKHAND_HOME: join(cwd, 'home') });
+
+describe('loadSettings', () => {
+  it('spawns the built-in servers by default with the data dir passed down', () => {
+    const cwd = workspace();
+    const settings = loadSettings({ cwd, env: baseEnv(cwd) });
+    expect(Object.keys(settings.servers)).toEqual(['crm', 'email']);
+    expect(settings.servers.crm).toMatchObject({ command: process.execPath, env: { DECKHAND_DB: join(cwd, 'home', 'deckhand.db') } });
+    expect(settings.modelId).toBeUndefined();
+    expect(settings.modelSource).toBe('default');
+  });
+
+  it('orders sources: flag > env > .env > deckhand.json', () => {
+    const cwd = workspace({
+      'deckhand.json': JSON.stringify({ model: 'anthropic:claude-sonnet-4-5' }),
+      '.env': 'DECKHAND_MODEL=ollama:qwen2.5\nOPENAI_API_KEY=from-dotenv\n',
+    });
+    expect(loadSettings({ cwd, env: baseEnv(cwd) })).toMatchObject({ modelId: 'ollama:qwen2.5', modelSource: 'env' });
+    expect(loadSettings({ cwd, env: { ...baseEnv(cwd), DECKHAND_MODEL: 'openai:gpt-4.1' } }).modelId).toBe('openai:gpt-4.1');
+    expect(loadSettings({ cwd, env: baseEnv(cwd), flags: { model: 'offline' } })).toMatchObject({ modelId: 'offline', modelSource: 'flag' });
+    expect(loadSettings({ cwd, env: baseEnv(cwd) }).providerEnv.OPENAI_API_KEY).toBe('from-dotenv');
+    expect(loadSettings({ cwd, env: { ...baseEnv(cwd), OPENAI_API_KEY: 'real' } }).providerEnv.OPENAI_API_KEY).toBe('real');
+  });
+
+  it('accepts the Claude Desktop mcpServers format unchanged and lets a config entry replace a built-in', () => {
+    const cwd = workspace({
+      'deckhand.json': JSON.stringify({
+        mcpServers: {
+          filesystem: { command: 'npx', args: ['-y', '@modelcontextprotocol/server-filesystem', '/tmp'], env: { DEBUG: '1' } },
+          remote: { url: 'http://127.0.0.1:9000/mcp', headers: { Authorization: 'Bearer x' } },
+          email: { command: 'my-email-server' },
+        },
+        builtinServers: ['crm', 'email'],
+      }),
+    });
+    const settings = loadSettings({ cwd, env: baseEnv(cwd) });
+    expect(Object.keys(settings.servers).sort()).toEqual(['crm', 'email', 'filesystem', 'remote']);
+    expect(settings.servers.email).toMatchObject({ command: 'my-email-server', args: [] });
+    expect(settings.servers.remote).toMatchObject({ url: 'http://127.0.0.1:9000/mcp' });
+  });
+
+  it.each([
+    ['{ "model": ', '(file): not valid JSON'],
+    [JSON.stringify({ model: 'gpt-4' }), 'model: a model id "provider:model"'],
+    [JSON.stringify({ mcpServers: { crm2: { args: [] } } }), 'mcpServers.crm2: an object with "command"'],
+    [JSON.stringify({ maxSteps: 0 }), 'maxSteps:'],
+    [JSON.stringify({ modle: 'offline' }), 'unknown key(s) "modle"'],
+    [JSON.stringify({ mcpServers: { 'bad name!': { command: 'x' } } }), 'mcpServers.bad name!'],
+  ])('names the file, the key and the expectation for %s', (content, expected) => {
+    const cwd = workspace({ 'deckhand.json': content });
+    const error = (() => {
+      try {
+        loadSettings({ cwd, env: baseEnv(cwd) });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain(join(cwd, 'deckhand.json'));
+    expect((error as ConfigError).message).toContain(expected);
+    expect((error as ConfigError).message).not.toContain('\n');
+  });
+
+  it('rejects invalid environment values with the variable name', () => {
+    const cwd = workspace();
+    expect(() => loadSettings({ cwd, env: { ...baseEnv(cwd), OPENAI_BASE_URL: 'not a url' } })).toThrow(/environment: OPENAI_BASE_URL: an http\(s\) URL/);
+    expect(() => loadSettings({ cwd, env: { ...baseEnv(cwd), DECKHAND_LOG_LEVEL: 'loud' } })).toThrow(/DECKHAND_LOG_LEVEL/);
+    expect(() => loadSettings({ cwd, env: baseEnv(cwd), flags: { model: 'foo:bar' } })).toThrow(/--model: model: a model id/);
+  });
+});
