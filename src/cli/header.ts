@@ -20,6 +20,6 @@ export function printHeader(runtime: Runtime, out: NodeJS.WriteStream, err: Node
   out.write(`  data     ${runtime.store.location}${settings.configFile ? paint('gray', `  (config ${settings.configFile})`) : ''}\n`);
   out.write(`  servers  ${servers || 'none'} ${paint('gray', `(started in ${formatDuration(runtime.serversStartMs)})`)}\n`);
   for (const failure of host.failures()) {
-    err.write(`${paint('red', 'warning:')} ${failure.error}\n`);
+    err.write(`${paint('red', 'warning:')} MCP server '${failure.name}' failed to start: ${failure.error}\n`);
   }
 }
