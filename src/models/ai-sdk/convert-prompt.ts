@@ -1,0 +1,58 @@
+import type { ModelMessage, ToolSpec } from '../types.js';
+import type { V4Message, V4Prompt, V4Tool } from './v4-types.js';
+
+/**
+ * Converts Deckhand's transcript into the AI SDK's provider-neutral prompt. Each provider package then
+ * renders it in its own wire format (Chat Completions `tool_calls` / `role: tool`, Messages `tool_use` /
+ * `tool_result` blocks), so this is the only conversion Deckhand owns.
+ */
+export function toV4Prompt(messages: readonly ModelMessage[]): V4Prompt {
+  const prompt: V4Prompt = [];
+  for (const message of messages) {
+    const converted = toV4Message(message);
+    if (converted) prompt.push(converted);
+  }
+  return prompt;
+}
+
+function toV4Message(message: ModelMessage): V4Message | undefined {
+  switch (message.role) {
+    case 'system':
+      return { role: 'system', content: message.content };
+    case 'user':
+      return { role: 'user', content: [{ type: 'text', text: message.content }] };
+    case 'assistant': {
+      const content: Extract<V4Message, { role: 'assistant' }>['content'] = [];
+      // Anthropic rejects empty text blocks, and a turn that only called tools has no text to send.
+      if (message.text.length > 0) content.push({ type: 'text', text: message.text });
+      for (const call of message.toolCalls) {
+        content.push({ type: 'tool-call', toolCallId: call.id, toolName: call.name, input: call.input });
+      }
+      return content.length > 0 ? { role: 'assistant', content } : undefined;
+    }
+    case 'tool':
+      return {
+        role: 'tool',
+        content: message.results.map((result) => ({
+          type: 'tool-result' as const,
+          toolCallId: result.toolCallId,
+          toolName: result.toolName,
+          // `error-text` lets providers flag the failure (Anthropic sets `is_error: true`).
+          output: result.isError
+            ? { type: 'error-text' as const, value: result.output }
+            : { type: 'text' as const, value: result.output },
+        })),
+      };
+  }
+}
+
+/** Converts the tool catalog into AI SDK function tools; `undefined` when there are none (OpenAI rejects `tools: []`). */
+export function toV4Tools(tools: readonly ToolSpec[]): V4Tool[] | undefined {
+  if (tools.length === 0) return undefined;
+  return tools.map((tool) => ({
+    type: 'function' as const,
+    name: tool.name,
+    description: tool.description,
+    inputSchema: tool.inputSchema as Extract<V4Tool, { type: 'function' }>['inputSchema'],
+  }));
+}

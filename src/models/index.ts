@@ -1,0 +1,31 @@
+/**
+ * @module The provider layer: the `Model` interface the agent loop drives, the providers behind it
+ * (OpenAI, Anthropic, Ollama, any OpenAI-compatible API, the offline planner) and pricing.
+ * Test fakes live in `./testing/` and are not exported here.
+ */
+export { AiSdkModel, type AiSdkModelOptions } from './ai-sdk/ai-sdk-model.js';
+export { OfflineModel } from './offline/index.js';
+export { costOf, DEFAULT_PRICES, findPrice, type ModelPrice, type PriceTable } from './pricing.js';
+export { malformedResponseError, type ProviderEndpoint, toProviderError } from './provider-errors.js';
+export {
+  DEFAULT_ANTHROPIC_MODEL_ID,
+  DEFAULT_OPENAI_MODEL_ID,
+  defaultModelId,
+  OFFLINE_MODEL_ID,
+  type ProviderEnv,
+  resolveModel,
+} from './resolve.js';
+export type {
+  FinishReason,
+  JsonSchema,
+  Model,
+  ModelMessage,
+  ModelPart,
+  ModelRequest,
+  ModelStreamOptions,
+  ToolCall,
+  ToolHints,
+  ToolResultPart,
+  ToolSpec,
+  Usage,
+} from './types.js';
