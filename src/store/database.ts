@@ -1,16 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { delay } from '../shared/abort.js';
-import { UsageError } from '../shared/errors.js';
+import { errorMessage, UsageError } from '../shared/errors.js';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
 import { seedDemoData } from './seed.js';
 
 export interface Store extends AsyncDisposable {
   readonly db: Kysely<Database>;
-  /** Where the data lives, for people: the SQLite file path. */
+  /** Where the data lives, for people: the SQLite file path or the PostgreSQL URL without its password. */
   readonly location: string;
   close(): Promise<void>;
 }
@@ -18,7 +19,7 @@ export interface Store extends AsyncDisposable {
 export interface OpenStoreOptions {
   /** SQLite file (created with its folder), or `:memory:`. */
   readonly file: string;
-  /** A postgres:// URL; not supported yet, so it is refused with a clear message rather than ignored. */
+  /** A postgres:// URL: when set, the store is PostgreSQL and `file` is ignored. */
   readonly databaseUrl?: string;
   /** Apply pending migrations. Default true. */
   readonly migrate?: boolean;
@@ -29,32 +30,51 @@ export interface OpenStoreOptions {
 const MIGRATION_ATTEMPTS = 5;
 
 /**
- * Opens the store through the one query layer (Kysely). SQLite runs in WAL mode with a busy timeout, so
- * the host and the built-in server processes can share one file.
+ * Opens the store through the one query layer (Kysely): SQLite by default, PostgreSQL when `databaseUrl` is
+ * set. SQLite runs in WAL mode with a busy timeout, so the host and the built-in server processes can share
+ * one file. Applies migrations and seeds the demo data unless told not to.
  */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
-  if (options.databaseUrl) {
-    throw new UsageError(
-      'DATABASE_URL is set, but this version of Deckhand stores data in SQLite only; unset DATABASE_URL to use ' +
-        `${options.file}.`,
-    );
-  }
-  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
-  const sqlite = new SqliteDatabase(options.file);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const { dialect, location } = options.databaseUrl ? postgres(options.databaseUrl) : sqlite(options.file);
+  const db = new Kysely<Database>({ dialect });
   try {
     if (options.migrate !== false) await withBusyRetry(() => migrateToLatest(db as Kysely<unknown>));
     if (options.seed !== false) await withBusyRetry(() => seedDemoData(db));
   } catch (error) {
     await db.destroy();
+    if (options.databaseUrl && /ECONNREFUSED|ENOTFOUND|password authentication|does not exist/.test(String(error))) {
+      throw new UsageError(`Could not open the PostgreSQL database at ${location}: ${errorMessage(error)}. Check DATABASE_URL.`, { cause: error });
+    }
     throw error;
   }
   const close = () => db.destroy();
-  return { db, location: options.file, close, [Symbol.asyncDispose]: close };
+  return { db, location, close, [Symbol.asyncDispose]: close };
+}
+
+function sqlite(file: string): { dialect: Dialect; location: string } {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const database = new SqliteDatabase(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  return { dialect: new SqliteDialect({ database }), location: file };
+}
+
+function postgres(databaseUrl: string): { dialect: Dialect; location: string } {
+  let url: URL;
+  try {
+    url = new URL(databaseUrl);
+  } catch {
+    throw new UsageError('DATABASE_URL is not a URL; expected postgres://user@host:5432/database.');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new UsageError(`DATABASE_URL must start with postgres:// (got ${url.protocol}//).`);
+  }
+  // Shown to people: never the password.
+  const location = `postgres://${url.username ? `${url.username}@` : ''}${url.host}${url.pathname}`;
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  return { dialect: new PostgresDialect({ pool }), location };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 
 /**
@@ -61,14 +61,16 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn('tool_calls', 'integer', (column) => column.notNull().defaultTo(0))
         .addColumn('input_tokens', 'integer', (column) => column.notNull().defaultTo(0))
         .addColumn('output_tokens', 'integer', (column) => column.notNull().defaultTo(0))
-        .addColumn('cost_usd', 'real', (column) => column.notNull().defaultTo(0))
+        .addColumn('cost_usd', 'double precision', (column) => column.notNull().defaultTo(0))
         .addColumn('final_text', 'text')
         .addColumn('error', 'text')
         .execute();
       await db.schema.createIndex('runs_session_id').on('runs').column('session_id').execute();
       await db.schema
         .createTable('run_events')
-        .addColumn('id', 'integer', (column) => column.primaryKey().autoIncrement())
+        .addColumn('id', isPostgres(db) ? sql`bigserial` : 'integer', (column) =>
+          isPostgres(db) ? column.primaryKey() : column.primaryKey().autoIncrement(),
+        )
         .addColumn('run_id', 'text', (column) => column.notNull().references('runs.id'))
         .addColumn('seq', 'integer', (column) => column.notNull())
         .addColumn('type', 'text', (column) => column.notNull())
@@ -79,6 +81,11 @@ const MIGRATIONS: Record<string, Migration> = {
     },
   },
 };
+
+/** The few places where SQL differs: auto-increment keys. */
+function isPostgres(db: Kysely<unknown>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
 
 class InCodeMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
