@@ -1,11 +1,3 @@
-import {
-  Client,
-  SdkError,
-  SdkErrorCode,
-  SSEClientTransport,
-  StreamableHTTPClientTransport,
-  UnauthorizedError,
-} from '@modelcontextprotocol/client';
 import type {
   CallToolResult,
   ElicitRequest,
@@ -16,6 +8,14 @@ import type {
   Resource,
   Tool,
   Transport,
+} from '@modelcontextprotocol/client';
+import {
+  Client,
+  SdkError,
+  SdkErrorCode,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  UnauthorizedError,
 } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { HttpServerConfig, McpServerConfig, StdioServerConfig } from '../config/schema.js';
@@ -142,11 +142,12 @@ export class ServerConnection implements AsyncDisposable {
       this.lastError = undefined;
     } catch (error) {
       this.state = 'failed';
+      const reason = describeStartFailure(this.config, error);
       const tail = this.stderr.text();
-      this.lastError = `${describeStartFailure(this.config, error)}${tail ? ` (stderr: ${this.stderr.text(3).replaceAll('\n', ' | ')})` : ''}`;
+      this.lastError = tail ? `${reason} (stderr: ${this.stderr.text(3).replaceAll('\n', ' | ')})` : reason;
       throw new ServerStartError(
         this.name,
-        `MCP server '${this.name}' (${describeTarget(this.config)}) failed to start: ${describeStartFailure(this.config, error)}` +
+        `MCP server '${this.name}' (${describeTarget(this.config)}) failed to start: ${reason}` +
           (tail ? `\n  stderr: ${tail.replaceAll('\n', '\n          ')}` : ''),
         tail,
         { cause: error },
@@ -168,7 +169,14 @@ export class ServerConnection implements AsyncDisposable {
       : await this.connectHttp(this.config, connectWith);
     this.client = client;
     client.onclose = () => this.handleClose(client);
-    await this.withAuthorization(client, () => this.refreshTools(client));
+    try {
+      await this.withAuthorization(client, () => this.refreshTools(client));
+    } catch (error) {
+      // Connected but unusable: stop the process (or session) instead of leaving it running behind a failed state.
+      this.client = undefined;
+      await client.close().catch(() => {});
+      throw error;
+    }
   }
 
   private createClient(): Client {
