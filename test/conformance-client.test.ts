@@ -1,0 +1,123 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// The official MCP conformance suite's client scenarios (`conformance client --suite core`), run against Deckhand's
+// connection layer through test/conformance/deckhand-client.ts. See docs/conformance.md.
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CONFORMANCE = join(ROOT, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
+const DRIVER = join(ROOT, 'test/conformance/deckhand-client.ts');
+const SUITE_TIMEOUT_MS = 120_000;
+
+interface Check {
+  readonly id: string;
+  readonly status: 'SUCCESS' | 'FAILURE' | 'WARNING' | 'INFO' | 'SKIPPED';
+  readonly errorMessage?: string;
+}
+
+interface ScenarioResult {
+  readonly scenario: string;
+  readonly checks: readonly Check[];
+}
+
+/**
+ * The runner's test servers listen on every interface; in a fresh network namespace (root only) only its own
+ * loopback exists, so nothing is exposed. Falls back to a plain run where `unshare -n` is not allowed.
+ */
+function isolated(command: string, args: string[]): { command: string; args: string[] } {
+  const probe = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up'], { stdio: 'ignore' });
+  if (probe.status !== 0) return { command, args };
+  return { command: 'unshare', args: ['-n', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', command, ...args] };
+}
+
+async function readResults(directory: string): Promise<ScenarioResult[]> {
+  const entries = await readdir(directory, { recursive: true, withFileTypes: true });
+  const files = entries.filter((entry) => entry.isFile() && entry.name === 'checks.json');
+  return Promise.all(
+    files.map(async (file) => ({
+      // `<output>/auth/scope-step-up-2026-11-22T03-44-12-124Z/checks.json` → `auth/scope-step-up`
+      scenario: relative(directory, file.parentPath).replace(/-\d{4}-\d\d-\d\dT[\d-]+Z$/, ''),
+      checks: JSON.parse(await readFile(join(file.parentPath, file.name), 'utf8')) as Check[],
+    })),
+  );
+}
+
+describe('conformance client --suite core', () => {
+  let workDir: string;
+  let runner: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    workDir = await mkdtemp(join(tmpdir(), 'deckhand-conformance-'));
+  });
+
+  afterAll(async () => {
+    if (runner?.pid && runner.exitCode === null && runner.signalCode === null) {
+      const exited = once(runner, 'exit');
+      // The runner and the drivers it started share the process group it leads.
+      process.kill(-runner.pid, 'SIGTERM');
+      await exited;
+    }
+    await rm(workDir, { recursive: true, force: true });
+  });
+
+  it(
+    'passes every check of every core scenario',
+    async () => {
+      // The runner executes the driver as a plain node program, so bundle it (our sources import `.js` paths).
+      const bundle = join(workDir, 'deckhand-client.mjs');
+      await build({
+        entryPoints: [DRIVER],
+        outfile: bundle,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node22',
+        logLevel: 'warning',
+        // Bundled CommonJS dependencies still call require(); give them one.
+        banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+      });
+      // The runner splits --command on spaces.
+      expect(`${process.execPath} ${bundle}`.split(' ')).toHaveLength(2);
+
+      const outputDir = join(workDir, 'results');
+      const { command, args } = isolated(process.execPath, [
+        CONFORMANCE,
+        'client',
+        '--command',
+        `${process.execPath} ${bundle}`,
+        '--suite',
+        'core',
+        '-o',
+        outputDir,
+      ]);
+      runner = spawn(command, args, { cwd: workDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      runner.stdout?.on('data', (chunk: Buffer) => {
+        output += chunk.toString('utf8');
+      });
+      runner.stderr?.on('data', (chunk: Buffer) => {
+        output += chunk.toString('utf8');
+      });
+      const [exitCode] = (await once(runner, 'exit')) as [number | null];
+
+      const planned = Number(/Running core suite \((\d+) scenarios\)/.exec(output)?.[1]);
+      const results = await readResults(outputDir);
+      const failing = results.flatMap(({ scenario, checks }) =>
+        checks
+          .filter((check) => check.status === 'FAILURE' || check.status === 'WARNING')
+          .map((check) => `${check.status} ${scenario} / ${check.id}: ${check.errorMessage ?? ''}`),
+      );
+      expect(failing).toEqual([]);
+      expect(results.map((result) => result.scenario).sort()).toHaveLength(planned);
+      expect(planned).toBeGreaterThanOrEqual(18);
+      expect(exitCode, output.slice(-4000)).toBe(0);
+    },
+    SUITE_TIMEOUT_MS,
+  );
+});
