@@ -124,3 +124,24 @@ describe('email server', () => {
     expect(outbox()).toHaveLength(before);
   });
 });
+
+describe('several servers on a fresh data dir', () => {
+  it('start at once: one migrates and seeds, the others wait for it instead of failing', async () => {
+    const freshDb = join(mkdtempSync(join(tmpdir(), 'deckhand-race-')), 'deckhand.db');
+    const clients = await Promise.all(
+      ['crm', 'email', 'crm', 'email'].map(async (name) => {
+        const client = new Client({ name: 'test', version: '1.0.0' });
+        await client.connect(
+          new StdioClientTransport({ command: process.execPath, args: [builtinServerEntry(), name], env: { DECKHAND_DB: freshDb }, stderr: 'pipe' }),
+        );
+        return client;
+      }),
+    );
+    try {
+      const result = (await clients[0]!.callTool({ name: 'getCustomerEmail', arguments: { order_id: 'XYZ-789' } })) as CallToolResult;
+      expect(result.structuredContent).toMatchObject({ email: 'lisa.park@example.com' });
+    } finally {
+      await Promise.all(clients.map((client) => client.close()));
+    }
+  });
+});

@@ -78,16 +78,18 @@ function postgres(databaseUrl: string): { dialect: Dialect; location: string } {
 }
 
 /**
- * Two processes opening a fresh file at once (the host and a standalone server) can both try to migrate;
- * SQLite answers the loser with SQLITE_BUSY instead of waiting, so retry after the winner has finished.
+ * Several processes opening a fresh file at once (a host spawning standalone servers) can all try to
+ * migrate and seed; SQLite lets one win, so the others retry once it has finished.
  */
 async function withBusyRetry(work: () => Promise<void>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
     } catch (error) {
-      const busy = /SQLITE_BUSY|database is locked/i.test(String((error as { cause?: unknown })?.cause ?? error));
-      if (!busy || attempt >= MIGRATION_ATTEMPTS) throw error;
+      // The loser of the race sees either SQLITE_BUSY or, when its read predates the winner's commit, a
+      // "table already exists"; either way the winner's work is done and a retry finds nothing to do.
+      const raced = /SQLITE_BUSY|database is locked|already exists/i.test(`${error}${(error as { cause?: unknown })?.cause ?? ''}`);
+      if (!raced || attempt >= MIGRATION_ATTEMPTS) throw error;
       await delay(50 * attempt);
     }
   }

@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startOpenAIFake } from './fakes/openai-fake.js';
+import type { FakeProvider } from './fakes/sse.js';
+import type { OpenAIChatRequest } from './fakes/openai-fake.js';
+import { CLI, cliEnv, freshWorkspace, runCli } from './helpers/cli.js';
+
+let fake: FakeProvider<OpenAIChatRequest> | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+const openAiEnv = (home: string, url: string) => cliEnv(home, { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${url}/v1` });
+
+describe('deckhand chat', () => {
+  it('keeps the context of earlier turns: the second task is worked out from the first turn', async () => {
+    fake = await startOpenAIFake([
+      { toolCalls: [{ name: 'crm__getCustomerEmail', args: { order_id: 'XYZ-789' } }], usage: { inputTokens: 300, outputTokens: 20 } },
+      { text: 'The customer is Lisa Park, lisa.park@example.com.', usage: { inputTokens: 400, outputTokens: 15 } },
+      {
+        toolCalls: [{ name: 'email__sendShippingConfirmation', args: { email: 'lisa.park@example.com', order_details: 'Order XYZ-789' } }],
+        usage: { inputTokens: 500, outputTokens: 30 },
+      },
+      { text: 'Sent the confirmation.', usage: { inputTokens: 600, outputTokens: 8 } },
+    ]);
+    const { home, cwd } = freshWorkspace();
+    const result = await runCli(['chat', '--model', 'openai:gpt-4.1-mini'], {
+      env: openAiEnv(home, fake.url),
+      cwd,
+      input: 'Who placed order XYZ-789?\nSend them the shipping confirmation.\n/exit\n',
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('The customer is Lisa Park');
+    expect(result.stdout).toContain('Sent the confirmation.');
+    // The third model request (first of turn two) carries turn one: its question, tool call, result and answer.
+    const turnTwo = fake.requests[2]!.body.messages;
+    const contents = turnTwo.map((message) => (typeof message.content === 'string' ? message.content : ''));
+    expect(contents).toContain('Who placed order XYZ-789?');
+    expect(contents).toContain('The customer is Lisa Park, lisa.park@example.com.');
+    expect(contents.at(-1)).toBe('Send them the shipping confirmation.');
+    expect(turnTwo.some((message) => message.role === 'tool' && String(message.content).includes('lisa.park@example.com'))).toBe(true);
+
+    const db = new Database(join(home, 'deckhand.db'), { readonly: true });
+    try {
+      expect(db.prepare("select count(*) as count from emails where to_address = 'lisa.park@example.com'").get()).toEqual({ count: 1 });
+      const runs = db.prepare('select session_id, status from runs order by started_at').all() as Array<{ session_id: string; status: string }>;
+      expect(runs).toHaveLength(2);
+      expect(new Set(runs.map((run) => run.session_id)).size).toBe(1);
+      expect(runs.every((run) => run.status === 'finished')).toBe(true);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('deckhand run: Ctrl-C', () => {
+  it('cancels cleanly: exit 130, the run recorded as cancelled, nothing half-written', async () => {
+    fake = await startOpenAIFake([{ text: 'Thinking about it', stall: true }]);
+    const { home, cwd } = freshWorkspace();
+    const child = spawn(process.execPath, [CLI, 'run', 'Check order XYZ-789', '--model', 'openai:gpt-4.1-mini'], {
+      cwd,
+      env: openAiEnv(home, fake.url),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // Interrupt once the model is mid-answer: its first words have been printed.
+    for (let attempt = 0; attempt < 200 && !stdout.includes('Thinking about it'); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(stdout).toContain('Thinking about it');
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stdout).toContain('Run cancelled.');
+
+    const db = new Database(join(home, 'deckhand.db'), { readonly: true });
+    try {
+      const run = db.prepare('select id, status from runs').get() as { id: string; status: string };
+      expect(run.status).toBe('cancelled');
+      const types = (db.prepare('select type from run_events where run_id = ? order by seq').all(run.id) as Array<{ type: string }>).map(
+        (row) => row.type,
+      );
+      expect(types[0]).toBe('run-start');
+      expect(types.at(-1)).toBe('run-end');
+    } finally {
+      db.close();
+    }
+  });
+});
