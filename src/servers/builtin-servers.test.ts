@@ -67,7 +67,7 @@ describe('crm server', () => {
   it('answers an unknown order with a tool error that suggests real ids', async () => {
     const result = (await crm.callTool({ name: 'getCustomerEmail', arguments: { order_id: 'XYZ-000' } })) as CallToolResult;
     expect(result.isError).toBe(true);
-    expect(text(result)).toMatch(/No order XYZ-000\. Did you mean XYZ-789/);
+    expect(text(result)).toMatch(/No order XYZ-000\. Did you mean XYZ-\d{3}(, XYZ-\d{3}){2}\?/);
   });
 
   it('rejects arguments that fail the schema as a tool error, not a crash', async () => {

@@ -2,4 +2,4 @@ export { type OpenStoreOptions, openStore, type Store } from './database.js';
 export { LATEST_MIGRATION, migrateToLatest } from './migrations.js';
 export { RunRecorder } from './run-recorder.js';
 export type { CustomerTable, Database, EmailStatus, EmailTable, OrderStatus, OrderTable } from './schema.js';
-export { seedDemoData } from './seed.js';
+export { resetDemoData, seedDemoData } from './seed.js';

@@ -8,62 +8,158 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely/migrati
 const MIGRATIONS: Record<string, Migration> = {
   '0001_operations_and_runs': {
     async up(db: Kysely<unknown>) {
+      const text = 'text' as const;
       await db.schema
         .createTable('customers')
-        .addColumn('id', 'text', (column) => column.primaryKey())
-        .addColumn('name', 'text', (column) => column.notNull())
-        .addColumn('email', 'text', (column) => column.notNull())
-        .addColumn('phone', 'text')
-        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('id', text, (column) => column.primaryKey())
+        .addColumn('name', text, (column) => column.notNull())
+        .addColumn('email', text, (column) => column.notNull())
+        .addColumn('phone', text)
+        .addColumn('city', text)
+        .addColumn('tier', text, (column) => column.notNull().defaultTo('standard'))
+        .addColumn('created_at', text, (column) => column.notNull())
+        .addColumn('updated_at', text, (column) => column.notNull())
         .execute();
+      await db.schema.createIndex('customers_email').on('customers').column('email').execute();
+
+      await db.schema
+        .createTable('inventory_items')
+        .addColumn('sku', text, (column) => column.primaryKey())
+        .addColumn('name', text, (column) => column.notNull())
+        .addColumn('category', text, (column) => column.notNull())
+        .addColumn('price_cents', 'integer', (column) => column.notNull())
+        .addColumn('stock', 'integer', (column) => column.notNull().check(sql`stock >= 0`))
+        .addColumn('reorder_level', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('updated_at', text, (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('inventory_movements')
+        .addColumn('id', text, (column) => column.primaryKey())
+        .addColumn('sku', text, (column) => column.notNull().references('inventory_items.sku'))
+        .addColumn('delta', 'integer', (column) => column.notNull())
+        .addColumn('reason', text, (column) => column.notNull())
+        .addColumn('created_at', text, (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('inventory_movements_sku').on('inventory_movements').column('sku').execute();
+
       await db.schema
         .createTable('orders')
-        .addColumn('id', 'text', (column) => column.primaryKey())
-        .addColumn('customer_id', 'text', (column) => column.notNull().references('customers.id'))
-        .addColumn('status', 'text', (column) => column.notNull())
-        .addColumn('items', 'text', (column) => column.notNull())
+        .addColumn('id', text, (column) => column.primaryKey())
+        .addColumn('customer_id', text, (column) => column.notNull().references('customers.id'))
+        .addColumn('status', text, (column) => column.notNull())
         .addColumn('total_cents', 'integer', (column) => column.notNull())
-        .addColumn('carrier', 'text')
-        .addColumn('tracking_number', 'text')
-        .addColumn('created_at', 'text', (column) => column.notNull())
-        .addColumn('shipped_at', 'text')
+        .addColumn('paid_cents', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('refunded_cents', 'integer', (column) => column.notNull().defaultTo(0).check(sql`refunded_cents <= paid_cents`))
+        .addColumn('carrier', text)
+        .addColumn('tracking_number', text)
+        .addColumn('created_at', text, (column) => column.notNull())
+        .addColumn('updated_at', text, (column) => column.notNull())
+        .addColumn('shipped_at', text)
+        .addColumn('cancelled_at', text)
         .execute();
-      await db.schema.createIndex('orders_customer_id').on('orders').column('customer_id').execute();
+      await db.schema.createIndex('orders_customer_id').on('orders').columns(['customer_id', 'id']).execute();
+      await db.schema.createIndex('orders_status').on('orders').columns(['status', 'id']).execute();
+      await db.schema.createIndex('orders_created_at').on('orders').columns(['created_at', 'id']).execute();
+      await db.schema
+        .createTable('order_lines')
+        .addColumn('order_id', text, (column) => column.notNull().references('orders.id'))
+        .addColumn('line_no', 'integer', (column) => column.notNull())
+        .addColumn('sku', text, (column) => column.notNull().references('inventory_items.sku'))
+        .addColumn('name', text, (column) => column.notNull())
+        .addColumn('quantity', 'integer', (column) => column.notNull().check(sql`quantity > 0`))
+        .addColumn('unit_price_cents', 'integer', (column) => column.notNull())
+        .addPrimaryKeyConstraint('order_lines_pk', ['order_id', 'line_no'])
+        .execute();
+      await db.schema
+        .createTable('payments')
+        .addColumn('id', text, (column) => column.primaryKey())
+        .addColumn('order_id', text, (column) => column.notNull().references('orders.id'))
+        .addColumn('kind', text, (column) => column.notNull())
+        .addColumn('amount_cents', 'integer', (column) => column.notNull().check(sql`amount_cents > 0`))
+        .addColumn('reason', text)
+        .addColumn('created_at', text, (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('payments_order_id').on('payments').column('order_id').execute();
+
+      await db.schema
+        .createTable('notes')
+        .addColumn('id', text, (column) => column.primaryKey())
+        .addColumn('entity_type', text, (column) => column.notNull())
+        .addColumn('entity_id', text, (column) => column.notNull())
+        .addColumn('text', text, (column) => column.notNull())
+        .addColumn('author', text, (column) => column.notNull())
+        .addColumn('created_at', text, (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('notes_entity').on('notes').columns(['entity_type', 'entity_id', 'created_at']).execute();
+
       await db.schema
         .createTable('emails')
-        .addColumn('id', 'text', (column) => column.primaryKey())
-        .addColumn('to_address', 'text', (column) => column.notNull())
-        .addColumn('subject', 'text', (column) => column.notNull())
-        .addColumn('body', 'text', (column) => column.notNull())
-        .addColumn('kind', 'text', (column) => column.notNull())
-        .addColumn('order_id', 'text')
-        .addColumn('status', 'text', (column) => column.notNull())
-        .addColumn('delivery_note', 'text')
-        .addColumn('idempotency_key', 'text', (column) => column.unique())
-        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('id', text, (column) => column.primaryKey())
+        .addColumn('to_address', text, (column) => column.notNull())
+        .addColumn('subject', text, (column) => column.notNull())
+        .addColumn('body', text, (column) => column.notNull())
+        .addColumn('kind', text, (column) => column.notNull())
+        .addColumn('order_id', text)
+        .addColumn('status', text, (column) => column.notNull())
+        .addColumn('delivery_note', text)
+        .addColumn('idempotency_key', text, (column) => column.unique())
+        .addColumn('created_at', text, (column) => column.notNull())
+        .addColumn('updated_at', text, (column) => column.notNull())
         .execute();
+
+      await db.schema
+        .createTable('issues')
+        .addColumn('id', text, (column) => column.primaryKey())
+        .addColumn('title', text, (column) => column.notNull())
+        .addColumn('body', text, (column) => column.notNull())
+        .addColumn('status', text, (column) => column.notNull())
+        .addColumn('priority', text, (column) => column.notNull())
+        .addColumn('assignee', text)
+        .addColumn('labels', text, (column) => column.notNull().defaultTo('[]'))
+        .addColumn('related_to', text)
+        .addColumn('created_at', text, (column) => column.notNull())
+        .addColumn('updated_at', text, (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('issues_status').on('issues').columns(['status', 'id']).execute();
+      await db.schema
+        .createTable('issue_comments')
+        .addColumn('id', text, (column) => column.primaryKey())
+        .addColumn('issue_id', text, (column) => column.notNull().references('issues.id'))
+        .addColumn('author', text, (column) => column.notNull())
+        .addColumn('text', text, (column) => column.notNull())
+        .addColumn('created_at', text, (column) => column.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('key', text, (column) => column.primaryKey())
+        .addColumn('tool', text, (column) => column.notNull())
+        .addColumn('result', text, (column) => column.notNull())
+        .addColumn('created_at', text, (column) => column.notNull())
+        .execute();
+
       await db.schema
         .createTable('sessions')
-        .addColumn('id', 'text', (column) => column.primaryKey())
-        .addColumn('title', 'text')
-        .addColumn('created_at', 'text', (column) => column.notNull())
+        .addColumn('id', text, (column) => column.primaryKey())
+        .addColumn('title', text)
+        .addColumn('created_at', text, (column) => column.notNull())
         .execute();
       await db.schema
         .createTable('runs')
-        .addColumn('id', 'text', (column) => column.primaryKey())
-        .addColumn('session_id', 'text', (column) => column.notNull().references('sessions.id'))
-        .addColumn('task', 'text', (column) => column.notNull())
-        .addColumn('model', 'text', (column) => column.notNull())
-        .addColumn('status', 'text', (column) => column.notNull())
-        .addColumn('started_at', 'text', (column) => column.notNull())
-        .addColumn('ended_at', 'text')
+        .addColumn('id', text, (column) => column.primaryKey())
+        .addColumn('session_id', text, (column) => column.notNull().references('sessions.id'))
+        .addColumn('task', text, (column) => column.notNull())
+        .addColumn('model', text, (column) => column.notNull())
+        .addColumn('status', text, (column) => column.notNull())
+        .addColumn('started_at', text, (column) => column.notNull())
+        .addColumn('ended_at', text)
         .addColumn('steps', 'integer', (column) => column.notNull().defaultTo(0))
         .addColumn('tool_calls', 'integer', (column) => column.notNull().defaultTo(0))
         .addColumn('input_tokens', 'integer', (column) => column.notNull().defaultTo(0))
         .addColumn('output_tokens', 'integer', (column) => column.notNull().defaultTo(0))
         .addColumn('cost_usd', 'double precision', (column) => column.notNull().defaultTo(0))
-        .addColumn('final_text', 'text')
-        .addColumn('error', 'text')
+        .addColumn('final_text', text)
+        .addColumn('error', text)
         .execute();
       await db.schema.createIndex('runs_session_id').on('runs').column('session_id').execute();
       await db.schema
@@ -71,11 +167,11 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn('id', isPostgres(db) ? sql`bigserial` : 'integer', (column) =>
           isPostgres(db) ? column.primaryKey() : column.primaryKey().autoIncrement(),
         )
-        .addColumn('run_id', 'text', (column) => column.notNull().references('runs.id'))
+        .addColumn('run_id', text, (column) => column.notNull().references('runs.id'))
         .addColumn('seq', 'integer', (column) => column.notNull())
-        .addColumn('type', 'text', (column) => column.notNull())
+        .addColumn('type', text, (column) => column.notNull())
         .addColumn('at', 'bigint', (column) => column.notNull())
-        .addColumn('data', 'text', (column) => column.notNull())
+        .addColumn('data', text, (column) => column.notNull())
         .addUniqueConstraint('run_events_run_seq', ['run_id', 'seq'])
         .execute();
     },

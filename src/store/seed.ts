@@ -1,77 +1,93 @@
-import type { Kysely } from 'kysely';
-import type { CustomerTable, Database, OrderTable } from './schema.js';
+import type { Kysely, Transaction } from 'kysely';
+import type { Database, OrderLineTable, OrderTable, PaymentTable } from './schema.js';
+import { DEMO_CUSTOMERS, DEMO_EMAILS, DEMO_INVENTORY, DEMO_ISSUES, DEMO_NOTES, DEMO_ORDERS, type DemoOrder } from './seed-data.js';
 
-/**
- * Demo data for a jewelry retailer, with stable ids so the README's examples work:
- * order XYZ-789 belongs to Lisa Park (C-1001) and has shipped.
- */
-const CUSTOMERS: CustomerTable[] = [
-  { id: 'C-1001', name: 'Lisa Park', email: 'lisa.park@example.com', phone: '+1-415-555-0101', created_at: '2026-01-12T10:00:00.000Z' },
-  { id: 'C-1002', name: 'Marcus Chen', email: 'marcus.chen@example.com', phone: '+1-212-555-0142', created_at: '2026-02-03T15:30:00.000Z' },
-  { id: 'C-1003', name: 'Priya Raman', email: 'priya.raman@example.com', phone: '+1-312-555-0199', created_at: '2026-03-21T09:15:00.000Z' },
-  { id: 'C-1004', name: 'Daniel Okafor', email: 'daniel.okafor@example.com', phone: null, created_at: '2026-05-08T18:45:00.000Z' },
-];
+/** The tables that hold demo data, children before parents so they can be cleared in this order. */
+const DEMO_TABLES = [
+  'issue_comments',
+  'issues',
+  'notes',
+  'emails',
+  'payments',
+  'order_lines',
+  'orders',
+  'inventory_movements',
+  'inventory_items',
+  'customers',
+  'idempotency_keys',
+] as const;
 
-const item = (sku: string, name: string, quantity: number, unitPriceCents: number) => ({
-  sku,
-  name,
-  quantity,
-  unit_price_cents: unitPriceCents,
-});
+const PAID_STATUSES = new Set(['paid', 'shipped', 'delivered', 'refunded']);
 
-const ORDERS: OrderTable[] = [
-  {
-    id: 'XYZ-789',
-    customer_id: 'C-1001',
-    status: 'shipped',
-    items: JSON.stringify([item('RNG-14K-07', '14k gold solitaire ring, size 7', 1, 129_900)]),
-    total_cents: 129_900,
-    carrier: 'UPS',
-    tracking_number: '1Z999AA10123456784',
-    created_at: '2026-11-18T14:02:00.000Z',
-    shipped_at: '2026-11-21T16:40:00.000Z',
-  },
-  {
-    id: 'XYZ-790',
-    customer_id: 'C-1002',
-    status: 'paid',
-    items: JSON.stringify([item('NCK-SLV-18', 'Sterling silver chain necklace, 18"', 2, 8_900)]),
-    total_cents: 17_800,
-    carrier: null,
-    tracking_number: null,
-    created_at: '2026-11-19T11:20:00.000Z',
-    shipped_at: null,
-  },
-  {
-    id: 'XYZ-791',
-    customer_id: 'C-1003',
-    status: 'delivered',
-    items: JSON.stringify([item('EAR-PRL-06', 'Freshwater pearl stud earrings', 1, 14_500)]),
-    total_cents: 14_500,
-    carrier: 'USPS',
-    tracking_number: '9400111202555842761234',
-    created_at: '2026-11-02T08:05:00.000Z',
-    shipped_at: '2026-11-04T13:00:00.000Z',
-  },
-  {
-    id: 'ABC-123',
-    customer_id: 'C-1004',
-    status: 'pending',
-    items: JSON.stringify([item('BRC-GLD-02', 'Gold tennis bracelet', 1, 89_000)]),
-    total_cents: 89_000,
-    carrier: null,
-    tracking_number: null,
-    created_at: '2026-11-20T20:30:00.000Z',
-    shipped_at: null,
-  },
-];
+/** Orders with their lines and payments, consistent: totals from lines, payments matching paid and refunded amounts. */
+function expandOrder(order: DemoOrder): { order: OrderTable; lines: OrderLineTable[]; payments: PaymentTable[] } {
+  const lines = order.lines.map(([sku, quantity], index) => {
+    const item = DEMO_INVENTORY.find((candidate) => candidate.sku === sku);
+    if (!item) throw new Error(`demo order ${order.id} names unknown SKU ${sku}`);
+    return { order_id: order.id, line_no: index + 1, sku, name: item.name, quantity, unit_price_cents: item.price_cents };
+  });
+  const total = lines.reduce((sum, line) => sum + line.quantity * line.unit_price_cents, 0);
+  const paid = PAID_STATUSES.has(order.status) ? total : 0;
+  const refunded = order.status === 'refunded' ? total : 0;
+  const payments: PaymentTable[] = [];
+  if (paid > 0) payments.push({ id: `P-${order.id}-1`, order_id: order.id, kind: 'charge', amount_cents: paid, reason: null, created_at: order.createdAt });
+  if (refunded > 0) {
+    payments.push({ id: `P-${order.id}-2`, order_id: order.id, kind: 'refund', amount_cents: refunded, reason: 'Returned: wrong size', created_at: order.shippedAt ?? order.createdAt });
+  }
+  return {
+    order: {
+      id: order.id,
+      customer_id: order.customerId,
+      status: order.status,
+      total_cents: total,
+      paid_cents: paid,
+      refunded_cents: refunded,
+      carrier: order.carrier ?? null,
+      tracking_number: order.trackingNumber ?? null,
+      created_at: order.createdAt,
+      updated_at: order.shippedAt ?? order.createdAt,
+      shipped_at: order.shippedAt ?? null,
+      cancelled_at: order.status === 'cancelled' ? order.createdAt : null,
+    },
+    lines,
+    payments,
+  };
+}
 
-/** Inserts the demo rows that are missing; safe to run on every start and from several processes. */
+async function insertDemoData(trx: Transaction<Database>): Promise<void> {
+  const orders = DEMO_ORDERS.map(expandOrder);
+  await trx.insertInto('customers').values([...DEMO_CUSTOMERS]).onConflict((conflict) => conflict.column('id').doNothing()).execute();
+  await trx.insertInto('inventory_items').values([...DEMO_INVENTORY]).onConflict((conflict) => conflict.column('sku').doNothing()).execute();
+  await trx.insertInto('orders').values(orders.map((entry) => entry.order)).onConflict((conflict) => conflict.column('id').doNothing()).execute();
+  await trx
+    .insertInto('order_lines')
+    .values(orders.flatMap((entry) => entry.lines))
+    .onConflict((conflict) => conflict.columns(['order_id', 'line_no']).doNothing())
+    .execute();
+  await trx
+    .insertInto('payments')
+    .values(orders.flatMap((entry) => entry.payments))
+    .onConflict((conflict) => conflict.column('id').doNothing())
+    .execute();
+  await trx.insertInto('notes').values([...DEMO_NOTES]).onConflict((conflict) => conflict.column('id').doNothing()).execute();
+  await trx.insertInto('issues').values([...DEMO_ISSUES]).onConflict((conflict) => conflict.column('id').doNothing()).execute();
+  await trx.insertInto('emails').values([...DEMO_EMAILS]).onConflict((conflict) => conflict.column('id').doNothing()).execute();
+}
+
+/** Inserts the demo data when it is missing; safe to run on every start and from several processes. */
 export async function seedDemoData(db: Kysely<Database>): Promise<void> {
   const present = await db.selectFrom('orders').select('id').where('id', '=', 'XYZ-789').executeTakeFirst();
   if (present) return;
+  await db.transaction().execute(insertDemoData);
+}
+
+/**
+ * Rebuilds the demo data from scratch (`deckhand seed --reset`): clears the operational tables in one
+ * transaction and inserts the demo rows again. Runs, sessions and their events are kept.
+ */
+export async function resetDemoData(db: Kysely<Database>): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.insertInto('customers').values(CUSTOMERS).onConflict((conflict) => conflict.column('id').doNothing()).execute();
-    await trx.insertInto('orders').values(ORDERS).onConflict((conflict) => conflict.column('id').doNothing()).execute();
+    for (const table of DEMO_TABLES) await trx.deleteFrom(table).execute();
+    await insertDemoData(trx);
   });
 }

@@ -22,7 +22,7 @@ function storeContract(name: string, options: () => OpenStoreOptions) {
       const again = await openStore(options());
       await again.close();
       const orders = await store.db.selectFrom('orders').select(({ fn }) => fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
-      expect(Number(orders.count)).toBe(4);
+      expect(Number(orders.count)).toBe(14);
     });
 
     it('has the demo data with stable ids: XYZ-789 belongs to Lisa Park', async () => {

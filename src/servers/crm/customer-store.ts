@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
+import { closest } from '../shared/text-search.js';
 
 export interface OrderContact {
   readonly orderId: string;
@@ -23,18 +24,11 @@ export class CustomerStore {
     return row;
   }
 
-  /** Order ids resembling `orderId`, for "did you mean" hints. */
+  /** Order ids resembling `orderId` (nearest by edit distance among ids with the same prefix), for "did you mean" hints. */
   async similarOrderIds(orderId: string, limit = 3): Promise<string[]> {
-    const prefix = orderId.split('-')[0] ?? '';
-    const rows = await this.db
-      .selectFrom('orders')
-      .select('id')
-      .where('id', 'like', `${prefix.replace(/[%_]/g, '')}%`)
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    if (rows.length > 0) return rows.map((row) => row.id);
-    const any = await this.db.selectFrom('orders').select('id').orderBy('id').limit(limit).execute();
-    return any.map((row) => row.id);
+    const prefix = (orderId.split('-')[0] ?? '').replace(/[%_\\]/g, '');
+    const rows = await this.db.selectFrom('orders').select('id').where('id', 'like', `${prefix}%`).orderBy('id').limit(500).execute();
+    const candidates = rows.length > 0 ? rows : await this.db.selectFrom('orders').select('id').orderBy('id').limit(500).execute();
+    return closest(orderId, candidates.map((row) => row.id), limit);
   }
 }

@@ -3,11 +3,6 @@ import type { Database } from '../../store/schema.js';
 
 const ORDER_ID_PATTERN = /\b([A-Z]{2,5}-\d{2,8})\b/i;
 
-interface OrderItem {
-  name: string;
-  quantity: number;
-}
-
 export interface ShippingEmailContent {
   readonly subject: string;
   readonly body: string;
@@ -28,11 +23,17 @@ export async function describeOrder(db: Kysely<Database>, details: string): Prom
   const order = await db
     .selectFrom('orders')
     .innerJoin('customers', 'customers.id', 'orders.customer_id')
-    .select(['orders.items', 'orders.carrier', 'orders.tracking_number', 'customers.name'])
+    .select(['orders.carrier', 'orders.tracking_number', 'customers.name'])
     .where('orders.id', '=', orderId)
     .executeTakeFirst();
   if (!order) return { subject: '', body: '', orderId, unknownOrderId: orderId };
-  const items = (JSON.parse(order.items) as OrderItem[]).map((item) => `  - ${item.quantity} × ${item.name}`).join('\n');
+  const lines = await db
+    .selectFrom('order_lines')
+    .select(['name', 'quantity'])
+    .where('order_id', '=', orderId)
+    .orderBy('line_no')
+    .execute();
+  const items = lines.map((line) => `  - ${line.quantity} × ${line.name}`).join('\n');
   const tracking = order.carrier && order.tracking_number ? `\nCarrier: ${order.carrier}\nTracking number: ${order.tracking_number}\n` : '';
   const body =
     `Hi ${order.name.split(' ')[0]},\n\nGood news — your order ${orderId} has shipped.\n\n${items}\n${tracking}` +

@@ -40,6 +40,7 @@ export class Outbox {
       delivery_note: NOT_DELIVERED_NOTE,
       idempotency_key: email.idempotencyKey ?? null,
       created_at: new Date().toISOString(),
+      updated_at: new Date().toISOString(),
     };
     const inserted = await this.db
       .insertInto('emails')
