@@ -212,10 +212,12 @@ export function errorAnswer(options: {
   const { goal, mode, failed, calls, knowledge } = options;
   const error = truncate(failed.result?.output ?? 'unknown error', MAX_RESULT_LENGTH);
   const what = mode === 'action' ? actionPhrase(goal) : 'look that up';
-  const checks = Object.keys(failed.call.input)
-    .slice(0, 2)
-    .map((name) => splitIdentifier(name).join(' '));
-  const advice = checks.length > 0 ? ` Please check the ${checks.join(' and ')} and try again.` : '';
+  // Point at an argument only when the error names its value ("No order XYZ-000"); otherwise the cause is elsewhere.
+  const checks = Object.entries(failed.call.input)
+    .filter(([, value]) => typeof value === 'string' && value.length >= 3 && error.includes(value))
+    .map(([name]) => splitIdentifier(name).join(' '));
+  const advice =
+    checks.length > 0 && !/\bcheck\b/i.test(error) ? ` Please check the ${checks.join(' and ')} and try again.` : '';
   const stop = /[.!?]$/.test(error) ? '' : '.';
   return (
     `I could not ${what}${forSubject(knowledge)}: ${displayName(failed.call.name)} failed: ${error}${stop}${advice}` +

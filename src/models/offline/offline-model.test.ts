@@ -104,6 +104,27 @@ describe('OfflineModel through runAgent: the shipping confirmation', () => {
     expect(end.outcome).toBe('finished');
   });
 
+  it('reads the email out of a prose result, as the built-in CRM server words it', async () => {
+    class ProseCrm extends FakeOpsTools {
+      override async call(name: string, input: Record<string, unknown>): Promise<ToolOutcome> {
+        const outcome = await super.call(name, input);
+        if (name !== 'crm__getCustomerEmail' || outcome.isError) return outcome;
+        return { isError: false, text: 'lisa.park@example.com (Lisa Park, customer C-1001, order XYZ-789)' };
+      }
+    }
+    const { tools, end } = await run('Order XYZ-789 has shipped. Email the customer a shipping confirmation.', {
+      tools: new ProseCrm(),
+    });
+    expect(tools.calls[1]).toEqual({
+      name: 'email__sendShippingConfirmation',
+      input: {
+        email: 'lisa.park@example.com',
+        order_details: 'Order XYZ-789 has shipped. Customer id: C-1001; customer name: Lisa Park.',
+      },
+    });
+    expect(end.outcome).toBe('finished');
+  });
+
   it('works from names alone when the catalog has no annotations', async () => {
     const bare = OPS_TOOL_SPECS.map(({ annotations: _annotations, ...spec }): ToolSpec => spec);
     const { tools } = await run('Send a shipping confirmation for order XYZ-789', { tools: new FakeOpsTools(bare) });
@@ -220,9 +241,12 @@ describe('OfflineModel through runAgent: when it cannot go on', () => {
         return super.call(name, input);
       }
     }
-    const { tools, end } = await run('Send a shipping confirmation for order XYZ-789 to a@example.com or b@example.com', {
-      tools: new RefusingTools(),
-    });
+    const { tools, end } = await run(
+      'Send a shipping confirmation for order XYZ-789 to a@example.com or b@example.com',
+      {
+        tools: new RefusingTools(),
+      },
+    );
     expect(tools.calls.map((call) => call.name)).toEqual(['email__sendShippingConfirmation']);
     expect(end.text).toContain('denied by the operator');
   });
@@ -256,15 +280,24 @@ describe('OfflineModel through runAgent: questions and other actions', () => {
 
   it('uses what an earlier turn of the chat found out', async () => {
     const first = await run('what is the email of the customer on order XYZ-789?');
-    const { tools, end } = await run('now send them a shipping confirmation', { tools: first.tools, messages: first.messages });
+    const { tools, end } = await run('now send them a shipping confirmation', {
+      tools: first.tools,
+      messages: first.messages,
+    });
     expect(tools.calls.map((call) => call.name)).toEqual(['crm__getCustomerEmail', 'email__sendShippingConfirmation']);
-    expect(tools.calls[1]?.input).toMatchObject({ email: 'lisa.park@example.com', order_details: expect.stringContaining('XYZ-789') });
+    expect(tools.calls[1]?.input).toMatchObject({
+      email: 'lisa.park@example.com',
+      order_details: expect.stringContaining('XYZ-789'),
+    });
     expect(end.text).toContain('Sent the shipping confirmation for order XYZ-789 to lisa.park@example.com.');
   });
 
   it('does not carry an earlier answer over to a task about another order', async () => {
     const first = await run('what is the email of the customer on order XYZ-789?');
-    const { tools } = await run('Send a shipping confirmation for order XYZ-790', { tools: first.tools, messages: first.messages });
+    const { tools } = await run('Send a shipping confirmation for order XYZ-790', {
+      tools: first.tools,
+      messages: first.messages,
+    });
     expect(tools.calls.slice(1)).toEqual([
       { name: 'crm__getCustomerEmail', input: { order_id: 'XYZ-790' } },
       { name: 'email__sendShippingConfirmation', input: expect.objectContaining({ email: 'omar.haddad@example.com' }) },

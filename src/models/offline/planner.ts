@@ -7,7 +7,6 @@ import {
   actionPhrase,
   actionSummary,
   clarifyingQuestion,
-  describeCall,
   errorAnswer,
   outOfScopeAnswer,
   questionAnswer,
@@ -18,7 +17,7 @@ import { type CallRecord, readConversation } from './conversation.js';
 import { extractEntities, isEmpty } from './entities.js';
 import { type Fact, factsFromOutput } from './facts.js';
 import { isQuestion, requestedActions } from './intent.js';
-import { ENTITY_KINDS, type ParameterInfo, type ParameterKind } from './parameters.js';
+import { displayName, ENTITY_KINDS, type ParameterInfo, type ParameterKind } from './parameters.js';
 import {
   entityKindsOf,
   isRelevant,
@@ -190,7 +189,7 @@ function factsOf(calls: readonly CallRecord[]): Fact[] {
 
 function callDecision(resolution: Extract<Resolution, { type: 'call' }>, step: number): PlannerDecision {
   const call: ToolCall = { id: `offline_${step}_1`, name: resolution.profile.spec.name, input: resolution.input };
-  return { text: `Calling ${describeCall(call)} to ${resolution.purpose}.`, toolCalls: [call] };
+  return { text: `Next: ${resolution.purpose} (${displayName(call.name)}).`, toolCalls: [call] };
 }
 
 /**
@@ -245,7 +244,7 @@ export function decide(request: ModelRequest): PlannerDecision {
 
   const called = new Set(calls.map((record) => stableKey(record.call.name, record.call.input)));
   const context: Context = { ranked, knowledge, called };
-  const purpose = goal.mode === 'action' ? actionPhrase(goal.profile) : 'answer your question';
+  const purpose = actionPhrase(goal.profile);
   const resolution = resolve(goal.profile, context, new Set([goal.profile.spec.name]), purpose);
 
   if (failed) {
