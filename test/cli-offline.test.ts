@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { cliEnv, freshWorkspace, parseJsonLines, runCli } from './helpers/cli.js';
+
+function outbox(home: string): Array<{ to_address: string; subject: string; order_id: string | null }> {
+  const db = new Database(join(home, 'deckhand.db'), { readonly: true });
+  try {
+    return db.prepare("select to_address, subject, order_id from emails where kind = 'shipping-confirmation' and id not like 'EM-000%'").all() as Array<{
+      to_address: string;
+      subject: string;
+      order_id: string | null;
+    }>;
+  } finally {
+    db.close();
+  }
+}
+
+const toolCalls = (events: Array<Record<string, unknown>>) =>
+  events.filter((event) => event.type === 'tool-call').map((event) => `${event.server}.${event.tool}`);
+
+describe('deckhand run with the offline planner and the built-in servers', () => {
+  it.each([
+    'Order XYZ-789 has shipped. Email the customer a shipping confirmation.',
+    'Send a shipping confirmation for order XYZ-789',
+    'XYZ-789 went out today — let the customer know by email',
+    'please notify the customer of order XYZ-789 that it shipped',
+    'email a shipping confirmation to the buyer of XYZ-789',
+  ])('completes "%s": looks up the email, sends one confirmation to Lisa Park', async (task) => {
+    const { home, cwd } = freshWorkspace();
+    const result = await runCli(['run', task, '--json'], { env: cliEnv(home), cwd });
+    expect(result.code).toBe(0);
+    const events = parseJsonLines(result.stdout);
+    expect(toolCalls(events)).toEqual(['crm.getCustomerEmail', 'email.sendShippingConfirmation']);
+    expect(events.at(-1)).toMatchObject({ type: 'run-end', outcome: 'finished' });
+    expect(outbox(home)).toEqual([{ to_address: 'lisa.park@example.com', subject: 'Your order XYZ-789 has shipped', order_id: 'XYZ-789' }]);
+  });
+
+  it('prints the settings, each call with a one-line result and duration, the answer and the usage', async () => {
+    const { home, cwd } = freshWorkspace();
+    const result = await runCli(['run', 'Order XYZ-789 has shipped. Email the customer a shipping confirmation.'], { env: cliEnv(home), cwd });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('offline planner — set OPENAI_API_KEY or --model for full autonomy');
+    expect(result.stdout).toContain(`data     ${join(home, 'deckhand.db')}`);
+    expect(result.stdout).toMatch(/servers {2}crm ✓ \d+ tools? · .*email ✓/);
+    expect(result.stdout).toMatch(/→ crm\.getCustomerEmail \{"order_id":"XYZ-789"\}\n {2}✓ crm\.getCustomerEmail: lisa\.park@example\.com .*\(\d+ ms\)/);
+    expect(result.stdout).toMatch(/→ email\.sendShippingConfirmation \{"email":"lisa\.park@example\.com"/);
+    expect(result.stdout).toMatch(/usage: 3 steps · 2 tool calls · [\d,]+ input \+ [\d,]+ output tokens · \$0\.00 \(offline\)/);
+  });
+
+  it('an unknown order: the tool error reaches the planner, which explains it and sends nothing', async () => {
+    const { home, cwd } = freshWorkspace();
+    const result = await runCli(['run', 'Order XYZ-000 has shipped. Email the customer a shipping confirmation.', '--json'], { env: cliEnv(home), cwd });
+    const events = parseJsonLines(result.stdout);
+    expect(events.find((event) => event.type === 'tool-error')).toMatchObject({ server: 'crm', error: expect.stringContaining('No order XYZ-000') });
+    expect(events.at(-1)).toMatchObject({ type: 'run-end', text: expect.stringMatching(/XYZ-000/) });
+    expect(outbox(home)).toEqual([]);
+  });
+
+  it('a request without an order id gets a clarifying question and no tool call', async () => {
+    const { home, cwd } = freshWorkspace();
+    const result = await runCli(['run', 'Email the customer a shipping confirmation.', '--json'], { env: cliEnv(home), cwd });
+    const events = parseJsonLines(result.stdout);
+    expect(toolCalls(events)).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ type: 'run-end', outcome: 'finished', text: expect.stringMatching(/order id/i) });
+  });
+});
