@@ -137,15 +137,16 @@ describe.each(providers)('deckhand run --model $modelId against the $name wire f
 
     const db = new Database(join(home, 'deckhand.db'), { readonly: true, fileMustExist: true });
     try {
-      const rows = db.prepare('SELECT to_address, subject, body, status FROM emails').all() as Array<{
-        to_address: string;
-        subject: string;
-        body: string;
-        status: string;
-      }>;
+      // The demo seed has emails of its own; the run must have added exactly one for this order.
+      const rows = db
+        .prepare(
+          "SELECT to_address, subject, body, status FROM emails WHERE order_id = ? AND kind = 'shipping-confirmation'",
+        )
+        .all('XYZ-789') as Array<{ to_address: string; subject: string; body: string; status: string }>;
       expect(rows).toHaveLength(1);
       expect(rows[0]?.to_address).toBe('lisa.park@example.com');
       expect(rows[0]?.subject).toContain('XYZ-789');
+      expect(rows[0]?.body).toContain('XYZ-789');
       expect(rows[0]?.status).toBeTruthy();
     } finally {
       db.close();
@@ -178,8 +179,11 @@ describe('deckhand run: provider failures', () => {
     expect(result.code).toBe(1);
     const variable = provider.name === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY';
     const expected = `${provider.name} rejected the API key (401 Unauthorized): check ${variable}`;
+    // Contract: the failure is one line on stderr (stdout is for the transcript, or for JSON events).
     const errorLines = result.stderr.split('\n').filter((line) => line.includes(expected));
-    expect(errorLines, `stderr was: ${result.stderr}`).toHaveLength(1);
+    expect(errorLines, `expected the error on stderr; stderr: ${result.stderr}; stdout: ${result.stdout}`).toHaveLength(
+      1,
+    );
     expect(result.stderr).not.toMatch(STACK_FRAME);
     expect(result.stdout).not.toMatch(STACK_FRAME);
   });
