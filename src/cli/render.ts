@@ -4,6 +4,8 @@ import { createPainter, formatArgs, formatCount, formatDuration, formatUsd } fro
 export interface RendererOptions {
   readonly json: boolean;
   readonly out: NodeJS.WriteStream;
+  /** Where a failed run's reason goes, so scripts can tell it from the answer. */
+  readonly err: NodeJS.WriteStream;
   /** False when the model's price is unknown, so the cost is not shown as a real $0. */
   readonly priced: boolean;
   /** Shown after the usage line (e.g. the offline planner note). */
@@ -44,7 +46,7 @@ export function createRenderer(options: RendererOptions): (event: RunEvent) => v
       case 'run-end': {
         endText();
         const { totals } = event;
-        if (event.outcome === 'failed') out.write(`\n${paint('red', 'Run failed:')} ${event.error ?? event.text}\n`);
+        if (event.outcome === 'failed') options.err.write(`\n${createPainter(options.err)('red', 'Run failed:')} ${event.error ?? event.text}\n`);
         else if (event.outcome === 'cancelled') out.write(`\n${paint('yellow', 'Run cancelled.')}\n`);
         else if (event.outcome === 'budget-exhausted') out.write(`\n${paint('yellow', event.text)}\n`);
         const cost = options.offline ? '$0.00 (offline)' : options.priced ? formatUsd(totals.costUsd) : 'cost unknown (no price for this model)';

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { ConfigError } from '../shared/errors.js';
+import type { ProviderEnv } from '../models/resolve.js';
 import type { LogLevel } from '../shared/logger.js';
 import { builtinServerEntry } from '../shared/package-info.js';
 import {
@@ -16,15 +17,6 @@ import {
   type PricingSchema,
 } from './schema.js';
 
-/** Provider credentials and endpoints, read from the environment once and passed down. */
-export interface ProviderEnv {
-  readonly OPENAI_API_KEY?: string;
-  readonly OPENAI_BASE_URL?: string;
-  readonly ANTHROPIC_API_KEY?: string;
-  readonly ANTHROPIC_BASE_URL?: string;
-  readonly OLLAMA_BASE_URL?: string;
-}
-
 /** Flags that override everything else. */
 export interface SettingsFlags {
   readonly model?: string;
@@ -33,6 +25,8 @@ export interface SettingsFlags {
 }
 
 export type ModelSource = 'flag' | 'env' | 'config' | 'default';
+
+export type { ProviderEnv };
 
 /** Everything a command needs, resolved once: flags > env (and `.env`) > config file > defaults. */
 export interface Settings {

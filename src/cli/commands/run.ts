@@ -47,6 +47,7 @@ export async function executeRun(
   const render = createRenderer({
     json: options.json,
     out: process.stdout,
+    err: process.stderr,
     priced: runtime.price !== undefined,
     offline: runtime.model.provider === 'offline',
   });
