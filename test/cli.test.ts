@@ -1,7 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliEnv, freshWorkspace, parseJsonLines, runCli } from './helpers/cli.js';
+import { Client } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { BUILTIN_SERVER_NAMES } from '../src/config/schema.js';
+import { CLI, cliEnv, freshWorkspace, parseJsonLines, runCli } from './helpers/cli.js';
 
 /** No stack trace reaches a person for a usage mistake. */
 const expectNoStack = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
@@ -65,7 +68,7 @@ describe('deckhand servers / doctor', () => {
     const result = await runCli(['servers', '--json'], { env: cliEnv(home), cwd });
     expect(result.code).toBe(0);
     const servers = JSON.parse(result.stdout) as Array<{ name: string; tools: Array<{ name: string; modelName: string; annotations: object }> }>;
-    expect(servers.map((server) => server.name)).toEqual(['crm', 'email']);
+    expect(servers.map((server) => server.name)).toEqual([...BUILTIN_SERVER_NAMES]);
     expect(servers[0]?.tools[0]).toMatchObject({ name: 'getCustomerEmail', modelName: 'crm__getCustomerEmail', annotations: { readOnlyHint: true } });
   });
 
@@ -73,7 +76,7 @@ describe('deckhand servers / doctor', () => {
     const { home, cwd } = freshWorkspace();
     const result = await runCli(['doctor', '--json'], { env: cliEnv(home), cwd });
     const report = JSON.parse(result.stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean }> };
-    expect(report.checks.map((check) => check.name)).toEqual(['node', 'config', 'data dir', 'store', 'server crm', 'server email', 'model']);
+    expect(report.checks.map((check) => check.name)).toEqual(['node', 'config', 'data dir', 'store', ...BUILTIN_SERVER_NAMES.map((name) => `server ${name}`), 'model']);
     expect(report.ok).toBe(true);
     expect(result.code).toBe(0);
   });
@@ -95,5 +98,28 @@ describe('deckhand run --json', () => {
     const events = parseJsonLines(result.stdout);
     expect(events[0]).toMatchObject({ type: 'run-start', model: 'offline' });
     expect(events.at(-1)).toMatchObject({ type: 'run-end' });
+  });
+});
+
+describe('deckhand mcp', () => {
+  it('runs a built-in server over stdio for any MCP host', async () => {
+    const { home } = freshWorkspace();
+    const client = new Client({ name: 'test-host', version: '1.0.0' });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', 'crm'], env: { DECKHAND_HOME: home }, stderr: 'pipe' }));
+    try {
+      const { tools } = await client.listTools();
+      expect(tools.map((tool) => tool.name)).toContain('getCustomerEmail');
+      const result = await client.callTool({ name: 'getCustomerEmail', arguments: { order_id: 'XYZ-789' } });
+      expect(result.structuredContent).toMatchObject({ email: 'lisa.park@example.com' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('an unknown server name exits 2 and lists the built-in ones', async () => {
+    const { home, cwd } = freshWorkspace();
+    const result = await runCli(['mcp', 'payroll'], { env: cliEnv(home), cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Unknown built-in server 'payroll'\. Built-in servers: crm, .*email/);
   });
 });
