@@ -1,0 +1,390 @@
+/**
+ * @module Host overhead per agent step: `runAgent` driven by a zero-latency model and an in-process tool,
+ * against a hand-written minimal loop doing the same work, in the same process.
+ *
+ * A run is 200 tool steps (the model calls one tool, the tool answers at once) and a final answer step.
+ * Step k's time is the gap between the `step-start` events of steps k and k+1 (`performance.now()`, taken in
+ * the consumer's `for await`), so it covers the model call, the tool call, every event of the step and the
+ * generator hand-offs; the final answer step and the run's start and end are left out of the per-step
+ * distribution and show up only in the wall-clock mean per step (run time / 201 model calls).
+ */
+import { createOpenAI } from '@ai-sdk/openai';
+import type { RunEvent } from '../src/agent/events.js';
+import { runAgent } from '../src/agent/run-agent.js';
+import { SYSTEM_PROMPT } from '../src/agent/system-prompt.js';
+import type { ToolAddress, ToolExecutor, ToolOutcome } from '../src/agent/tool-executor.js';
+import { AiSdkModel } from '../src/models/ai-sdk/ai-sdk-model.js';
+import type { LanguageModelV4, V4StreamPart } from '../src/models/ai-sdk/v4-types.js';
+import type { ModelPrice } from '../src/models/pricing.js';
+import type { ProviderEndpoint } from '../src/models/provider-errors.js';
+import { ScriptedModel, type ScriptedTurn } from '../src/models/testing/scripted-model.js';
+import type { Model, ModelMessage, ToolCall, ToolResultPart, ToolSpec } from '../src/models/types.js';
+import { openStore, type Store } from '../src/store/database.js';
+import { RunRecorder } from '../src/store/run-recorder.js';
+import { type AllocationSample, measureAllocation } from './allocation.js';
+import { inMemoryFetch, TEXT_ANSWER_SSE, toolCallSse } from './fake-openai.js';
+import type { BenchResources } from './resources.js';
+import { round, type Summary, summarize } from './stats.js';
+
+/** Tool steps in a timed run; the run then ends with one answer step. */
+export const TOOL_STEPS_PER_RUN = 200;
+const WARMUP_RUNS = 10;
+const TIMED_ROUNDS = 10;
+const RUNS_PER_ROUND = 3;
+/** Run lengths whose allocation differences give the marginal bytes of steps 11–50 and 161–200. */
+const ALLOCATION_LENGTHS = [10, 50, 160, 200] as const;
+const ALLOCATION_RUNS = 10;
+const EARLY_STEPS = [1, 10] as const;
+const LATE_STEPS = [191, 200] as const;
+
+const TASK = 'Order XYZ-789 has shipped. Email the customer a shipping confirmation.';
+const PRICE: ModelPrice = { inputPerMTok: 0.4, outputPerMTok: 1.6 };
+const USAGE = { inputTokens: 1_200, outputTokens: 24 };
+const CALL: ToolCall = { id: 'call_bench_1', name: 'crm__getCustomerEmail', input: { order_id: 'XYZ-789' } };
+
+const TOOL_SPECS: readonly ToolSpec[] = [
+  {
+    name: 'crm__getCustomerEmail',
+    description: 'Look up the email address of the customer who placed an order.',
+    inputSchema: {
+      type: 'object',
+      properties: { order_id: { type: 'string', description: 'Order id, e.g. XYZ-789' } },
+      required: ['order_id'],
+    },
+    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  },
+  {
+    name: 'email__sendEmail',
+    description: 'Send an email to a customer.',
+    inputSchema: {
+      type: 'object',
+      properties: { to: { type: 'string' }, subject: { type: 'string' }, body: { type: 'string' } },
+      required: ['to', 'subject', 'body'],
+    },
+    annotations: { destructiveHint: false, openWorldHint: true },
+  },
+];
+
+/** A tool executor with no I/O: every call answers the same outcome at once. */
+class ConstantToolExecutor implements ToolExecutor {
+  private readonly addresses = new Map<string, ToolAddress>(
+    TOOL_SPECS.map((spec) => {
+      const [server = '', tool = ''] = spec.name.split('__');
+      return [spec.name, { server, tool }];
+    }),
+  );
+  private readonly outcome: ToolOutcome = {
+    isError: false,
+    text: 'lisa.park@example.com (Lisa Park, customer CUST-1001, order XYZ-789)',
+  };
+
+  specs(): readonly ToolSpec[] {
+    return TOOL_SPECS;
+  }
+
+  address(modelToolName: string): ToolAddress | undefined {
+    return this.addresses.get(modelToolName);
+  }
+
+  async call(_name: string, _input: Record<string, unknown>, _options: { toolCallId: string }): Promise<ToolOutcome> {
+    return this.outcome;
+  }
+}
+
+/** One run of `toolSteps` tool steps and an answer; fills `stamps[k - 1]` at step k's start and `stamps[toolSteps + 1]` at the end. */
+type Run = (stamps?: Float64Array) => Promise<void>;
+
+interface Variant {
+  readonly key: string;
+  readonly label: string;
+  /** A run factory; models are built per run length because scripted turns are per length. */
+  readonly create: (toolSteps: number) => Run;
+}
+
+function initialMessages(): ModelMessage[] {
+  return [
+    { role: 'system', content: SYSTEM_PROMPT },
+    { role: 'user', content: TASK },
+  ];
+}
+
+function scriptedModel(toolSteps: number): ScriptedModel {
+  const toolTurn: ScriptedTurn = { toolCalls: [CALL], usage: USAGE };
+  const turns: ScriptedTurn[] = [...Array.from({ length: toolSteps }, () => toolTurn), { text: 'done', usage: USAGE }];
+  return new ScriptedModel(turns, { loop: true, recordRequests: false });
+}
+
+/** A provider model with no I/O: each `doStream` yields one tool call (or, every `toolSteps + 1`th call, an answer). */
+function zeroLatencyV4Model(toolSteps: number): LanguageModelV4 {
+  let calls = 0;
+  const usage = {
+    inputTokens: { total: USAGE.inputTokens, noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
+    outputTokens: { total: USAGE.outputTokens, text: undefined, reasoning: undefined },
+  };
+  const toolParts: V4StreamPart[] = [
+    { type: 'stream-start', warnings: [] },
+    { type: 'tool-call', toolCallId: CALL.id, toolName: CALL.name, input: JSON.stringify(CALL.input) },
+    { type: 'finish', usage, finishReason: { unified: 'tool-calls', raw: 'tool_calls' } },
+  ];
+  const answerParts: V4StreamPart[] = [
+    { type: 'stream-start', warnings: [] },
+    { type: 'text-delta', id: 't', delta: 'done' },
+    { type: 'finish', usage, finishReason: { unified: 'stop', raw: 'stop' } },
+  ];
+  return {
+    specificationVersion: 'v4',
+    provider: 'bench',
+    modelId: 'zero-latency',
+    supportedUrls: {},
+    doGenerate: () => Promise.reject(new Error('the bench model only streams')),
+    doStream: async () => {
+      calls += 1;
+      const parts = calls % (toolSteps + 1) === 0 ? answerParts : toolParts;
+      return {
+        stream: new ReadableStream<V4StreamPart>({
+          start(controller) {
+            for (const part of parts) controller.enqueue(part);
+            controller.close();
+          },
+        }),
+      };
+    },
+  };
+}
+
+function endpoint(provider: string, modelName: string): ProviderEndpoint {
+  return {
+    provider,
+    modelId: `${provider}:${modelName}`,
+    modelName,
+    baseUrl: 'http://127.0.0.1:9/v1',
+    baseUrlVariable: 'OPENAI_BASE_URL',
+    wireFormat: 'Chat Completions',
+    baseUrlShape: 'an OpenAI-compatible /v1 base',
+  };
+}
+
+/** The real `@ai-sdk/openai` Chat Completions model over a `fetch` that answers from memory. */
+function inMemoryOpenAIModel(toolSteps: number): Model {
+  const toolAnswer = toolCallSse(CALL);
+  let requests = 0;
+  const fetch = inMemoryFetch(() => {
+    requests += 1;
+    return requests % (toolSteps + 1) === 0 ? TEXT_ANSWER_SSE : toolAnswer;
+  });
+  const languageModel = createOpenAI({ apiKey: 'test', baseURL: 'http://127.0.0.1:9/v1', fetch }).chat('gpt-4.1-mini');
+  return new AiSdkModel({ languageModel, endpoint: endpoint('openai', 'gpt-4.1-mini') });
+}
+
+/** `runAgent` over `model`; with `store`, every event is also persisted by a `RunRecorder`, as `deckhand run` does. */
+function agentRun(model: Model, toolSteps: number, store?: Store): Run {
+  const tools = new ConstantToolExecutor();
+  return async (stamps) => {
+    const recorder = store ? new RunRecorder(store) : undefined;
+    const run = runAgent({
+      model,
+      tools,
+      messages: initialMessages(),
+      task: TASK,
+      sessionId: 'bench-session',
+      maxSteps: toolSteps + 1,
+      price: PRICE,
+    });
+    let end: RunEvent | undefined;
+    for await (const event of run) {
+      if (stamps && event.type === 'step-start') stamps[event.step - 1] = performance.now();
+      if (recorder) await recorder.record(event);
+      if (event.type === 'run-end') end = event;
+    }
+    if (stamps) stamps[toolSteps + 1] = performance.now();
+    // A model whose script drifted out of step with the runs would end them early and leave stale stamps.
+    if (end?.type !== 'run-end' || end.outcome !== 'finished' || end.totals.steps !== toolSteps + 1) {
+      throw new Error(`bench run ended ${JSON.stringify(end)}, expected 'finished' after ${toolSteps + 1} steps`);
+    }
+  };
+}
+
+/** The baseline: the least a loop can do with the same model and tools (no events, no totals, no checks). */
+function minimalLoopRun(toolSteps: number): Run {
+  const model = scriptedModel(toolSteps);
+  const tools = new ConstantToolExecutor();
+  return async (stamps) => {
+    const messages = initialMessages();
+    for (let step = 1; ; step++) {
+      if (stamps) stamps[step - 1] = performance.now();
+      let text = '';
+      const toolCalls: ToolCall[] = [];
+      for await (const part of model.stream({ messages, tools: tools.specs() })) {
+        if (part.type === 'text-delta') text += part.text;
+        else if (part.type === 'tool-call') toolCalls.push(part.call);
+      }
+      messages.push({ role: 'assistant', text, toolCalls });
+      if (toolCalls.length === 0) {
+        if (step !== toolSteps + 1) throw new Error(`minimal loop answered at step ${step}, expected ${toolSteps + 1}`);
+        break;
+      }
+      const results: ToolResultPart[] = [];
+      for (const call of toolCalls) {
+        const outcome = await tools.call(call.name, call.input, { toolCallId: call.id });
+        results.push({ toolCallId: call.id, toolName: call.name, output: outcome.text, isError: outcome.isError });
+      }
+      messages.push({ role: 'tool', results });
+    }
+    if (stamps) stamps[toolSteps + 1] = performance.now();
+  };
+}
+
+/** Figures for one variant. Times in microseconds, allocation in bytes. */
+export interface StepVariantResult {
+  readonly key: string;
+  readonly label: string;
+  /** Per tool step, from the `step-start` gaps. */
+  readonly stepUs: Summary;
+  /** Run wall time / model calls (201), including run start and end and the answer step. */
+  readonly wallMeanPerStepUs: number;
+  readonly earlyStepsUs: Summary;
+  readonly lateStepsUs: Summary;
+  /** Median of steps 191–200 over median of steps 1–10. */
+  readonly growth: number;
+  /** Bytes allocated per model call over whole 200-step runs. */
+  readonly allocatedPerStepBytes: number;
+  /** Marginal bytes per step of steps 11–50 and 161–200 (differences of run lengths). */
+  readonly allocatedEarlyStepBytes: number;
+  readonly allocatedLateStepBytes: number;
+  readonly collectionsPer1000Steps: number;
+  /** p50 over the baseline's p50. */
+  readonly ratioToBaseline: number;
+}
+
+export interface AgentStepResult {
+  readonly toolStepsPerRun: number;
+  readonly timedStepsPerVariant: number;
+  readonly variants: readonly StepVariantResult[];
+}
+
+async function recorderStore(resources: BenchResources): Promise<Store> {
+  const dir = resources.tempDir('recorder');
+  return openStore({ file: `${dir}/deckhand.db`, seed: false });
+}
+
+/** Runs the per-step benchmark. Takes about 10 s on two shared cores. */
+export async function benchAgentStep(resources: BenchResources): Promise<AgentStepResult> {
+  const store = await recorderStore(resources);
+  const variants: Variant[] = [
+    { key: 'baseline', label: 'minimal hand-written loop (baseline)', create: minimalLoopRun },
+    { key: 'runAgent', label: 'runAgent, ScriptedModel', create: (steps) => agentRun(scriptedModel(steps), steps) },
+    {
+      key: 'runAgentRecorder',
+      label: 'runAgent + RunRecorder (SQLite file)',
+      create: (steps) => agentRun(scriptedModel(steps), steps, store),
+    },
+    {
+      key: 'aiSdkAdapter',
+      label: 'runAgent + AiSdkModel (zero-latency V4 model)',
+      create: (steps) =>
+        agentRun(
+          new AiSdkModel({ languageModel: zeroLatencyV4Model(steps), endpoint: endpoint('bench', 'zero') }),
+          steps,
+        ),
+    },
+    {
+      key: 'openaiInMemory',
+      label: 'runAgent + @ai-sdk/openai (in-memory fetch)',
+      create: (steps) => agentRun(inMemoryOpenAIModel(steps), steps),
+    },
+  ];
+  try {
+    return await measureVariants(variants);
+  } finally {
+    await store.close();
+  }
+}
+
+async function measureVariants(variants: readonly Variant[]): Promise<AgentStepResult> {
+  const runs = new Map(variants.map((variant) => [variant.key, variant.create(TOOL_STEPS_PER_RUN)]));
+  for (const variant of variants) {
+    const run = runs.get(variant.key)!;
+    for (let index = 0; index < WARMUP_RUNS; index++) await run();
+  }
+
+  const timed = new Map(
+    variants.map((variant) => [
+      variant.key,
+      { steps: [] as number[], early: [] as number[], late: [] as number[], wall: [] as number[] },
+    ]),
+  );
+  const stamps = new Float64Array(TOOL_STEPS_PER_RUN + 2);
+  // Rounds interleave the variants so that a burst of noise on the shared cores lands on all of them alike.
+  for (let round = 0; round < TIMED_ROUNDS; round++) {
+    for (const variant of variants) {
+      const run = runs.get(variant.key)!;
+      const samples = timed.get(variant.key)!;
+      for (let index = 0; index < RUNS_PER_ROUND; index++) {
+        await run(stamps);
+        for (let step = 1; step <= TOOL_STEPS_PER_RUN; step++) {
+          const micros = (stamps[step]! - stamps[step - 1]!) * 1_000;
+          samples.steps.push(micros);
+          if (step >= EARLY_STEPS[0] && step <= EARLY_STEPS[1]) samples.early.push(micros);
+          if (step >= LATE_STEPS[0] && step <= LATE_STEPS[1]) samples.late.push(micros);
+        }
+        samples.wall.push(((stamps[TOOL_STEPS_PER_RUN + 1]! - stamps[0]!) * 1_000) / (TOOL_STEPS_PER_RUN + 1));
+      }
+    }
+  }
+
+  const results: StepVariantResult[] = [];
+  for (const variant of variants) {
+    const samples = timed.get(variant.key)!;
+    const allocation = await allocationFor(variant);
+    const stepUs = summarize(samples.steps);
+    const earlyStepsUs = summarize(samples.early);
+    const lateStepsUs = summarize(samples.late);
+    results.push({
+      key: variant.key,
+      label: variant.label,
+      stepUs,
+      wallMeanPerStepUs: summarize(samples.wall).mean,
+      earlyStepsUs,
+      lateStepsUs,
+      growth: lateStepsUs.p50 / earlyStepsUs.p50,
+      ...allocation,
+      ratioToBaseline: 0,
+    });
+  }
+  const baseline = results[0]!.stepUs.p50;
+  return {
+    toolStepsPerRun: TOOL_STEPS_PER_RUN,
+    timedStepsPerVariant: TIMED_ROUNDS * RUNS_PER_ROUND * TOOL_STEPS_PER_RUN,
+    variants: results.map((result) => ({ ...result, ratioToBaseline: round(result.stepUs.p50 / baseline, 1) })),
+  };
+}
+
+/** Bytes per run for each length in ALLOCATION_LENGTHS; per-step figures from whole runs and from differences. */
+async function allocationFor(
+  variant: Variant,
+): Promise<
+  Pick<
+    StepVariantResult,
+    'allocatedPerStepBytes' | 'allocatedEarlyStepBytes' | 'allocatedLateStepBytes' | 'collectionsPer1000Steps'
+  >
+> {
+  const perRun = new Map<number, number>();
+  let wholeRuns: AllocationSample | undefined;
+  for (const length of ALLOCATION_LENGTHS) {
+    const run = variant.create(length);
+    await run(); // first call of a new closure: let it compile before measuring
+    const sample = await measureAllocation(async () => {
+      for (let index = 0; index < ALLOCATION_RUNS; index++) await run();
+    });
+    perRun.set(length, sample.bytes / ALLOCATION_RUNS);
+    if (length === TOOL_STEPS_PER_RUN) wholeRuns = sample;
+  }
+  const bytes = (length: (typeof ALLOCATION_LENGTHS)[number]) => perRun.get(length)!;
+  const modelCalls = ALLOCATION_RUNS * (TOOL_STEPS_PER_RUN + 1);
+  return {
+    allocatedPerStepBytes: Math.round(wholeRuns!.bytes / modelCalls),
+    allocatedEarlyStepBytes: Math.round((bytes(50) - bytes(10)) / 40),
+    allocatedLateStepBytes: Math.round((bytes(200) - bytes(160)) / 40),
+    collectionsPer1000Steps: round((wholeRuns!.collections / modelCalls) * 1_000, 1),
+  };
+}

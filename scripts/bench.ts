@@ -1,0 +1,173 @@
+/**
+ * `npm run bench`: builds, then measures on this machine (1) the host overhead per agent step, (2) the MCP
+ * tool-call round trip over stdio to our own server, and (3) the cold start of `deckhand run` to its first
+ * model request, each against a baseline measured in the same process. Prints tables, then one JSON line
+ * with every figure. Method and recorded figures: docs/benchmarks.md. Needs `node --expose-gc`.
+ */
+import { type AgentStepResult, benchAgentStep, TOOL_STEPS_PER_RUN } from '../bench/agent-step.js';
+import { benchColdStart, type ColdStartResult } from '../bench/cold-start.js';
+import { machineInfo } from '../bench/machine.js';
+import { benchMcpRoundTrip, type McpRoundTripResult } from '../bench/mcp-round-trip.js';
+import { bytes, num, table } from '../bench/report.js';
+import { BenchResources } from '../bench/resources.js';
+import { roundSummary, type Summary } from '../bench/stats.js';
+import { VERSION } from '../src/shared/package-info.js';
+
+const TARGET_STEP_US = 200;
+const DESIGN_STEP_US = 50;
+const DESIGN_STEP_BYTES = 64 * 1_024;
+const TARGET_COLD_START_MS = 1_500;
+
+function printAgentStep(result: AgentStepResult): void {
+  console.log(
+    `\n1. Host overhead per agent step — zero-latency model, in-process tool; runs of ${TOOL_STEPS_PER_RUN} tool steps + ` +
+      `an answer; ${num(result.timedStepsPerVariant, 0)} timed steps per variant after warm-up (µs per step)`,
+  );
+  console.log(
+    table(
+      [
+        'variant',
+        'p50',
+        'p99',
+        'wall mean',
+        '× baseline',
+        'steps 1–10',
+        '191–200',
+        'growth',
+        'alloc/step',
+        'steps 11–50',
+        '161–200',
+        'GCs/1k steps',
+      ],
+      result.variants.map((variant) => [
+        variant.label,
+        variant.stepUs.p50,
+        variant.stepUs.p99,
+        variant.wallMeanPerStepUs,
+        `${num(variant.ratioToBaseline)}×`,
+        variant.earlyStepsUs.p50,
+        variant.lateStepsUs.p50,
+        `${num(variant.growth, 2)}×`,
+        bytes(variant.allocatedPerStepBytes),
+        bytes(variant.allocatedEarlyStepBytes),
+        bytes(variant.allocatedLateStepBytes),
+        variant.collectionsPer1000Steps,
+      ]),
+    ),
+  );
+  const loop = result.variants.find((variant) => variant.key === 'runAgent')!;
+  console.log(
+    `runAgent: ${num(loop.stepUs.p50)} µs p50 / ${num(loop.stepUs.p99)} µs p99 per step, ${bytes(loop.allocatedPerStepBytes)} per step — ` +
+      `target < ${TARGET_STEP_US} µs: ${loop.stepUs.p50 < TARGET_STEP_US ? 'met' : 'MISSED'}; ` +
+      `DESIGN.md ≤ ${DESIGN_STEP_US} µs: ${loop.stepUs.p50 <= DESIGN_STEP_US ? 'met' : 'missed'}, ` +
+      `≤ ${bytes(DESIGN_STEP_BYTES)}: ${loop.allocatedPerStepBytes <= DESIGN_STEP_BYTES ? 'met' : 'missed'}.`,
+  );
+}
+
+function printRoundTrip(result: McpRoundTripResult): void {
+  console.log(
+    `\n2. MCP tools/call round trip over stdio — sequential calls, ${num(result.callsPerVariant, 0)} per variant after warm-up (µs per call)`,
+  );
+  console.log(
+    table(
+      ['variant', 'p50', 'p99', 'mean', 'max', 'alloc/call (host)'],
+      result.variants.map((variant) => [
+        variant.label,
+        variant.us.p50,
+        variant.us.p99,
+        variant.us.mean,
+        variant.us.max,
+        bytes(variant.allocatedPerCallBytes),
+      ]),
+    ),
+  );
+  console.log(
+    `ours (McpHost → crm) p50 − bare SDK echo p50 = ${num(result.oursMinusEchoP50Us)} µs ` +
+      `(host layer ${num(result.hostLayerP50Us)} µs + crm server ${num(result.crmServerP50Us)} µs, roughly); ` +
+      `the SDK adds ${num(result.sdkOverRawP50Us)} µs over raw JSON-RPC.`,
+  );
+}
+
+function printColdStart(result: ColdStartResult): void {
+  console.log(`\n3. Cold start — ${result.runs} runs each (ms)`);
+  const row = (label: string, summary: Summary) => [label, summary.p50, summary.max, summary.min];
+  console.log(
+    table(
+      ['measure', 'median', 'max', 'min'],
+      [
+        row(
+          'deckhand run → first model request, fresh DECKHAND_HOME (creates + seeds DB)',
+          result.firstRequestFreshHomeMs,
+        ),
+        row('deckhand run → first model request, existing DB', result.firstRequestExistingDbMs),
+        row('deckhand run → exit after a one-step run, existing DB', result.exitExistingDbMs),
+        row(
+          'deckhand run → first model request, existing DB, NODE_COMPILE_CACHE set (CLI process only)',
+          result.firstRequestCompileCacheMs,
+        ),
+        row(
+          `McpHost.start of the built-in servers (${result.builtinServers.join(', ')}), spawn → tools listed`,
+          result.hostStartBuiltinsMs,
+        ),
+        row(
+          'McpHost.start of the built-in servers, NODE_COMPILE_CACHE set for them',
+          result.hostStartBuiltinsCompileCacheMs,
+        ),
+        row('McpHost.start of crm alone', result.hostStartCrmMs),
+        row('baseline: McpHost.start of the bare SDK echo server (unbundled)', result.hostStartEchoMs),
+        row('openStore on an existing DB, in process (migration + seed checks)', result.openStoreExistingMs),
+        row('baseline: node -e "" (spawn → exit)', result.nodeBareMs),
+        row('baseline: deckhand --version (node + load CLI bundle)', result.cliVersionMs),
+      ],
+    ),
+  );
+  const worst = Math.max(result.firstRequestFreshHomeMs.p50, result.firstRequestExistingDbMs.p50);
+  console.log(
+    `target < ${num(TARGET_COLD_START_MS, 0)} ms to the first model request: ${worst < TARGET_COLD_START_MS ? 'met' : 'MISSED'}.`,
+  );
+}
+
+/** Rounds every number in a result tree for the JSON line. */
+function rounded(value: unknown): unknown {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : Math.round(value * 100) / 100;
+  if (Array.isArray(value)) return value.map(rounded);
+  if (value && typeof value === 'object') {
+    if ('p50' in value && 'count' in value) return roundSummary(value as Summary);
+    return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, rounded(entry)]));
+  }
+  return value;
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const machine = machineInfo();
+  console.log(
+    `Deckhand ${VERSION} benchmarks — ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, Node ${machine.node} (V8 ${machine.v8}), ${machine.platform}, load ${machine.loadAverage}`,
+  );
+
+  const resources = new BenchResources();
+  const stop = (signal: NodeJS.Signals) => {
+    void resources.dispose().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    const agentStep = await benchAgentStep(resources);
+    printAgentStep(agentStep);
+    const mcpRoundTrip = await benchMcpRoundTrip(resources);
+    printRoundTrip(mcpRoundTrip);
+    const coldStart = await benchColdStart(resources);
+    printColdStart(coldStart);
+    const durationS = (performance.now() - started) / 1_000;
+    console.log(`\nFinished in ${num(durationS)} s.`);
+    console.log(
+      JSON.stringify(
+        rounded({ bench: 'deckhand', version: VERSION, machine, agentStep, mcpRoundTrip, coldStart, durationS }),
+      ),
+    );
+  } finally {
+    await resources.dispose();
+  }
+}
+
+await main();
