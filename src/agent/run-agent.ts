@@ -170,7 +170,12 @@ async function* executeToolCalls(options: {
     calls.map(async (call) => {
       const started = performance.now();
       try {
-        const outcome = await tools.call(call.name, call.input, { toolCallId: call.id, ...(signal ? { signal } : {}) });
+        const outcome = await tools.call(call.name, call.input, {
+          toolCallId: call.id,
+          // Stable for this run and call: a resumed or retried call reuses it, so the side effect happens once.
+          idempotencyKey: `${runId}:${call.id}`,
+          ...(signal ? { signal } : {}),
+        });
         return { outcome, durationMs: performance.now() - started };
       } catch (error) {
         const text = signal?.aborted ? 'The tool call was cancelled.' : `The tool call failed: ${errorMessage(error)}`;

@@ -18,7 +18,7 @@ export interface ToolAddress {
 /**
  * The tools a run may call. `McpHost` implements it over MCP servers; benchmarks and tests implement it
  * in-process. `call` must not throw for tool failures (return `isError`); it throws only the signal's
- * reason when aborted.
+ * reason when aborted. `idempotencyKey` (derived from the run and the call) is handed to tools that accept one.
  */
 export interface ToolExecutor {
   specs(): readonly ToolSpec[];
@@ -26,6 +26,6 @@ export interface ToolExecutor {
   call(
     modelToolName: string,
     input: Record<string, unknown>,
-    options: { signal?: AbortSignal; toolCallId: string },
+    options: { signal?: AbortSignal; toolCallId: string; idempotencyKey?: string },
   ): Promise<ToolOutcome>;
 }

@@ -36,6 +36,11 @@ export interface HostCallOptions {
   readonly toolCallId: string;
   /** Progress notifications the server sends for this call. */
   readonly onProgress?: (progress: number, total?: number) => void;
+  /**
+   * Passed as the tool's `idempotency_key` argument when the tool declares one and the model left it out,
+   * so a retried or resumed call never repeats a side effect.
+   */
+  readonly idempotencyKey?: string;
 }
 
 export interface ServerStatus {
@@ -167,7 +172,7 @@ export class McpHost implements ToolExecutor, AsyncDisposable {
       return { isError: true, text: error.message };
     }
     try {
-      const result = await entry.connection.callTool(entry.address.tool, input, {
+      const result = await entry.connection.callTool(entry.address.tool, withIdempotencyKey(entry.spec, input, options.idempotencyKey), {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
@@ -207,4 +212,12 @@ export function toOutcome(result: CallToolResult): ToolOutcome {
     text: text || (result.isError ? 'The tool reported an error without a message.' : '(no output)'),
     ...(structured !== undefined ? { structured } : {}),
   };
+}
+
+/** Adds `idempotency_key` to the arguments when the tool accepts one and none was given. */
+function withIdempotencyKey(spec: ToolSpec, input: Record<string, unknown>, key: string | undefined): Record<string, unknown> {
+  if (key === undefined || input.idempotency_key !== undefined) return input;
+  const properties = spec.inputSchema.properties;
+  if (typeof properties !== 'object' || properties === null || !Object.hasOwn(properties, 'idempotency_key')) return input;
+  return { ...input, idempotency_key: key };
 }
