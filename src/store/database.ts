@@ -58,7 +58,31 @@ function sqlite(file: string): { dialect: Dialect; location: string } {
   database.pragma('busy_timeout = 5000');
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
-  return { dialect: new SqliteDialect({ database }), location: file };
+  return { dialect: new SqliteDialect({ database: withStatementCache(database) }), location: file };
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely prepares every query afresh; better-sqlite3 statements are reusable, so keep the most recent ones
+ * by SQL text. Queries are parameterised, so the set of distinct texts is small, and reusing a statement
+ * skips SQLite's parse and plan (the larger part of a point lookup's cost).
+ */
+function withStatementCache(database: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = database.prepare.bind(database);
+  const cached = (source: string) => {
+    let statement = cache.get(source);
+    if (statement) {
+      cache.delete(source); // re-insert below: Map order doubles as recency
+    } else {
+      statement = prepare(source);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(source, statement);
+    return statement;
+  };
+  return Object.assign(database, { prepare: cached }) as SqliteDatabase.Database;
 }
 
 function postgres(databaseUrl: string): { dialect: Dialect; location: string } {

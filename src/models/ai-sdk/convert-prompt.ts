@@ -9,10 +9,24 @@ import type { V4Message, V4Prompt, V4Tool } from './v4-types.js';
 export function toV4Prompt(messages: readonly ModelMessage[]): V4Prompt {
   const prompt: V4Prompt = [];
   for (const message of messages) {
-    const converted = toV4Message(message);
+    const converted = convertedMessage(message);
     if (converted) prompt.push(converted);
   }
   return prompt;
+}
+
+/**
+ * Transcript messages are immutable and the loop appends to one array, so each message is converted once
+ * and reused on every later step instead of rebuilding the whole prompt (allocation grew with the transcript).
+ */
+const messageCache = new WeakMap<ModelMessage, V4Message | null>();
+
+function convertedMessage(message: ModelMessage): V4Message | undefined {
+  const cached = messageCache.get(message);
+  if (cached !== undefined) return cached ?? undefined;
+  const converted = toV4Message(message);
+  messageCache.set(message, converted ?? null);
+  return converted;
 }
 
 function toV4Message(message: ModelMessage): V4Message | undefined {
@@ -49,10 +63,17 @@ function toV4Message(message: ModelMessage): V4Message | undefined {
 /** Converts the tool catalog into AI SDK function tools; `undefined` when there are none (OpenAI rejects `tools: []`). */
 export function toV4Tools(tools: readonly ToolSpec[]): V4Tool[] | undefined {
   if (tools.length === 0) return undefined;
-  return tools.map((tool) => ({
+  // The host hands out the same catalog array until a server's tool list changes.
+  const cached = toolsCache.get(tools);
+  if (cached) return cached;
+  const converted = tools.map((tool) => ({
     type: 'function' as const,
     name: tool.name,
     description: tool.description,
     inputSchema: tool.inputSchema as Extract<V4Tool, { type: 'function' }>['inputSchema'],
   }));
+  toolsCache.set(tools, converted);
+  return converted;
 }
+
+const toolsCache = new WeakMap<readonly ToolSpec[], V4Tool[]>();

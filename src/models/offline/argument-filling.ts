@@ -101,14 +101,21 @@ function factKind(fact: Fact): ParameterKind {
 
 function factValues(parameter: ParameterInfo, facts: readonly Fact[]): unknown[] {
   const name = normalizeKey(parameter.name);
-  const exact = facts.filter((fact) => normalizeKey(fact.key) === name).map((fact) => fact.value);
-  if (!ENTITY_KINDS.has(parameter.kind)) return exact;
-  const byKind = facts.filter((fact) => factKind(fact) === parameter.kind).map((fact) => fact.value);
-  const emails =
-    parameter.kind === 'email'
-      ? facts.filter((fact) => EMAIL_ONLY.test(String(fact.value))).map((fact) => fact.value)
-      : [];
-  return [...exact, ...byKind, ...emails];
+  const matches = (fact: Fact) =>
+    normalizeKey(fact.key) === name ||
+    (ENTITY_KINDS.has(parameter.kind) &&
+      (factKind(fact) === parameter.kind || (parameter.kind === 'email' && EMAIL_ONLY.test(String(fact.value)))));
+  const matching = facts.filter(matches);
+  if (!ENTITY_KINDS.has(parameter.kind)) return matching.map((fact) => fact.value);
+  // An identifier is only taken from a result that names exactly one: a listing of many orders says nothing
+  // about which one the user meant, and picking the first would act on the wrong customer.
+  const valuesBySource = new Map<string, Set<string>>();
+  for (const fact of matching) {
+    const values = valuesBySource.get(fact.source) ?? new Set<string>();
+    values.add(String(fact.value));
+    valuesBySource.set(fact.source, values);
+  }
+  return matching.filter((fact) => valuesBySource.get(fact.source)?.size === 1).map((fact) => fact.value);
 }
 
 /** Converts a candidate to the parameter's schema type; `undefined` when it does not fit. */

@@ -93,6 +93,15 @@ export const OPS_TOOL_SPECS: readonly ToolSpec[] = [
     },
     annotations: { readOnlyHint: true },
   },
+  {
+    name: 'orders__list_orders',
+    description: 'List orders, newest first, optionally filtered by status or customer.',
+    inputSchema: {
+      type: 'object',
+      properties: { status: { type: 'string' }, customer_id: { type: 'string' } },
+    },
+    annotations: { readOnlyHint: true },
+  },
 ];
 
 type Handler = (input: Record<string, unknown>) => ToolOutcome;
@@ -146,6 +155,10 @@ const HANDLERS: ReadonlyMap<string, Handler> = new Map<string, Handler>([
         ).map((customer) => ({ customer_id: customer.customerId, name: customer.name, email: customer.email })),
       );
     },
+  ],
+  [
+    'orders__list_orders',
+    () => ok({ orders: [...ORDERS.entries()].map(([orderId, order]) => ({ order_id: orderId, customer_id: order.customerId, status: order.status })) }),
   ],
   ['notes__add_note', (input) => ok({ note_id: 'N-1', entity_id: input.entity_id, text: input.text })],
   ['issues__create_issue', (input) => ok({ issue_id: 'ISS-43', title: input.title })],

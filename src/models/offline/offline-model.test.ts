@@ -204,6 +204,15 @@ describe('OfflineModel through runAgent: when it cannot go on', () => {
     expect(end.text).toContain('order id (like XYZ-789)');
   });
 
+  // Regression: with a listing tool in the catalog, the planner listed all orders and emailed the first
+  // customer it found. An id must come from the user or from a result that names exactly one.
+  it('never picks an order out of a listing to act on', async () => {
+    const { tools, end } = await run('Email the customer a shipping confirmation.');
+    expect(tools.specs().some((spec) => spec.name === 'orders__list_orders')).toBe(true);
+    expect(tools.calls).toEqual([]);
+    expect(end.text).toContain('Which order should I send the shipping confirmation for?');
+  });
+
   it('carries on when the next message answers the clarifying question', async () => {
     const first = await run('Email the customer a shipping confirmation.');
     const { tools, end } = await run('XYZ-789', { tools: first.tools, messages: first.messages });

@@ -133,6 +133,8 @@ function providersFor(
   const concepts = parameterConcepts(parameter);
   const scored = ranked
     .filter((tool) => tool.profile.readOnly && !exclude.has(tool.profile.spec.name))
+    // A tool that takes no required input (a plain listing) cannot single out the one entity the task means.
+    .filter((tool) => !ENTITY_KINDS.has(parameter.kind) || tool.profile.parameters.some((candidate) => candidate.required))
     .map((tool, index) => {
       let score = 0;
       for (const concept of concepts) {
