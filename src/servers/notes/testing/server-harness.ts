@@ -1,0 +1,132 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CallToolResult } from '@modelcontextprotocol/client';
+import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { McpServer } from '@modelcontextprotocol/server';
+import SqliteDatabase from 'better-sqlite3';
+import { type Kysely, sql } from 'kysely';
+import { builtinServerEntry } from '../../../shared/package-info.js';
+import { openStore } from '../../../store/database.js';
+import type { Database } from '../../../store/schema.js';
+
+/** A connected MCP client plus direct access to the rows behind the server, for tests. */
+export interface ServerHarness {
+  /** Calls a tool and returns its result (errors are results, `isError: true`). */
+  call(tool: string, args: Record<string, unknown>): Promise<CallToolResult>;
+  readonly client: Client;
+  /** Rows of `table` whose columns equal `where`, counted straight from the database. */
+  count(table: keyof Database, where: Readonly<Record<string, string>>): Promise<number>;
+  /** Inserts a fixture row straight into the database, bypassing the server. */
+  insert(table: keyof Database, row: Readonly<Record<string, string | null>>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The text of a tool result, joined. */
+export function resultText(result: CallToolResult): string {
+  return result.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+}
+
+/** The structured content of a successful result; throws with the text when the result is an error. */
+export function structured<T>(result: CallToolResult): T {
+  if (result.isError) throw new Error(`unexpected tool error: ${resultText(result)}`);
+  return result.structuredContent as T;
+}
+
+function whereClause(where: Readonly<Record<string, string>>): { text: string; values: string[] } {
+  const entries = Object.entries(where);
+  return {
+    text: entries.length > 0 ? ` where ${entries.map(([column]) => `"${column}" = ?`).join(' and ')}` : '',
+    values: entries.map(([, value]) => value),
+  };
+}
+
+/**
+ * Spawns the bundled built-in server `name` (`node dist/server.js name`) as a real child process on a fresh
+ * SQLite file, exactly as the host does; rows are read with a separate read-only better-sqlite3 handle.
+ */
+export async function stdioHarness(
+  name: string,
+  dbFile = join(mkdtempSync(join(tmpdir(), `deckhand-${name}-`)), 'deckhand.db'),
+): Promise<ServerHarness> {
+  const client = new Client({ name: 'test', version: '1.0.0' });
+  await client.connect(
+    new StdioClientTransport({
+      command: process.execPath,
+      args: [builtinServerEntry(), name],
+      env: { DECKHAND_DB: dbFile },
+      stderr: 'pipe',
+    }),
+  );
+  return {
+    client,
+    call: async (tool, args) => (await client.callTool({ name: tool, arguments: args })) as CallToolResult,
+    count: async (table, where) => {
+      const db = new SqliteDatabase(dbFile, { readonly: true });
+      try {
+        const { text, values } = whereClause(where);
+        return (db.prepare(`select count(*) as n from "${table}"${text}`).get(...values) as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    },
+    insert: async (table, row) => {
+      const db = new SqliteDatabase(dbFile);
+      try {
+        db.pragma('busy_timeout = 5000');
+        const columns = Object.keys(row);
+        db.prepare(
+          `insert into "${table}" (${columns.map((column) => `"${column}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`,
+        ).run(...Object.values(row));
+      } finally {
+        db.close();
+      }
+    },
+    close: () => client.close(),
+  };
+}
+
+/**
+ * Opens the store at `databaseUrl` (migrated and seeded), builds the server with `create` and talks to it
+ * in-process over a linked pair of in-memory transports.
+ */
+export async function inProcessHarness(options: {
+  databaseUrl: string;
+  create: (db: Kysely<Database>, version: string) => McpServer;
+}): Promise<ServerHarness> {
+  const store = await openStore({ file: 'unused', databaseUrl: options.databaseUrl });
+  const server = options.create(store.db, '0.0.0-test');
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverTransport);
+  const client = new Client({ name: 'test', version: '1.0.0' });
+  await client.connect(clientTransport);
+  const conditions = (where: Readonly<Record<string, string>>) =>
+    Object.keys(where).length > 0
+      ? sql` where ${sql.join(
+          Object.entries(where).map(([column, value]) => sql`${sql.ref(column)} = ${value}`),
+          sql` and `,
+        )}`
+      : sql``;
+  return {
+    client,
+    call: async (tool, args) => (await client.callTool({ name: tool, arguments: args })) as CallToolResult,
+    count: async (table, where) => {
+      const { rows } = await sql<{
+        n: number | string;
+      }>`select count(*) as n from ${sql.table(table)}${conditions(where)}`.execute(store.db);
+      return Number(rows[0]?.n ?? 0);
+    },
+    insert: async (table, row) => {
+      const columns = Object.keys(row);
+      await sql`insert into ${sql.table(table)} (${sql.join(columns.map((column) => sql.ref(column)))}) values (${sql.join(Object.values(row))})`.execute(
+        store.db,
+      );
+    },
+    close: async () => {
+      await client.close();
+      await server.close();
+      await store.close();
+    },
+  };
+}
