@@ -4,9 +4,13 @@ import type { BuiltinServerName } from '../config/schema.js';
 import type { Database } from '../store/schema.js';
 import { createCrmServer } from './crm/server.js';
 import { createEmailServer } from './email/server.js';
+import { createIssuesServer } from './issues/server.js';
+import { createNotesServer } from './notes/server.js';
 
 /** Factories of the built-in operations servers, by name. */
 export const BUILTIN_SERVERS: Readonly<Record<BuiltinServerName, (db: Kysely<Database>, version: string) => McpServer>> = {
   crm: createCrmServer,
+  notes: createNotesServer,
   email: createEmailServer,
+  issues: createIssuesServer,
 };
