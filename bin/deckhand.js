@@ -8,4 +8,8 @@ if (major < 22 || (major === 22 && minor < 12)) {
   );
   process.exit(2);
 }
+// Cache V8's compiled code between runs (Node's own on-disk cache): the CLI bundle is large and every
+// start would otherwise parse and compile it again.
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 await import('../dist/cli.js');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../shared/errors.js';
 import { loadSettings } from './load.js';
+import { BUILTIN_SERVER_NAMES } from './schema.js';
 
 function workspace(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'deckhand-config-'));
@@ -17,7 +18,8 @@ describe('loadSettings', () => {
   it('spawns the built-in servers by default with the data dir passed down', () => {
     const cwd = workspace();
     const settings = loadSettings({ cwd, env: baseEnv(cwd) });
-    expect(Object.keys(settings.servers)).toEqual(['crm', 'email']);
+    expect(Object.keys(settings.servers)).toEqual([...BUILTIN_SERVER_NAMES]);
+    expect(BUILTIN_SERVER_NAMES).toContain('crm');
     expect(settings.servers.crm).toMatchObject({ command: process.execPath, env: { DECKHAND_DB: join(cwd, 'home', 'deckhand.db') } });
     expect(settings.modelId).toBeUndefined();
     expect(settings.modelSource).toBe('default');
