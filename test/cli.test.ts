@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -121,5 +122,28 @@ describe('deckhand mcp', () => {
     const result = await runCli(['mcp', 'payroll'], { env: cliEnv(home), cwd });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/Unknown built-in server 'payroll'\. Built-in servers: crm, .*email/);
+  });
+});
+
+describe('deckhand seed', () => {
+  it('--reset rebuilds the demo data and keeps runs', async () => {
+    const { home, cwd } = freshWorkspace();
+    const env = cliEnv(home);
+    expect((await runCli(['run', 'Order XYZ-789 has shipped. Email the customer a shipping confirmation.'], { env, cwd })).code).toBe(0);
+    const db = () => new Database(join(home, 'deckhand.db'));
+    const writable = db();
+    writable.prepare("update customers set name = 'Changed' where id = 'C-1001'").run();
+    writable.close();
+    const result = await runCli(['seed', '--reset'], { env, cwd });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Rebuilt the demo data in .*: 12 customers, 14 orders, 16 inventory/);
+    const readonly = db();
+    try {
+      expect(readonly.prepare("select name from customers where id = 'C-1001'").get()).toEqual({ name: 'Lisa Park' });
+      expect(readonly.prepare("select count(*) as count from emails where kind = 'shipping-confirmation' and id not like 'EM-000%'").get()).toEqual({ count: 0 });
+      expect(readonly.prepare('select count(*) as count from runs').get()).toEqual({ count: 1 });
+    } finally {
+      readonly.close();
+    }
   });
 });

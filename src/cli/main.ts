@@ -9,6 +9,7 @@ import { chatCommand } from './commands/chat.js';
 import { doctorCommand } from './commands/doctor.js';
 import { mcpCommand } from './commands/mcp.js';
 import { runCommand } from './commands/run.js';
+import { seedCommand } from './commands/seed.js';
 import { serversCommand } from './commands/servers.js';
 import { EXIT } from './exit-codes.js';
 
@@ -77,9 +78,15 @@ program
 
 program
   .command('mcp')
-  .description('run a built-in MCP server (crm, email) over stdio, for Claude Desktop, the MCP Inspector or any host')
+  .description('run a built-in MCP server (crm, orders, notes, email, issues) over stdio, for Claude Desktop, the MCP Inspector or any host')
   .argument('<server>', 'built-in server name')
   .action(async (server: string) => setExit(await mcpCommand(server)));
+
+program
+  .command('seed')
+  .description('insert the demo data (customers, orders, inventory, notes, emails, issues) when it is missing')
+  .option('--reset', 'delete the demo tables and rebuild them from scratch (runs and sessions are kept)')
+  .action(async (options) => setExit(await seedCommand(options)));
 
 program
   .command('doctor')

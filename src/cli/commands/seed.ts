@@ -1,0 +1,30 @@
+import { loadSettings } from '../../config/load.js';
+import { openStore } from '../../store/database.js';
+import { resetDemoData, seedDemoData } from '../../store/seed.js';
+
+/**
+ * `deckhand seed [--reset]`: inserts the demo data when it is missing, or with `--reset` rebuilds it from
+ * scratch (customers, orders, inventory, notes, emails, issues); runs and sessions are kept.
+ */
+export async function seedCommand(options: { reset?: boolean }): Promise<number> {
+  const settings = loadSettings({});
+  const store = await openStore({
+    file: settings.dbFile,
+    seed: false,
+    ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}),
+  });
+  try {
+    if (options.reset) await resetDemoData(store.db);
+    else await seedDemoData(store.db);
+    const counts = await Promise.all(
+      (['customers', 'orders', 'inventory_items', 'notes', 'emails', 'issues'] as const).map(async (table) => {
+        const row = await store.db.selectFrom(table).select(({ fn }) => fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+        return `${Number(row.count)} ${table.replace('_items', '').replace('_', ' ')}`;
+      }),
+    );
+    process.stdout.write(`${options.reset ? 'Rebuilt' : 'Checked'} the demo data in ${store.location}: ${counts.join(', ')}.\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
