@@ -77,7 +77,7 @@ describe('deckhand servers / doctor', () => {
     const { home, cwd } = freshWorkspace();
     const result = await runCli(['doctor', '--json'], { env: cliEnv(home), cwd });
     const report = JSON.parse(result.stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean }> };
-    expect(report.checks.map((check) => check.name)).toEqual(['node', 'config', 'data dir', 'store', ...BUILTIN_SERVER_NAMES.map((name) => `server ${name}`), 'model']);
+    expect(report.checks.map((check) => check.name)).toEqual(['node', 'sqlite addon', 'config', 'data dir', 'store', ...BUILTIN_SERVER_NAMES.map((name) => `server ${name}`), 'model']);
     expect(report.ok).toBe(true);
     expect(result.code).toBe(0);
   });

@@ -5,6 +5,7 @@ import { McpHost } from '../../mcp/host.js';
 import { errorMessage } from '../../shared/errors.js';
 import { openStore } from '../../store/database.js';
 import { LATEST_MIGRATION } from '../../store/migrations.js';
+import { sqliteAddonHazard } from '../../store/native-check.js';
 import { createPainter, formatDuration } from '../format.js';
 import { resolveRuntimeModel } from '../runtime.js';
 
@@ -31,6 +32,11 @@ export async function doctorCommand(options: { json?: boolean; model?: string })
     const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
     if (major < 22 || (major === 22 && minor < 12)) throw new Error(`Node ${process.versions.node} is older than 22.12`);
     return `Node ${process.versions.node}`;
+  });
+  await check('sqlite addon', () => {
+    const hazard = sqliteAddonHazard();
+    if (hazard) throw new Error(hazard);
+    return 'better-sqlite3 built without the Node 24.19+ cleanup-hook hazard';
   });
   let settings: Settings | undefined;
   await check('config', () => {
@@ -59,7 +65,7 @@ export async function doctorCommand(options: { json?: boolean; model?: string })
       for (const server of host.status()) {
         await check(`server ${server.name}`, () => {
           if (server.state !== 'ready') throw new Error(server.error ?? server.state);
-          return `${server.tools.length} tools (all servers started in ${elapsed})`;
+          return `${server.tools.length} tool${server.tools.length === 1 ? "" : "s"} (all servers started in ${elapsed})`;
         });
       }
     } finally {
