@@ -65,7 +65,7 @@ export async function doctorCommand(options: { json?: boolean; model?: string })
       for (const server of host.status()) {
         await check(`server ${server.name}`, () => {
           if (server.state !== 'ready') throw new Error(server.error ?? server.state);
-          return `${server.tools.length} tool${server.tools.length === 1 ? "" : "s"} (all servers started in ${elapsed})`;
+          return `${server.tools.length} tool${server.tools.length === 1 ? '' : 's'} (all servers started in ${elapsed})`;
         });
       }
     } finally {
