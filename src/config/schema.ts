@@ -39,7 +39,7 @@ export const ServerNameSchema = z
   .string()
   .regex(/^[a-zA-Z0-9_-]{1,32}$/, 'server names are 1-32 letters, digits, "_" or "-"');
 
-export const BUILTIN_SERVER_NAMES = ['crm', 'notes', 'email', 'issues'] as const;
+export const BUILTIN_SERVER_NAMES = ['crm', 'orders', 'notes', 'email', 'issues'] as const;
 export type BuiltinServerName = (typeof BUILTIN_SERVER_NAMES)[number];
 
 export const ModelIdSchema = z
