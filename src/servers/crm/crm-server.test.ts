@@ -1,0 +1,393 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScratchDatabase, postgresReachable } from '../../../test/helpers/postgres.js';
+import {
+  inProcessHarness,
+  resultText,
+  type ServerHarness,
+  stdioHarness,
+  structured,
+} from '../notes/testing/server-harness.js';
+import type { CustomerProfile, CustomerSummary, UpdateResult } from './schemas.js';
+import { createCrmServer } from './server.js';
+
+interface CustomerPage {
+  customers: CustomerSummary[];
+  next_cursor: string | null;
+}
+
+const ids = (page: CustomerPage) => page.customers.map((customer) => customer.id);
+
+/** Every page of `tool` with `args`, following next_cursor to the end. */
+async function walk(
+  crm: ServerHarness,
+  tool: string,
+  args: Record<string, unknown>,
+): Promise<{ ids: string[]; pages: number }> {
+  const seen: string[] = [];
+  let cursor: string | undefined;
+  let pages = 0;
+  do {
+    const page = structured<CustomerPage>(await crm.call(tool, { ...args, ...(cursor ? { cursor } : {}) }));
+    seen.push(...ids(page));
+    cursor = page.next_cursor ?? undefined;
+    pages++;
+  } while (cursor && pages < 50);
+  return { ids: seen, pages };
+}
+
+/** The same behaviour on every store: SQLite through the real stdio server, PostgreSQL in-process. */
+function crmContract(name: string, open: () => Promise<ServerHarness>): void {
+  describe(`crm server: ${name}`, () => {
+    let crm: ServerHarness;
+    const unique = randomUUID().slice(0, 8);
+    beforeAll(async () => {
+      crm = await open();
+    });
+    afterAll(async () => {
+      await crm?.close();
+    });
+
+    describe('tools/list', () => {
+      it('offers the reads as read-only and update_customer as a destructive, idempotent side effect', async () => {
+        const { tools } = await crm.client.listTools();
+        const byName = new Map(tools.map((tool) => [tool.name, tool]));
+        expect([...byName.keys()].sort()).toEqual([
+          'getCustomerEmail',
+          'get_customer',
+          'list_customers',
+          'search_customers',
+          'update_customer',
+        ]);
+        for (const read of ['get_customer', 'list_customers', 'search_customers', 'getCustomerEmail']) {
+          expect(byName.get(read)?.annotations).toMatchObject({ readOnlyHint: true, openWorldHint: false });
+          expect(byName.get(read)?.outputSchema).toBeDefined();
+        }
+        expect(byName.get('update_customer')?.annotations).toMatchObject({
+          readOnlyHint: false,
+          destructiveHint: true,
+          idempotentHint: true,
+          openWorldHint: false,
+        });
+        expect(byName.get('search_customers')?.inputSchema).toMatchObject({ required: ['query'] });
+        expect(byName.get('getCustomerEmail')?.inputSchema).toMatchObject({ required: ['order_id'] });
+      });
+    });
+
+    describe('get_customer', () => {
+      it('returns the customer with order count and lifetime value (paid minus refunded)', async () => {
+        const lisa = await crm.call('get_customer', { customer_id: 'C-1001' });
+        expect(structured<CustomerProfile>(lisa)).toMatchObject({
+          id: 'C-1001',
+          name: 'Lisa Park',
+          email: 'lisa.park@example.com',
+          phone: '+1-415-555-0101',
+          city: 'San Francisco',
+          tier: 'vip',
+          order_count: 2,
+          lifetime_value_cents: 144_400,
+          lifetime_value: '$1444.00',
+        });
+        expect(resultText(lisa)).toBe(
+          'C-1001 Lisa Park <lisa.park@example.com>, +1-415-555-0101, San Francisco, vip. 2 orders, lifetime value $1444.00 (paid minus refunded).',
+        );
+        // XYZ-794 was refunded in full: one order, nothing kept.
+        expect(structured<CustomerProfile>(await crm.call('get_customer', { customer_id: 'C-1007' }))).toMatchObject({
+          order_count: 1,
+          lifetime_value_cents: 0,
+        });
+      });
+
+      it('accepts the id in lower case or without the dash', async () => {
+        for (const customer_id of ['c-1005', 'C1005', ' c1005 ']) {
+          expect(structured<CustomerProfile>(await crm.call('get_customer', { customer_id }))).toMatchObject({
+            id: 'C-1005',
+            order_count: 2,
+            lifetime_value_cents: 309_900,
+          });
+        }
+      });
+
+      it('answers an unknown id with the closest ids and their names', async () => {
+        const result = await crm.call('get_customer', { customer_id: 'C-1000' });
+        expect(result.isError).toBe(true);
+        expect(resultText(result)).toBe(
+          'No customer C-1000. Did you mean C-1001 (Lisa Park), C-1002 (Marcus Chen), C-1003 (Priya Raman)? ' +
+            'To find a customer by name, email or phone, use search_customers.',
+        );
+        expect(resultText(result)).toContain('search_customers');
+      });
+
+      it('points a name or an email given as the id at search_customers', async () => {
+        for (const customer_id of ['Lisa Park', 'lisa.park@example.com']) {
+          const result = await crm.call('get_customer', { customer_id });
+          expect(result.isError).toBe(true);
+          expect(resultText(result)).toMatch(
+            /customer ids look like C-1001\. To find a customer by name, email or phone, use search_customers/,
+          );
+        }
+      });
+
+      it('rejects an empty or oversized id as a tool error', async () => {
+        for (const customer_id of ['', '  ', 'C-'.padEnd(65, '1')]) {
+          const result = await crm.call('get_customer', { customer_id });
+          expect(result.isError).toBe(true);
+          expect(resultText(result)).toMatch(/customer_id/);
+        }
+      });
+    });
+
+    describe('list_customers', () => {
+      it('walks every customer in id order, page by page, with no duplicates or gaps', async () => {
+        const all = structured<CustomerPage>(await crm.call('list_customers', { limit: 100 }));
+        expect(all.next_cursor).toBeNull();
+        expect(ids(all)).toEqual([...ids(all)].sort());
+        expect(ids(all).slice(0, 12)).toEqual(Array.from({ length: 12 }, (_, index) => `C-${1001 + index}`));
+        for (const limit of [1, 5, 12]) {
+          const walked = await walk(crm, 'list_customers', { limit });
+          expect(walked.ids).toEqual(ids(all));
+          expect(walked.pages).toBe(Math.ceil(all.customers.length / limit));
+        }
+      });
+
+      it('filters by tier and by city, whole name in any case', async () => {
+        expect(ids(structured<CustomerPage>(await crm.call('list_customers', { tier: 'vip' })))).toEqual([
+          'C-1001',
+          'C-1005',
+          'C-1008',
+          'C-1012',
+        ]);
+        const austin = structured<CustomerPage>(await crm.call('list_customers', { city: 'AUSTIN' }));
+        expect(austin.customers).toEqual([
+          {
+            id: 'C-1011',
+            name: 'Lisa Parker',
+            email: 'lisa.parker@example.com',
+            phone: '+1-512-555-0133',
+            city: 'Austin',
+            tier: 'standard',
+          },
+        ]);
+        expect(ids(structured<CustomerPage>(await crm.call('list_customers', { city: 'Aust' })))).toEqual([]);
+        const vipInSf = await crm.call('list_customers', { tier: 'vip', city: 'San Francisco' });
+        expect(ids(structured<CustomerPage>(vipInSf))).toEqual(['C-1001']);
+        expect(resultText(await crm.call('list_customers', { tier: 'standard', city: 'Atlantis' }))).toBe(
+          'No customers with tier standard, city Atlantis.',
+        );
+      });
+
+      it('rejects a tampered cursor, an unknown tier and an out-of-range limit as tool errors', async () => {
+        const cursor = await crm.call('list_customers', { cursor: 'not-a-cursor' });
+        expect(cursor.isError).toBe(true);
+        expect(resultText(cursor)).toMatch(/cursor is not valid/);
+        for (const args of [{ tier: 'gold' }, { limit: 0 }, { limit: 101 }, { city: 'x'.repeat(101) }]) {
+          expect((await crm.call('list_customers', args)).isError).toBe(true);
+        }
+      });
+    });
+
+    describe('search_customers', () => {
+      it('finds both Lisas by a partial, case-insensitive name', async () => {
+        for (const query of ['Lisa Par', 'lisa par', 'LISA PAR', '  Lisa Par  ']) {
+          const page = structured<CustomerPage & { query: string }>(await crm.call('search_customers', { query }));
+          expect(ids(page)).toEqual(['C-1001', 'C-1011']);
+          expect(page.query).toBe(query.trim());
+        }
+        expect(ids(structured<CustomerPage>(await crm.call('search_customers', { query: 'Lisa Parker' })))).toEqual([
+          'C-1011',
+        ]);
+      });
+
+      it('matches email and phone, the phone also digit for digit', async () => {
+        expect(ids(structured<CustomerPage>(await crm.call('search_customers', { query: 'PARKER@EXAMPLE' })))).toEqual([
+          'C-1011',
+        ]);
+        expect(ids(structured<CustomerPage>(await crm.call('search_customers', { query: '555-0101' })))).toEqual([
+          'C-1001',
+        ]);
+        expect(ids(structured<CustomerPage>(await crm.call('search_customers', { query: '4155550101' })))).toEqual([
+          'C-1001',
+        ]);
+        expect(ids(structured<CustomerPage>(await crm.call('search_customers', { query: '(512) 555' })))).toEqual([
+          'C-1011',
+        ]);
+      });
+
+      it('treats % and _ in the query as literal characters', async () => {
+        const id = `C-9${unique.replace(/\D/g, '').padEnd(4, '0').slice(0, 4)}`;
+        await crm.insert('customers', {
+          id,
+          name: `Fifty% Off_Club ${unique}`,
+          email: `club-${unique}@example.org`,
+          phone: null,
+          city: null,
+          tier: 'standard',
+          created_at: '2026-01-01T00:00:00.000Z',
+          updated_at: '2026-01-01T00:00:00.000Z',
+        });
+        expect(ids(structured<CustomerPage>(await crm.call('search_customers', { query: '% Off_' })))).toEqual([id]);
+        expect(ids(structured<CustomerPage>(await crm.call('search_customers', { query: 'fifty%' })))).toEqual([id]);
+        // As LIKE patterns these would match every customer, or Lisa Park.
+        for (const query of ['%%', '__', 'Lis_ Park', 'Lisa%Park']) {
+          const page = await crm.call('search_customers', { query });
+          expect(ids(structured<CustomerPage>(page))).toEqual([]);
+          expect(resultText(page)).toMatch(/^No customer's name, email or phone contains/);
+        }
+      });
+
+      it('pages through many matches in id order without duplicates or gaps', async () => {
+        const all = structured<CustomerPage>(await crm.call('search_customers', { query: 'example.com', limit: 100 }));
+        expect(all.customers.length).toBeGreaterThanOrEqual(12);
+        const walked = await walk(crm, 'search_customers', { query: 'example.com', limit: 5 });
+        expect(walked.ids).toEqual(ids(all));
+        expect(new Set(walked.ids).size).toBe(walked.ids.length);
+      });
+
+      it('rejects a query shorter than 2 or longer than 100 characters', async () => {
+        for (const query of ['L', ' L ', 'x'.repeat(101)]) {
+          const result = await crm.call('search_customers', { query });
+          expect(result.isError).toBe(true);
+          expect(resultText(result)).toMatch(/query/);
+        }
+      });
+    });
+
+    describe('getCustomerEmail', () => {
+      it('still returns the customer of order XYZ-789', async () => {
+        expect(structured(await crm.call('getCustomerEmail', { order_id: 'xyz-789' }))).toEqual({
+          order_id: 'XYZ-789',
+          customer_id: 'C-1001',
+          customer_name: 'Lisa Park',
+          email: 'lisa.park@example.com',
+        });
+      });
+    });
+
+    describe('update_customer', () => {
+      it('changes only the given fields and returns each change before and after', async () => {
+        const result = structured<UpdateResult>(
+          await crm.call('update_customer', { customer_id: 'c-1003', phone: '+1 (312) 555-0100', city: 'Evanston' }),
+        );
+        expect(result).toEqual({
+          customer_id: 'C-1003',
+          changes: [
+            { field: 'phone', before: '+1-312-555-0199', after: '+1 (312) 555-0100' },
+            { field: 'city', before: 'Chicago', after: 'Evanston' },
+          ],
+          customer: {
+            id: 'C-1003',
+            name: 'Priya Raman',
+            email: 'priya.raman@example.com',
+            phone: '+1 (312) 555-0100',
+            city: 'Evanston',
+            tier: 'standard',
+          },
+          replayed: false,
+        });
+        const profile = structured<CustomerProfile>(await crm.call('get_customer', { customer_id: 'C-1003' }));
+        expect(profile).toMatchObject({ phone: '+1 (312) 555-0100', city: 'Evanston', name: 'Priya Raman' });
+        expect(profile.updated_at > profile.created_at).toBe(true);
+      });
+
+      it('lower-cases a new email, clears a field with null, and reports values that already match as no change', async () => {
+        const email = structured<UpdateResult>(
+          await crm.call('update_customer', { customer_id: 'C-1004', email: ` Daniel.O.${unique}@Example.COM ` }),
+        );
+        expect(email.changes).toEqual([
+          { field: 'email', before: 'daniel.okafor@example.com', after: `daniel.o.${unique}@example.com` },
+        ]);
+        const cleared = structured<UpdateResult>(
+          await crm.call('update_customer', { customer_id: 'C-1006', phone: null }),
+        );
+        expect(cleared.changes).toEqual([{ field: 'phone', before: '+1-617-555-0163', after: null }]);
+        const same = await crm.call('update_customer', { customer_id: 'C-1006', tier: 'standard', city: 'Boston' });
+        expect(structured<UpdateResult>(same).changes).toEqual([]);
+        expect(resultText(same)).toMatch(/^C-1006 already had those values; nothing changed\./);
+      });
+
+      it('does the change once per idempotency key and replays the first result', async () => {
+        const key = `upgrade-${unique}`;
+        const args = { customer_id: 'C-1009', tier: 'vip', idempotency_key: key };
+        const first = structured<UpdateResult>(await crm.call('update_customer', args));
+        const second = await crm.call('update_customer', args);
+        expect(first.changes).toEqual([{ field: 'tier', before: 'standard', after: 'vip' }]);
+        expect(structured<UpdateResult>(second)).toEqual({ ...first, replayed: true });
+        expect(resultText(second)).toMatch(/^Already done \(same idempotency_key\)/);
+        expect(await crm.count('idempotency_keys', { key })).toBe(1);
+        const other = await crm.call('update_customer', {
+          customer_id: 'C-1009',
+          tier: 'standard',
+          idempotency_key: key,
+        });
+        expect(other.isError).toBe(true);
+        expect(resultText(other)).toMatch(/already used for a different update_customer call; nothing was changed/);
+        expect(structured<CustomerProfile>(await crm.call('get_customer', { customer_id: 'C-1009' })).tier).toBe('vip');
+      });
+
+      it('refuses an email that belongs to another customer, and an unknown customer, changing nothing', async () => {
+        const taken = await crm.call('update_customer', {
+          customer_id: 'C-1001',
+          email: 'LISA.PARKER@example.com',
+          idempotency_key: `taken-${unique}`,
+        });
+        expect(taken.isError).toBe(true);
+        expect(resultText(taken)).toBe(
+          'lisa.parker@example.com already belongs to C-1011 (Lisa Parker); nothing was changed. Each customer needs their own email.',
+        );
+        expect(await crm.count('idempotency_keys', { key: `taken-${unique}` })).toBe(0);
+        const unknown = await crm.call('update_customer', { customer_id: 'C-1013', city: 'Oslo' });
+        expect(unknown.isError).toBe(true);
+        expect(resultText(unknown)).toMatch(
+          /^No customer C-1013\. Did you mean C-1012 \(Grace Kim\), C-1011 \(Lisa Parker\), C-1010 \(Elena Petrova\)\?/,
+        );
+        expect(structured<CustomerProfile>(await crm.call('get_customer', { customer_id: 'C-1001' })).email).toBe(
+          'lisa.park@example.com',
+        );
+      });
+
+      it('rejects no fields, a malformed email or phone, and oversized values with errors that name the field', async () => {
+        const none = await crm.call('update_customer', { customer_id: 'C-1002' });
+        expect(resultText(none)).toBe(
+          'Nothing to update: pass at least one of name, email, phone, city, tier with the new value.',
+        );
+        const cases: Array<[Record<string, unknown>, RegExp]> = [
+          [{ email: 'not-an-email' }, /email[\s\S]*must be an email address/],
+          [{ email: `${'x'.repeat(250)}@example.com` }, /email/],
+          [{ phone: 'call me' }, /phone[\s\S]*must look like/],
+          [{ phone: '12-34' }, /phone[\s\S]*7 to 15 digits/],
+          [{ phone: '+1 555 555 555 555 555' }, /phone[\s\S]*7 to 15 digits/],
+          [{ name: '' }, /name/],
+          [{ name: 'x'.repeat(101) }, /name/],
+          [{ tier: 'gold' }, /tier/],
+        ];
+        for (const [fields, message] of cases) {
+          const result = await crm.call('update_customer', { customer_id: 'C-1002', ...fields });
+          expect(result.isError, JSON.stringify(fields)).toBe(true);
+          expect(resultText(result)).toMatch(message);
+        }
+        expect(structured<CustomerProfile>(await crm.call('get_customer', { customer_id: 'C-1002' }))).toMatchObject({
+          name: 'Marcus Chen',
+          email: 'marcus.chen@example.com',
+          phone: '+1-212-555-0142',
+        });
+      });
+    });
+  });
+}
+
+crmContract('SQLite over stdio', () => stdioHarness('crm'));
+
+if (await postgresReachable()) {
+  let scratch: { url: string; drop: () => Promise<void> } | undefined;
+  afterAll(async () => {
+    await scratch?.drop();
+  });
+  crmContract('PostgreSQL in-process', async () => {
+    scratch = await createScratchDatabase();
+    return inProcessHarness({ databaseUrl: scratch.url, create: createCrmServer });
+  });
+} else {
+  describe.skip('crm server: PostgreSQL in-process (no PostgreSQL at 127.0.0.1:5432)', () => {
+    it('skipped', () => {});
+  });
+}
