@@ -8,6 +8,7 @@
  * generator hand-offs; the final answer step and the run's start and end are left out of the per-step
  * distribution and show up only in the wall-clock mean per step (run time / 201 model calls).
  */
+import { randomUUID } from 'node:crypto';
 import { createOpenAI } from '@ai-sdk/openai';
 import type { RunEvent } from '../src/agent/events.js';
 import { runAgent } from '../src/agent/run-agent.js';
@@ -180,14 +181,17 @@ function inMemoryOpenAIModel(toolSteps: number): Model {
 function agentRun(model: Model, toolSteps: number, store?: Store): Run {
   const tools = new ConstantToolExecutor();
   return async (stamps) => {
-    const recorder = store ? new RunRecorder(store) : undefined;
+    // A session per run, as `deckhand run` does: the recorder stores each run's transcript under its session.
+    const sessionId = store ? randomUUID() : 'bench-session';
+    const recorder = store ? new RunRecorder(store, { sessionId, preamble: 1, storedMessages: 0, runOptions: {} }) : undefined;
     const run = runAgent({
       model,
       tools,
       messages: initialMessages(),
       task: TASK,
-      sessionId: 'bench-session',
+      sessionId,
       maxSteps: toolSteps + 1,
+      ...(recorder ? { checkpoint: (checkpoint) => recorder.checkpoint(checkpoint) } : {}),
       price: PRICE,
     });
     let end: RunEvent | undefined;

@@ -28,7 +28,7 @@ describe('deckhand run with the offline planner and the built-in servers', () =>
     'email a shipping confirmation to the buyer of XYZ-789',
   ])('completes "%s": looks up the email, sends one confirmation to Lisa Park', async (task) => {
     const { home, cwd } = freshWorkspace();
-    const result = await runCli(['run', task, '--json'], { env: cliEnv(home), cwd });
+    const result = await runCli(['run', task, '--json', '--yes'], { env: cliEnv(home), cwd });
     expect(result.code).toBe(0);
     const events = parseJsonLines(result.stdout);
     expect(toolCalls(events)).toEqual(['crm.getCustomerEmail', 'email.sendShippingConfirmation']);
@@ -38,7 +38,7 @@ describe('deckhand run with the offline planner and the built-in servers', () =>
 
   it('prints the settings, each call with a one-line result and duration, the answer and the usage', async () => {
     const { home, cwd } = freshWorkspace();
-    const result = await runCli(['run', 'Order XYZ-789 has shipped. Email the customer a shipping confirmation.'], { env: cliEnv(home), cwd });
+    const result = await runCli(['run', 'Order XYZ-789 has shipped. Email the customer a shipping confirmation.', '--yes'], { env: cliEnv(home), cwd });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('offline planner — set OPENAI_API_KEY or --model for full autonomy');
     expect(result.stdout).toContain(`data     ${join(home, 'deckhand.db')}`);

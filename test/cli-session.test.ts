@@ -27,7 +27,7 @@ describe('deckhand chat', () => {
       { text: 'Sent the confirmation.', usage: { inputTokens: 600, outputTokens: 8 } },
     ]);
     const { home, cwd } = freshWorkspace();
-    const result = await runCli(['chat', '--model', 'openai:gpt-4.1-mini'], {
+    const result = await runCli(['chat', '--model', 'openai:gpt-4.1-mini', '--yes'], {
       env: openAiEnv(home, fake.url),
       cwd,
       input: 'Who placed order XYZ-789?\nSend them the shipping confirmation.\n/exit\n',

@@ -70,7 +70,7 @@ describe('deckhand servers / doctor', () => {
     expect(result.code).toBe(0);
     const servers = JSON.parse(result.stdout) as Array<{ name: string; tools: Array<{ name: string; modelName: string; annotations: object }> }>;
     expect(servers.map((server) => server.name)).toEqual([...BUILTIN_SERVER_NAMES]);
-    expect(servers[0]?.tools[0]).toMatchObject({ name: 'getCustomerEmail', modelName: 'crm__getCustomerEmail', annotations: { readOnlyHint: true } });
+    expect(servers[0]?.tools.find((tool) => tool.name === 'getCustomerEmail')).toMatchObject({ modelName: 'crm__getCustomerEmail', annotations: { readOnlyHint: true } });
   });
 
   it('doctor checks node, data dir, store, each server and the offline model', async () => {
@@ -129,7 +129,7 @@ describe('deckhand seed', () => {
   it('--reset rebuilds the demo data and keeps runs', async () => {
     const { home, cwd } = freshWorkspace();
     const env = cliEnv(home);
-    expect((await runCli(['run', 'Order XYZ-789 has shipped. Email the customer a shipping confirmation.'], { env, cwd })).code).toBe(0);
+    expect((await runCli(['run', 'Order XYZ-789 has shipped. Email the customer a shipping confirmation.', '--yes'], { env, cwd })).code).toBe(0);
     const db = () => new Database(join(home, 'deckhand.db'));
     const writable = db();
     writable.prepare("update customers set name = 'Changed' where id = 'C-1001'").run();

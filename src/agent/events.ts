@@ -1,4 +1,5 @@
 import type { FinishReason, Usage } from '../models/types.js';
+import type { Risk } from './approval-policy.js';
 
 /**
  * The one typed event stream of a run (DESIGN.md). The CLI renderer, the WebSocket and the store
@@ -28,6 +29,8 @@ export type RunEvent =
       readonly model: string;
       readonly maxSteps: number;
       readonly budgetUsd: number | null;
+      /** True when this continues a paused or interrupted run. */
+      readonly resumed?: boolean;
     })
   | (EventBase & { readonly type: 'step-start'; readonly step: number })
   | (EventBase & { readonly type: 'text-delta'; readonly step: number; readonly text: string })
@@ -67,6 +70,33 @@ export type RunEvent =
       readonly usage: Usage;
       readonly costUsd: number;
       readonly totals: RunTotals;
+    })
+  | (EventBase & {
+      readonly type: 'approval-request';
+      readonly step: number;
+      readonly toolCallId: string;
+      readonly approvalId: string;
+      /** `approval` for a side effect waiting on a person; `question` for the agent's `ask_user`. */
+      readonly kind: 'approval' | 'question';
+      readonly server: string;
+      readonly tool: string;
+      readonly args: Record<string, unknown>;
+      /** What the model said it was doing in that step. */
+      readonly reason: string;
+      readonly risk: Risk;
+      /** Why the policy asks (`destructive tool`, `rule email.*`). */
+      readonly because: string;
+      readonly expiresAt: string;
+    })
+  | (EventBase & {
+      readonly type: 'approval-response';
+      readonly step: number;
+      readonly toolCallId: string;
+      readonly approvalId: string | null;
+      readonly decision: 'approved' | 'denied' | 'expired' | 'answered';
+      /** Who decided: a person's name, `--yes`, `policy`, `session grant`. */
+      readonly by: string;
+      readonly note?: string;
     })
   | (EventBase & { readonly type: 'step-end'; readonly step: number; readonly finishReason: FinishReason })
   | (EventBase & {

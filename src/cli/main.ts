@@ -5,12 +5,16 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AppError, errorMessage } from '../shared/errors.js';
 import { VERSION } from '../shared/package-info.js';
+import { approvalsListCommand, approvalsResolveCommand } from './commands/approvals.js';
+import { auditListCommand, auditVerifyCommand } from './commands/audit.js';
 import { chatCommand } from './commands/chat.js';
 import { doctorCommand } from './commands/doctor.js';
 import { mcpCommand } from './commands/mcp.js';
+import { resumeCommand } from './commands/resume.js';
 import { runCommand } from './commands/run.js';
 import { seedCommand } from './commands/seed.js';
 import { serversCommand } from './commands/servers.js';
+import { sessionsCommand } from './commands/sessions.js';
 import { EXIT } from './exit-codes.js';
 
 function positiveInteger(max: number) {
@@ -65,10 +69,74 @@ program
   .command('chat')
   .description('talk with the agent over several turns; it keeps the context of the conversation')
   .addOption(modelOption())
-  .option('--session <id>', 'session id to record the conversation under (default: a new one)')
+  .option('--session <id>', 'continue this session (its stored transcript), or start it (default: a new one)')
+  .option('--yes', 'approve actions that would ask for confirmation, for this chat')
   .addOption(maxStepsOption())
   .addOption(budgetOption())
   .action(async (options) => setExit(await chatCommand(options)));
+
+program
+  .command('resume')
+  .description('continue a paused or interrupted run from its stored state (after an approval, an answer, or a raised budget)')
+  .argument('<runId>', 'the run to continue')
+  .addOption(modelOption())
+  .option('--yes', 'approve actions that would ask for confirmation, from here on')
+  .option('--json', 'print one JSON object per event line instead of text')
+  .addOption(maxStepsOption())
+  .addOption(budgetOption())
+  .action(async (runId: string, options) => setExit(await resumeCommand(runId, options)));
+
+const approvals = program.command('approvals').description('list and decide the tool calls waiting for a person');
+approvals
+  .command('list', { isDefault: true })
+  .description('pending approvals and questions (id, run, server.tool, arguments, why it asks)')
+  .option('--all', 'include resolved and expired ones')
+  .option('--json', 'print one JSON document')
+  .action(async (options) => setExit(await approvalsListCommand(options)));
+approvals
+  .command('approve')
+  .description('approve a pending call; it runs once when the run resumes')
+  .argument('<id>', 'approval id (AP-…)')
+  .option('--note <text>', 'a note for the record')
+  .option('--session', 'approve this tool for the rest of the session')
+  .option('--args <json>', 'approve with edited arguments (a JSON object)')
+  .option('--resume', 'resume the run right away')
+  .option('--json', 'print the approval as JSON')
+  .action(async (id: string, options) => setExit(await approvalsResolveCommand('approve', id, options)));
+approvals
+  .command('deny')
+  .description('deny a pending call; the agent is told and continues without it')
+  .argument('<id>', 'approval id (AP-…)')
+  .option('--note <text>', 'why (the agent reads it)')
+  .option('--resume', 'resume the run right away')
+  .option('--json', 'print the approval as JSON')
+  .action(async (id: string, options) => setExit(await approvalsResolveCommand('deny', id, options)));
+approvals
+  .command('answer')
+  .description("answer the agent's clarifying question")
+  .argument('<id>', 'question id (AP-…)')
+  .argument('<answer>', 'your answer')
+  .option('--resume', 'resume the run right away')
+  .option('--json', 'print the question as JSON')
+  .action(async (id: string, answer: string, options) => setExit(await approvalsResolveCommand('answer', id, { ...options, answer })));
+
+program
+  .command('sessions')
+  .description('recent sessions and their runs')
+  .option('--json', 'print one JSON document')
+  .action(async (options) => setExit(await sessionsCommand(options)));
+
+const audit = program.command('audit').description('the append-only, hash-chained record of every approval decision');
+audit
+  .command('verify')
+  .description('check the hash chain; exit 1 when an entry was changed, removed or reordered')
+  .option('--json', 'print one JSON document')
+  .action(async (options) => setExit(await auditVerifyCommand(options)));
+audit
+  .command('list')
+  .description('the log, oldest first')
+  .option('--json', 'print one JSON document')
+  .action(async (options) => setExit(await auditListCommand(options)));
 
 program
   .command('servers')
@@ -76,11 +144,20 @@ program
   .option('--json', 'print one JSON document')
   .action(async (options) => setExit(await serversCommand(options)));
 
+function portNumber(value: string): number {
+  const parsed = Number(value);
+  if (!/^\d{1,5}$/.test(value) || parsed > 65_535) throw new InvalidArgumentError('expected a port from 0 to 65535 (0 picks a free one).');
+  return parsed;
+}
+
 program
   .command('mcp')
-  .description('run a built-in MCP server (crm, orders, notes, email, issues) over stdio, for Claude Desktop, the MCP Inspector or any host')
+  .description('run a built-in MCP server (crm, orders, notes, email, issues) over stdio or Streamable HTTP, for any MCP host')
   .argument('<server>', 'built-in server name')
-  .action(async (server: string) => setExit(await mcpCommand(server)));
+  .option('--http', 'serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio')
+  .addOption(new Option('--port <n>', 'HTTP port; 0 picks a free one (default 8790)').argParser(portNumber))
+  .option('--host <host>', 'HTTP interface to bind (default 127.0.0.1; others are reachable from the network)')
+  .action(async (server: string, options) => setExit(await mcpCommand(server, options)));
 
 program
   .command('seed')

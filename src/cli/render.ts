@@ -43,12 +43,26 @@ export function createRenderer(options: RendererOptions): (event: RunEvent) => v
       case 'tool-error':
         out.write(`  ${paint('red', '✗')} ${event.server}.${event.tool}: ${event.error} ${paint('gray', `(${formatDuration(event.durationMs)})`)}\n`);
         return;
+      case 'approval-request':
+        endText();
+        out.write(
+          `  ${paint('yellow', '⏸')} ${event.kind === 'question' ? `question for you (${event.approvalId})` : `${event.server}.${event.tool} needs approval (${event.because}, ${event.risk} risk): ${event.approvalId}`}\n`,
+        );
+        return;
+      case 'approval-response':
+        out.write(
+          `  ${event.decision === 'approved' || event.decision === 'answered' ? paint('green', '✓') : paint('red', '✗')} ${event.decision} by ${event.by}${event.note ? `: ${event.note}` : ''}\n`,
+        );
+        return;
+      case 'run-start':
+        if (event.resumed) out.write(`${paint('gray', `(resumed run ${event.runId})`)}\n`);
+        return;
       case 'run-end': {
         endText();
         const { totals } = event;
         if (event.outcome === 'failed') options.err.write(`\n${createPainter(options.err)('red', 'Run failed:')} ${event.error ?? event.text}\n`);
         else if (event.outcome === 'cancelled') out.write(`\n${paint('yellow', 'Run cancelled.')}\n`);
-        else if (event.outcome === 'budget-exhausted') out.write(`\n${paint('yellow', event.text)}\n`);
+        else if (event.outcome === 'budget-exhausted' || event.outcome === 'paused') out.write(`\n${paint('yellow', event.text)}\n`);
         const cost = options.offline ? '$0.00 (offline)' : options.priced ? formatUsd(totals.costUsd) : 'cost unknown (no price for this model)';
         out.write(
           `\n${paint('gray', 'usage:')} ${totals.steps} step${totals.steps === 1 ? '' : 's'} · ${totals.toolCalls} tool call${totals.toolCalls === 1 ? '' : 's'} · ` +

@@ -8,6 +8,7 @@ import type { ProviderEnv } from '../models/resolve.js';
 import type { LogLevel } from '../shared/logger.js';
 import { builtinServerEntry } from '../shared/package-info.js';
 import {
+  type ApprovalConfig,
   BUILTIN_SERVER_NAMES,
   type BuiltinServerName,
   type FileConfig,
@@ -45,6 +46,9 @@ export interface Settings {
   readonly budgetUsd: number | undefined;
   readonly toolTimeoutMs: number | undefined;
   readonly pricing: z.infer<typeof PricingSchema> | undefined;
+  readonly approval: ApprovalConfig;
+  /** Servers whose tool annotations are believed: the built-in ones and those marked `"trusted": true`. */
+  readonly trustedServers: ReadonlySet<string>;
   /** The config file that was read, if any. */
   readonly configFile: string | undefined;
 }
@@ -141,10 +145,16 @@ export function loadSettings(options: {
       },
     };
   }
-  // A configured server with a built-in's name replaces the built-in.
+  const trusted = new Set<string>(builtinServers);
+  // A configured server with a built-in's name replaces the built-in (and is trusted only if it says so).
   for (const [name, server] of Object.entries(config.mcpServers)) {
-    if (server.disabled) delete servers[name];
-    else servers[name] = server;
+    trusted.delete(name);
+    if (server.disabled) {
+      delete servers[name];
+      continue;
+    }
+    servers[name] = server;
+    if (server.trusted === true) trusted.add(name);
   }
 
   return {
@@ -168,6 +178,8 @@ export function loadSettings(options: {
     budgetUsd: flags.budgetUsd ?? config.budget?.usd,
     toolTimeoutMs: config.toolTimeoutMs,
     pricing: config.pricing,
+    approval: config.approval,
+    trustedServers: trusted,
     configFile,
   };
 }

@@ -14,6 +14,8 @@ export const StdioServerConfigSchema = z
     /** Per-call timeout for this server, milliseconds. */
     timeoutMs: z.number().int().positive().optional(),
     disabled: z.boolean().optional(),
+    /** Believe this server's tool annotations (read-only tools then run without asking). */
+    trusted: z.boolean().optional(),
   })
   .loose();
 export type StdioServerConfig = z.infer<typeof StdioServerConfigSchema>;
@@ -25,6 +27,7 @@ export const HttpServerConfigSchema = z
     headers: z.record(z.string(), z.string()).default({}),
     timeoutMs: z.number().int().positive().optional(),
     disabled: z.boolean().optional(),
+    trusted: z.boolean().optional(),
   })
   .loose();
 export type HttpServerConfig = z.infer<typeof HttpServerConfigSchema>;
@@ -57,6 +60,48 @@ export const PricingSchema = z.record(
   }),
 );
 
+/** A condition on one argument: a value to equal, or a comparison. */
+export const ArgumentConditionSchema = z.union([
+  z.string(),
+  z.number(),
+  z.boolean(),
+  z
+    .object({
+      eq: z.union([z.string(), z.number(), z.boolean()]).optional(),
+      in: z.array(z.union([z.string(), z.number()])).optional(),
+      gt: z.number().optional(),
+      gte: z.number().optional(),
+      lt: z.number().optional(),
+      lte: z.number().optional(),
+      matches: z.string().optional(),
+    })
+    .strict(),
+]);
+export type ArgumentCondition = z.infer<typeof ArgumentConditionSchema>;
+
+/**
+ * A rule in `approval.rules`: `{ "tool": "orders.refund_order", "args": { "amount": { "gt": 500 } }, "decision": "deny" }`.
+ * `tool` is `server.tool` with `*` wildcards (`email.*`, `*.delete_*`).
+ */
+export const PolicyRuleSchema = z
+  .object({
+    tool: z.string().min(1),
+    args: z.record(z.string(), ArgumentConditionSchema).optional(),
+    decision: z.enum(['allow', 'ask', 'deny']),
+    reason: z.string().max(300).optional(),
+  })
+  .strict();
+export type PolicyRule = z.infer<typeof PolicyRuleSchema>;
+
+export const ApprovalConfigSchema = z
+  .object({
+    rules: z.array(PolicyRuleSchema).default([]),
+    /** Hours a pending approval waits before it expires. Default 7 days. */
+    expiresAfterHours: z.number().positive().max(24 * 365).default(168),
+  })
+  .strict();
+export type ApprovalConfig = z.infer<typeof ApprovalConfigSchema>;
+
 export const FileConfigSchema = z
   .object({
     $schema: z.string().optional(),
@@ -65,7 +110,7 @@ export const FileConfigSchema = z
     builtinServers: z.union([z.boolean(), z.array(z.enum(BUILTIN_SERVER_NAMES))]).default(true),
     maxSteps: z.number().int().min(1).max(200).optional(),
     toolTimeoutMs: z.number().int().positive().optional(),
-    approval: z.record(z.string(), z.unknown()).optional(),
+    approval: ApprovalConfigSchema.default({ rules: [], expiresAfterHours: 168 }),
     budget: z.object({ usd: z.number().positive().optional() }).strict().optional(),
     pricing: PricingSchema.optional(),
   })

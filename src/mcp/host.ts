@@ -138,6 +138,11 @@ export class McpHost implements ToolExecutor, AsyncDisposable {
     return getOwn(this.catalog, modelToolName)?.address;
   }
 
+  /** The tool's MCP annotations as its server declared them (whether to believe them is the policy's call). */
+  hints(modelToolName: string): ToolSpec['annotations'] {
+    return getOwn(this.catalog, modelToolName)?.spec.annotations;
+  }
+
   private rebuildCatalog(): void {
     const catalog: Record<string, CatalogEntry> = Object.create(null);
     for (const connection of this.connections) {

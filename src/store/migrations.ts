@@ -176,6 +176,70 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002_sessions_approvals_audit': {
+    async up(db: Kysely<unknown>) {
+      const text = 'text' as const;
+      await db.schema.alterTable('sessions').addColumn('summary', text).execute();
+      await db.schema.alterTable('sessions').addColumn('summarized_through', 'integer', (column) => column.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('runs').addColumn('options', text, (column) => column.notNull().defaultTo('{}')).execute();
+      await db.schema
+        .createTable('session_messages')
+        .addColumn('session_id', text, (column) => column.notNull().references('sessions.id'))
+        .addColumn('seq', 'integer', (column) => column.notNull())
+        .addColumn('run_id', text)
+        .addColumn('role', text, (column) => column.notNull())
+        .addColumn('message', text, (column) => column.notNull())
+        .addColumn('created_at', text, (column) => column.notNull())
+        .addPrimaryKeyConstraint('session_messages_pk', ['session_id', 'seq'])
+        .execute();
+      await db.schema
+        .createTable('approvals')
+        .addColumn('id', text, (column) => column.primaryKey())
+        .addColumn('run_id', text, (column) => column.notNull().references('runs.id'))
+        .addColumn('session_id', text, (column) => column.notNull())
+        .addColumn('step', 'integer', (column) => column.notNull())
+        .addColumn('tool_call_id', text, (column) => column.notNull())
+        .addColumn('kind', text, (column) => column.notNull())
+        .addColumn('server', text, (column) => column.notNull())
+        .addColumn('tool', text, (column) => column.notNull())
+        .addColumn('args', text, (column) => column.notNull())
+        .addColumn('reason', text, (column) => column.notNull())
+        .addColumn('risk', text, (column) => column.notNull())
+        .addColumn('because', text, (column) => column.notNull())
+        .addColumn('status', text, (column) => column.notNull())
+        .addColumn('scope', text)
+        .addColumn('edited_args', text)
+        .addColumn('note', text)
+        .addColumn('resolved_by', text)
+        .addColumn('created_at', text, (column) => column.notNull())
+        .addColumn('resolved_at', text)
+        .addColumn('expires_at', text, (column) => column.notNull())
+        .addUniqueConstraint('approvals_run_call', ['run_id', 'tool_call_id'])
+        .execute();
+      await db.schema.createIndex('approvals_status').on('approvals').columns(['status', 'created_at']).execute();
+      await db.schema
+        .createTable('session_grants')
+        .addColumn('session_id', text, (column) => column.notNull())
+        .addColumn('server', text, (column) => column.notNull())
+        .addColumn('tool', text, (column) => column.notNull())
+        .addColumn('granted_by', text, (column) => column.notNull())
+        .addColumn('created_at', text, (column) => column.notNull())
+        .addPrimaryKeyConstraint('session_grants_pk', ['session_id', 'server', 'tool'])
+        .execute();
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('seq', 'integer', (column) => column.primaryKey())
+        .addColumn('at', text, (column) => column.notNull())
+        .addColumn('actor', text, (column) => column.notNull())
+        .addColumn('action', text, (column) => column.notNull())
+        .addColumn('subject', text, (column) => column.notNull())
+        .addColumn('run_id', text)
+        .addColumn('details', text, (column) => column.notNull())
+        .addColumn('prev_hash', text, (column) => column.notNull())
+        .addColumn('hash', text, (column) => column.notNull())
+        .execute();
+    },
+  },
 };
 
 /** The few places where SQL differs: auto-increment keys. */

@@ -1,57 +1,129 @@
 import type { RunEvent } from '../agent/events.js';
+import type { ModelMessage } from '../models/types.js';
 import type { Store } from './database.js';
+import type { RunTotals } from '../agent/events.js';
+
+/** Where a run stands, as the loop's checkpoint hook reports it. */
+export interface RecorderCheckpoint {
+  readonly messages: readonly ModelMessage[];
+  readonly step: number;
+  readonly totals: RunTotals;
+}
+
+export interface RunRecorderOptions {
+  readonly sessionId: string;
+  /** Messages at the front of the loop's array that are not part of the session (the system prompt). */
+  readonly preamble: number;
+  /** How many session messages are already stored. */
+  readonly storedMessages: number;
+  /** The options the run started with, kept so a resume uses them (JSON). */
+  readonly runOptions: Record<string, unknown>;
+}
 
 /**
- * Persists a run's events as they happen: one `runs` row, and the events written in batches, one
- * transaction per step (and at the end), so a step is either fully recorded or not at all.
+ * Persists a run as it happens: the `runs` row, the session transcript (each new message), and the events,
+ * written in one transaction per checkpoint and per step, so a step is either fully recorded or not at all.
  */
 export class RunRecorder {
   private pending: RunEvent[] = [];
   private seq = 0;
+  private storedMessages: number;
 
-  constructor(private readonly store: Store) {}
-
-  /** Ensures the session row exists (creating it with `title` when new). */
-  async ensureSession(sessionId: string, title: string): Promise<void> {
-    await this.store.db
-      .insertInto('sessions')
-      .values({ id: sessionId, title: title.slice(0, 200), created_at: new Date().toISOString() })
-      .onConflict((conflict) => conflict.column('id').doNothing())
-      .execute();
+  constructor(
+    private readonly store: Store,
+    private readonly options: RunRecorderOptions,
+  ) {
+    this.storedMessages = options.storedMessages;
   }
 
   /** Records one event; flushes at step and run boundaries. */
   async record(event: RunEvent): Promise<void> {
-    if (event.type === 'run-start') {
-      await this.ensureSession(event.sessionId, event.task);
-      await this.store.db
-        .insertInto('runs')
-        .values({
-          id: event.runId,
-          session_id: event.sessionId,
-          task: event.task,
-          model: event.model,
-          status: 'running',
-          started_at: new Date(event.at).toISOString(),
-          ended_at: null,
-          final_text: null,
-          error: null,
-        })
-        .execute();
-    }
+    if (event.type === 'run-start') await this.start(event);
     this.pending.push(event);
-    if (event.type === 'step-end' || event.type === 'run-end') await this.flush(event);
+    if (event.type === 'step-end' || event.type === 'run-end') await this.flush(undefined, event);
   }
 
-  private async flush(boundary: RunEvent): Promise<void> {
+  /** Stores the messages added since the last checkpoint, the progress, and the events so far, atomically. */
+  async checkpoint(checkpoint: RecorderCheckpoint): Promise<void> {
+    await this.flush(checkpoint);
+  }
+
+  private async start(event: Extract<RunEvent, { type: 'run-start' }>): Promise<void> {
+    const { db } = this.store;
+    await db
+      .insertInto('sessions')
+      .values({ id: event.sessionId, title: event.task.slice(0, 200), created_at: new Date(event.at).toISOString() })
+      .onConflict((conflict) => conflict.column('id').doNothing())
+      .execute();
+    if (event.resumed) {
+      const last = await db
+        .selectFrom('run_events')
+        .select(({ fn }) => fn.max<number>('seq').as('last'))
+        .where('run_id', '=', event.runId)
+        .executeTakeFirst();
+      this.seq = Number(last?.last ?? 0);
+      await db.updateTable('runs').set({ status: 'running', ended_at: null, error: null }).where('id', '=', event.runId).execute();
+      return;
+    }
+    await db
+      .insertInto('runs')
+      .values({
+        id: event.runId,
+        session_id: event.sessionId,
+        task: event.task,
+        model: event.model,
+        status: 'running',
+        started_at: new Date(event.at).toISOString(),
+        ended_at: null,
+        final_text: null,
+        error: null,
+        options: JSON.stringify(this.options.runOptions),
+      })
+      .execute();
+  }
+
+  private async flush(checkpoint: RecorderCheckpoint | undefined, boundary?: RunEvent): Promise<void> {
     const batch = this.pending;
     this.pending = [];
+    const runId = batch[0]?.runId ?? boundary?.runId;
+    const fresh = checkpoint ? checkpoint.messages.slice(this.options.preamble + this.storedMessages) : [];
     await this.store.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('run_events')
-        .values(batch.map((event) => ({ run_id: event.runId, seq: ++this.seq, type: event.type, at: event.at, data: JSON.stringify(event) })))
-        .execute();
-      if (boundary.type === 'run-end') {
+      if (batch.length > 0) {
+        await trx
+          .insertInto('run_events')
+          .values(batch.map((event) => ({ run_id: event.runId, seq: ++this.seq, type: event.type, at: event.at, data: JSON.stringify(event) })))
+          .execute();
+      }
+      if (fresh.length > 0) {
+        const createdAt = new Date().toISOString();
+        await trx
+          .insertInto('session_messages')
+          .values(
+            fresh.map((message, index) => ({
+              session_id: this.options.sessionId,
+              seq: this.storedMessages + index + 1,
+              run_id: runId ?? null,
+              role: message.role,
+              message: JSON.stringify(message),
+              created_at: createdAt,
+            })),
+          )
+          .execute();
+      }
+      if (checkpoint && runId) {
+        await trx
+          .updateTable('runs')
+          .set({
+            steps: checkpoint.totals.steps,
+            tool_calls: checkpoint.totals.toolCalls,
+            input_tokens: checkpoint.totals.inputTokens,
+            output_tokens: checkpoint.totals.outputTokens,
+            cost_usd: checkpoint.totals.costUsd,
+          })
+          .where('id', '=', runId)
+          .execute();
+      }
+      if (boundary?.type === 'run-end') {
         await trx
           .updateTable('runs')
           .set({
@@ -69,5 +141,6 @@ export class RunRecorder {
           .execute();
       }
     });
+    this.storedMessages += fresh.length;
   }
 }

@@ -17,8 +17,12 @@ export interface Database {
   issue_comments: IssueCommentTable;
   idempotency_keys: IdempotencyKeyTable;
   sessions: SessionTable;
+  session_messages: SessionMessageTable;
+  session_grants: SessionGrantTable;
   runs: RunTable;
   run_events: RunEventTable;
+  approvals: ApprovalTable;
+  audit_log: AuditLogTable;
 }
 
 export type CustomerTier = 'standard' | 'vip';
@@ -157,6 +161,72 @@ export interface SessionTable {
   id: string;
   title: string | null;
   created_at: string;
+  /** The investigation summary: older turns, compacted. */
+  summary: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Messages with `seq` up to this are covered by `summary`. */
+  summarized_through: ColumnType<number, number | undefined, number>;
+}
+
+/** The session's transcript, append-only; `message` is a `ModelMessage` as JSON. */
+export interface SessionMessageTable {
+  session_id: string;
+  seq: number;
+  run_id: string | null;
+  role: string;
+  message: string;
+  created_at: string;
+}
+
+/** "Approve this tool for the rest of the session." */
+export interface SessionGrantTable {
+  session_id: string;
+  server: string;
+  tool: string;
+  granted_by: string;
+  created_at: string;
+}
+
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'answered';
+
+export interface ApprovalTable {
+  id: string;
+  run_id: string;
+  session_id: string;
+  step: number;
+  tool_call_id: string;
+  /** `approval` (a side effect) or `question` (the agent's `ask_user`). */
+  kind: 'approval' | 'question';
+  server: string;
+  tool: string;
+  /** JSON of the arguments the model proposed. */
+  args: string;
+  reason: string;
+  risk: string;
+  because: string;
+  status: ApprovalStatus;
+  /** `once` or `session` (approved for the rest of the session). */
+  scope: string | null;
+  /** JSON of the arguments a person edited, when they did. */
+  edited_args: string | null;
+  /** A person's note, or the answer to a question. */
+  note: string | null;
+  resolved_by: string | null;
+  created_at: string;
+  resolved_at: string | null;
+  expires_at: string;
+}
+
+/** Append-only, hash-chained record of every decision. */
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  run_id: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
 }
 
 export interface RunTable {
@@ -175,6 +245,8 @@ export interface RunTable {
   cost_usd: Generated<number>;
   final_text: string | null;
   error: string | null;
+  /** JSON of the options the run started with (model, yes, limits), so a resume keeps them. */
+  options: ColumnType<string, string | undefined, string>;
 }
 
 export interface RunEventTable {

@@ -36,7 +36,7 @@ function storeContract(name: string, options: () => OpenStoreOptions) {
     });
 
     it('RunRecorder records the run and every event in order, one batch per step', async () => {
-      const recorder = new RunRecorder(store);
+      const recorder = new RunRecorder(store, { sessionId: `session-${name}`, preamble: 0, storedMessages: 0, runOptions: { model: 'offline' } });
       const totals = { steps: 1, toolCalls: 1, inputTokens: 10, outputTokens: 2, costUsd: 0.001 };
       const events: RunEvent[] = [
         { type: 'run-start', runId: `run-${name}`, at: 1, sessionId: `session-${name}`, task: 'ship it', model: 'offline', maxSteps: 20, budgetUsd: null },

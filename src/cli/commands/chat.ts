@@ -1,23 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
-import { SYSTEM_PROMPT } from '../../agent/system-prompt.js';
-import type { ModelMessage } from '../../models/types.js';
+import { type RunSettings, startRun } from '../../agent/durable-run.js';
+import { SessionStore } from '../../store/session-store.js';
+import { driveRun, runContext } from '../drive.js';
 import { EXIT } from '../exit-codes.js';
 import { printHeader } from '../header.js';
 import { openRuntime } from '../runtime.js';
-import { executeRun } from './run.js';
 
 export interface ChatCommandOptions {
   readonly model?: string;
   readonly session?: string;
+  readonly yes?: boolean;
   readonly maxSteps?: number;
   readonly budgetUsd?: number;
 }
 
 /**
- * `deckhand chat`: a multi-turn conversation. Every turn is a run over the same growing transcript, so
- * the agent keeps the context of earlier turns. Reads lines from stdin (interactive or piped); ends on
- * `/exit` or end of input.
+ * `deckhand chat`: a conversation over several turns. Every turn is a run in the same session; the session's
+ * transcript is stored as it grows, so `--session ID` continues it with full context, even after a restart.
+ * Reads lines from stdin (interactive or piped); ends on `/exit` or end of input.
  */
 export async function chatCommand(options: ChatCommandOptions): Promise<number> {
   await using runtime = await openRuntime({
@@ -27,32 +28,60 @@ export async function chatCommand(options: ChatCommandOptions): Promise<number> 
   });
   printHeader(runtime, process.stdout, process.stderr);
   const sessionId = options.session ?? randomUUID();
-  process.stdout.write(`  session  ${sessionId}\nType a task, /help for commands, /exit to leave.\n`);
-  const messages: ModelMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }];
+  const earlier = await new SessionStore(runtime.store.db).count(sessionId);
+  process.stdout.write(
+    `  session  ${sessionId}${earlier > 0 ? ` (continuing: ${earlier} earlier messages)` : ''}\nType a task, /help for commands, /exit to leave.\n`,
+  );
+  const settings: RunSettings = {
+    model: runtime.model.id,
+    yes: options.yes === true,
+    ...(runtime.settings.maxSteps !== undefined ? { maxSteps: runtime.settings.maxSteps } : {}),
+    ...(runtime.settings.budgetUsd !== undefined ? { budgetUsd: runtime.settings.budgetUsd } : {}),
+  };
   const interactive = process.stdin.isTTY === true;
-  const lines = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
   let lastExit: number = EXIT.ok;
+  // Lines are read one at a time so an approval prompt in between can use the terminal too.
+  const lines = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
+  const queue: string[] = [];
+  let closed = false;
+  let wake: (() => void) | undefined;
+  lines.on('line', (line) => {
+    queue.push(line);
+    wake?.();
+  });
+  lines.on('close', () => {
+    closed = true;
+    wake?.();
+  });
+  const nextLine = async (): Promise<string | undefined> => {
+    while (queue.length === 0 && !closed) await new Promise<void>((resolve) => (wake = resolve));
+    return queue.shift();
+  };
   try {
-    lines.setPrompt('\nyou › ');
-    lines.prompt();
-    for await (const raw of lines) {
+    for (;;) {
+      process.stdout.write('\nyou › ');
+      const raw = await nextLine();
+      if (raw === undefined) break;
       const line = raw.trim();
       if (line === '/exit' || line === '/quit') break;
       if (line === '/help') {
         process.stdout.write('Commands: /exit leaves, /help shows this. Anything else is a task or a follow-up.\n');
-      } else if (line !== '') {
-        if (!interactive) process.stdout.write(`${line}\n`);
-        messages.push({ role: 'user', content: line });
-        lines.pause();
-        const outcome = await executeRun(runtime, { task: line, messages, sessionId, json: false });
-        lines.resume();
-        lastExit = outcome === 'failed' ? EXIT.failed : EXIT.ok;
+        continue;
       }
-      lines.prompt();
+      if (line === '') continue;
+      if (!interactive) process.stdout.write(`${line}\n`);
+      lines.pause();
+      const outcome = await driveRun(runtime, (signal) => startRun(runContext(runtime, signal), { task: line, sessionId, settings }), {
+        json: false,
+        interactive,
+        settings,
+      });
+      lines.resume();
+      lastExit = outcome === 'failed' ? EXIT.failed : outcome === 'paused' ? EXIT.paused : EXIT.ok;
     }
   } finally {
     lines.close();
   }
-  process.stdout.write('\n');
+  process.stdout.write(`\nSession ${sessionId} saved; continue it with \`deckhand chat --session ${sessionId}\`.\n`);
   return lastExit;
 }

@@ -1,9 +1,48 @@
 import { loadSettings } from '../../config/load.js';
+import { isLoopbackHost } from '../../servers/node-http-bridge.js';
+import { DEFAULT_MCP_HTTP_HOST, DEFAULT_MCP_HTTP_PORT, serveBuiltinHttp } from '../../servers/serve-http.js';
 import { serveBuiltinStdio } from '../../servers/serve-stdio.js';
+import { UsageError } from '../../shared/errors.js';
+import { createLogger } from '../../shared/logger.js';
 
-/** `deckhand mcp <server>`: runs one built-in server over stdio for any MCP host (Claude Desktop, the Inspector…). */
-export async function mcpCommand(name: string): Promise<number> {
+export interface McpCommandOptions {
+  /** Serve Streamable HTTP instead of stdio. */
+  readonly http?: boolean;
+  /** HTTP port (0 = any free port); default {@link DEFAULT_MCP_HTTP_PORT}. */
+  readonly port?: number;
+  /** HTTP interface; default {@link DEFAULT_MCP_HTTP_HOST}. */
+  readonly host?: string;
+}
+
+/**
+ * `deckhand mcp <server> [--http [--port N] [--host H]]`: runs one built-in server for any MCP host (Claude Desktop,
+ * the Inspector…), over stdio until stdin closes, or over Streamable HTTP until SIGINT or SIGTERM.
+ * @throws UsageError for an unknown server, `--port`/`--host` without `--http`, or an address that cannot be bound.
+ */
+export async function mcpCommand(name: string, options: McpCommandOptions = {}): Promise<number> {
+  if (!options.http && (options.port !== undefined || options.host !== undefined)) {
+    throw new UsageError('--port and --host apply to --http; add --http to serve over HTTP.');
+  }
   const settings = loadSettings({});
-  await serveBuiltinStdio({ name, dbFile: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
+  const store = { dbFile: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) };
+  if (!options.http) {
+    await serveBuiltinStdio({ name, ...store });
+    return 0;
+  }
+  const host = options.host ?? DEFAULT_MCP_HTTP_HOST;
+  if (!isLoopbackHost(host)) {
+    process.stderr.write(
+      `deckhand: warning: --host ${host} is not a loopback address, so other machines can reach this server, and it has no ` +
+        'authentication. Origin checking still stops web pages on other sites from using it through a browser; nothing stops other programs.\n',
+    );
+  }
+  const logger = createLogger({ level: settings.logLevel, name: `deckhand-${name}` });
+  const server = await serveBuiltinHttp({ name, ...store, host, port: options.port ?? DEFAULT_MCP_HTTP_PORT, logger });
+  process.stderr.write(`deckhand ${name} MCP server listening on ${server.url}\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await server.close();
   return 0;
 }

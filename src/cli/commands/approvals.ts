@@ -1,0 +1,115 @@
+import { loadSettings } from '../../config/load.js';
+import { UsageError } from '../../shared/errors.js';
+import { type ApprovalDecision, type ApprovalRow, ApprovalStore } from '../../store/approval-store.js';
+import { openStore, type Store } from '../../store/database.js';
+import { currentActor } from '../approval-prompt.js';
+import { createPainter, formatArgs } from '../format.js';
+import { resumeCommand } from './resume.js';
+
+async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
+  const settings = loadSettings({});
+  const store = await openStore({ file: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+function toJson(row: ApprovalRow) {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    sessionId: row.session_id,
+    kind: row.kind,
+    server: row.server,
+    tool: row.tool,
+    args: JSON.parse(row.args) as unknown,
+    reason: row.reason,
+    risk: row.risk,
+    because: row.because,
+    status: row.status,
+    ...(row.edited_args ? { editedArgs: JSON.parse(row.edited_args) as unknown } : {}),
+    note: row.note,
+    resolvedBy: row.resolved_by,
+    createdAt: row.created_at,
+    resolvedAt: row.resolved_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+/** `deckhand approvals list [--all] [--json]`. */
+export async function approvalsListCommand(options: { all?: boolean; json?: boolean }): Promise<number> {
+  const rows = await withStore((store) => new ApprovalStore(store.db).list({ status: options.all ? 'all' : 'pending' }));
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(rows.map(toJson), null, 2)}\n`);
+    return 0;
+  }
+  if (rows.length === 0) {
+    process.stdout.write(options.all ? 'No approvals yet.\n' : 'Nothing is waiting for approval.\n');
+    return 0;
+  }
+  const paint = createPainter(process.stdout);
+  for (const row of rows) {
+    const what = row.kind === 'question' ? `question: ${String((JSON.parse(row.args) as { question?: unknown }).question ?? '')}` : `${row.server}.${row.tool} ${formatArgs(JSON.parse(row.args) as Record<string, unknown>)}`;
+    process.stdout.write(`${paint('bold', row.id)}  ${row.status.padEnd(8)}  ${what}\n  run ${row.run_id} · ${row.risk} risk · ${row.because} · expires ${row.expires_at}\n`);
+  }
+  return 0;
+}
+
+export interface ResolveCommandOptions {
+  readonly note?: string;
+  readonly session?: boolean;
+  readonly args?: string;
+  readonly resume?: boolean;
+  readonly json?: boolean;
+}
+
+/** `deckhand approvals approve|deny|answer ID`: settles one pending approval; exactly one resolution wins. */
+export async function approvalsResolveCommand(
+  decision: ApprovalDecision['decision'],
+  id: string,
+  options: ResolveCommandOptions & { answer?: string },
+): Promise<number> {
+  let editedArgs: Record<string, unknown> | undefined;
+  if (options.args !== undefined) {
+    try {
+      const parsed = JSON.parse(options.args) as unknown;
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      editedArgs = parsed as Record<string, unknown>;
+    } catch {
+      throw new UsageError(`--args must be a JSON object of the tool's arguments, like '{"amount": 25}'.`);
+    }
+  }
+  const note = decision === 'answer' ? options.answer : options.note;
+  const result = await withStore((store) =>
+    new ApprovalStore(store.db).resolve(id, {
+      decision,
+      by: currentActor(),
+      ...(note !== undefined ? { note } : {}),
+      ...(editedArgs ? { editedArgs } : {}),
+      ...(decision === 'approve' ? { scope: options.session ? 'session' : 'once' } : {}),
+    }),
+  );
+  if (!result.ok) {
+    const approval = result.approval;
+    const messages: Record<typeof result.reason, string> = {
+      'not-found': `No approval ${id}. See pending ones with \`deckhand approvals list\`.`,
+      'already-resolved': `Approval ${id} was already resolved: ${approval?.status}${approval?.resolved_by ? ` by ${approval.resolved_by}` : ''}${approval?.resolved_at ? ` at ${approval.resolved_at}` : ''}. Nothing changed.`,
+      expired: `Approval ${id} expired at ${approval?.expires_at}; the run will be told when it resumes.`,
+      'wrong-kind': approval?.kind === 'question' ? `${id} is a question: answer it with \`deckhand approvals answer ${id} "…"\`.` : `${id} is an approval: use approve or deny.`,
+    };
+    process.stderr.write(`deckhand: ${messages[result.reason]}\n`);
+    return result.reason === 'not-found' || result.reason === 'wrong-kind' ? 2 : 1;
+  }
+  const { approval } = result;
+  if (options.json) process.stdout.write(`${JSON.stringify(toJson(approval))}\n`);
+  else process.stdout.write(`${approval.id} ${approval.status} (${approval.server}.${approval.tool}) by ${approval.resolved_by}. Run ${approval.run_id} can continue: \`deckhand resume ${approval.run_id}\`.\n`);
+  if (!options.resume) return 0;
+  const remaining = await withStore((store) => new ApprovalStore(store.db).list({ status: 'pending', runId: approval.run_id }));
+  if (remaining.length > 0) {
+    process.stdout.write(`Not resuming yet: ${remaining.map((row) => row.id).join(', ')} still pending for this run.\n`);
+    return 3;
+  }
+  return resumeCommand(approval.run_id, { ...(options.json ? { json: true } : {}) });
+}

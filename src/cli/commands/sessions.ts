@@ -1,0 +1,32 @@
+import { loadSettings } from '../../config/load.js';
+import { openStore } from '../../store/database.js';
+import { SessionStore } from '../../store/session-store.js';
+
+/** `deckhand sessions [--json]`: recent sessions with their run counts. */
+export async function sessionsCommand(options: { json?: boolean }): Promise<number> {
+  const settings = loadSettings({});
+  const store = await openStore({ file: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
+  try {
+    const sessions = await new SessionStore(store.db).list();
+    const runs = await store.db
+      .selectFrom('runs')
+      .select(['id', 'session_id', 'status', 'task', 'started_at'])
+      .orderBy('started_at', 'desc')
+      .limit(200)
+      .execute();
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(sessions.map((session) => ({ ...session, recentRuns: runs.filter((run) => run.session_id === session.id) })), null, 2)}\n`);
+      return 0;
+    }
+    if (sessions.length === 0) process.stdout.write('No sessions yet.\n');
+    for (const session of sessions) {
+      process.stdout.write(`${session.id}  ${session.created_at}  ${session.runs} run${session.runs === 1 ? '' : 's'}  ${session.title ?? ''}\n`);
+      for (const run of runs.filter((candidate) => candidate.session_id === session.id).slice(0, 3)) {
+        process.stdout.write(`    ${run.id}  ${run.status.padEnd(16)} ${run.task.slice(0, 70)}\n`);
+      }
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,106 @@
+import { createInterface } from 'node:readline/promises';
+import { type HintedToolExecutor, loadRun, type RunContext, type RunSettings, resumeRun } from '../agent/durable-run.js';
+import type { RunEvent, RunOutcome } from '../agent/events.js';
+import { ApprovalStore } from '../store/approval-store.js';
+import { promptForDecision } from './approval-prompt.js';
+import { EXIT } from './exit-codes.js';
+import { formatArgs } from './format.js';
+import { onInterrupt } from './interrupt.js';
+import { createRenderer } from './render.js';
+import type { Runtime } from './runtime.js';
+
+type ApprovalRequest = Extract<RunEvent, { type: 'approval-request' }>;
+
+/** The run context of a CLI runtime: its store, model, servers and approval policy. */
+export function runContext(runtime: Runtime, signal?: AbortSignal): RunContext {
+  return {
+    store: runtime.store,
+    model: runtime.model,
+    ...(runtime.price ? { price: runtime.price } : {}),
+    tools: runtime.host as HintedToolExecutor,
+    approval: runtime.settings.approval,
+    isTrusted: (server) => runtime.settings.trustedServers.has(server),
+    ...(signal ? { signal } : {}),
+  };
+}
+
+export interface DriveOptions {
+  readonly json: boolean;
+  /** Ask the person at the terminal when the run pauses, then go on; otherwise stop paused. */
+  readonly interactive: boolean;
+  readonly settings: RunSettings;
+}
+
+/**
+ * Renders a run's events, and when it pauses for approval either asks at the terminal and resumes it in this
+ * process, or prints how to approve and resume from anywhere. Ctrl-C cancels cleanly; a second one quits.
+ */
+export async function driveRun(
+  runtime: Runtime,
+  start: (signal: AbortSignal) => AsyncGenerator<RunEvent, RunOutcome>,
+  options: DriveOptions,
+): Promise<RunOutcome> {
+  const controller = new AbortController();
+  const render = createRenderer({
+    json: options.json,
+    out: process.stdout,
+    err: process.stderr,
+    priced: runtime.price !== undefined,
+    offline: runtime.model.provider === 'offline',
+  });
+  using _interrupt = onInterrupt(() => {
+    if (!options.json) process.stderr.write('\nCancelling… (Ctrl-C again to quit at once)\n');
+    controller.abort(new Error('cancelled by the user'));
+  }, EXIT.cancelled);
+
+  let run = start(controller.signal);
+  for (;;) {
+    const requests: ApprovalRequest[] = [];
+    let runId = '';
+    let outcome: RunOutcome;
+    for (;;) {
+      const next = await run.next();
+      if (next.done) {
+        outcome = next.value;
+        break;
+      }
+      const event = next.value;
+      runId = event.runId;
+      if (event.type === 'approval-request') requests.push(event);
+      render(event);
+    }
+    if (outcome !== 'paused') return outcome;
+    if (!options.interactive) {
+      if (!options.json) printHowToResume(runId, requests);
+      return outcome;
+    }
+    const approvals = new ApprovalStore(runtime.store.db);
+    const lines = createInterface({ input: process.stdin, output: process.stdout });
+    try {
+      for (const request of requests) {
+        const decision = await promptForDecision(lines, request, process.stdout);
+        const result = await approvals.resolve(request.approvalId, decision);
+        if (!result.ok) process.stderr.write(`${request.approvalId} was ${result.reason === 'expired' ? 'expired' : 'already resolved'}; going on with what was decided.\n`);
+      }
+    } finally {
+      lines.close();
+    }
+    const stored = await loadRun(runtime.store, runId);
+    run = resumeRun(runContext(runtime, controller.signal), stored, options.settings);
+  }
+}
+
+function printHowToResume(runId: string, requests: readonly ApprovalRequest[]): void {
+  const out = process.stderr;
+  out.write(`\nRun ${runId} is paused, waiting for ${requests.length === 1 ? 'a decision' : `${requests.length} decisions`}:\n`);
+  for (const request of requests) {
+    const what = request.kind === 'question' ? `question: ${String(request.args.question ?? '')}` : `${request.server}.${request.tool} ${formatArgs(request.args)}`;
+    out.write(`  ${request.approvalId}  ${what}  (${request.because})\n`);
+  }
+  const first = requests[0]?.approvalId ?? 'ID';
+  out.write(
+    `Decide with \`deckhand approvals approve ${first}\` (add --resume to continue right away) or \`deckhand approvals deny ${first} --note "why"\`` +
+      `${requests.some((request) => request.kind === 'question') ? ` or \`deckhand approvals answer ${first} "…"\`` : ''}, then \`deckhand resume ${runId}\`.\n` +
+      'See everything pending with `deckhand approvals list`.\n',
+  );
+}
