@@ -18,7 +18,11 @@ export interface ShippingEmailContent {
 export async function describeOrder(db: Kysely<Database>, details: string): Promise<ShippingEmailContent> {
   const orderId = details.match(ORDER_ID_PATTERN)?.[1]?.toUpperCase() ?? null;
   if (!orderId) {
-    return { subject: 'Your order has shipped', body: `Good news — your order has shipped.\n\n${details}\n`, orderId: null };
+    return {
+      subject: 'Your order has shipped',
+      body: `Good news — your order has shipped.\n\n${details}\n`,
+      orderId: null,
+    };
   }
   const order = await db
     .selectFrom('orders')
@@ -34,7 +38,10 @@ export async function describeOrder(db: Kysely<Database>, details: string): Prom
     .orderBy('line_no')
     .execute();
   const items = lines.map((line) => `  - ${line.quantity} × ${line.name}`).join('\n');
-  const tracking = order.carrier && order.tracking_number ? `\nCarrier: ${order.carrier}\nTracking number: ${order.tracking_number}\n` : '';
+  const tracking =
+    order.carrier && order.tracking_number
+      ? `\nCarrier: ${order.carrier}\nTracking number: ${order.tracking_number}\n`
+      : '';
   const body =
     `Hi ${order.name.split(' ')[0]},\n\nGood news — your order ${orderId} has shipped.\n\n${items}\n${tracking}` +
     `\n${details}\n\nThank you for shopping with us.\n`;
