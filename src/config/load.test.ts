@@ -25,6 +25,13 @@ describe('loadSettings', () => {
     expect(settings.modelSource).toBe('default');
   });
 
+  it('passes SMTP settings to the email server only', () => {
+    const cwd = workspace();
+    const settings = loadSettings({ cwd, env: { ...baseEnv(cwd), SMTP_URL: 'smtp://127.0.0.1:2525', SMTP_FROM: 'Shop <shop@example.com>' } });
+    expect(settings.servers.email).toMatchObject({ env: { SMTP_URL: 'smtp://127.0.0.1:2525', SMTP_FROM: 'Shop <shop@example.com>' } });
+    expect((settings.servers.crm as { env: Record<string, string> }).env.SMTP_URL).toBeUndefined();
+  });
+
   it('orders sources: flag > env > .env > deckhand.json', () => {
     const cwd = workspace({
       'deckhand.json': JSON.stringify({ model: 'anthropic:claude-sonnet-4-5' }),

@@ -63,6 +63,8 @@ const EnvSchema = z.object({
   ANTHROPIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
   OLLAMA_BASE_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
   DATABASE_URL: z.string().min(1).optional(),
+  SMTP_URL: z.string().min(1).optional(),
+  SMTP_FROM: z.string().min(1).optional(),
 });
 
 /** Turns the first zod issue into a ConfigError naming the source, the key path and the expectation. */
@@ -142,6 +144,9 @@ export function loadSettings(options: {
         DECKHAND_DB: dbFile,
         DECKHAND_LOG_LEVEL: logLevel,
         ...(env.DATABASE_URL ? { DATABASE_URL: env.DATABASE_URL } : {}),
+        // The email server delivers over SMTP when these are set (it validates them at start).
+        ...(name === 'email' && env.SMTP_URL ? { SMTP_URL: env.SMTP_URL } : {}),
+        ...(name === 'email' && env.SMTP_FROM ? { SMTP_FROM: env.SMTP_FROM } : {}),
       },
     };
   }
