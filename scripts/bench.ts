@@ -1,12 +1,14 @@
 /**
  * `npm run bench`: builds, then measures on this machine (1) the host overhead per agent step, (2) the MCP
  * tool-call round trip over stdio to our own server, and (3) the cold start of `deckhand run` to its first
- * model request, each against a baseline measured in the same process. Prints tables, then one JSON line
+ * model request, and (4) the operations servers with 100k orders in the store, each against a baseline measured
+ * in the same process. Prints tables, then one JSON line
  * with every figure. Method and recorded figures: docs/benchmarks.md. Needs `node --expose-gc`.
  */
 import { type AgentStepResult, benchAgentStep, TOOL_STEPS_PER_RUN } from '../bench/agent-step.js';
 import { benchColdStart, type ColdStartResult } from '../bench/cold-start.js';
 import { machineInfo } from '../bench/machine.js';
+import { benchOpsServers, type OpsServersResult } from '../bench/ops-servers.js';
 import { benchMcpRoundTrip, type McpRoundTripResult } from '../bench/mcp-round-trip.js';
 import { bytes, num, table } from '../bench/report.js';
 import { BenchResources } from '../bench/resources.js';
@@ -127,6 +129,32 @@ function printColdStart(result: ColdStartResult): void {
   );
 }
 
+const TARGET_READ_OVER_ECHO_US = 1_000;
+
+function printOpsServers(result: OpsServersResult): void {
+  console.log(
+    `\n4. Operations servers over stdio with ${num(result.orders, 0)} orders in the store (inserted in ${num(result.seedSeconds)} s) — µs per call`,
+  );
+  const row = (label: string, summary: Summary) => [label, summary.p50, summary.p99, summary.mean];
+  console.log(
+    table(
+      ['call (through McpHost)', 'p50', 'p99', 'mean'],
+      [
+        row('echo on the bare SDK echo server (baseline)', result.echoUs),
+        row('orders.get_order (random of 100k)', result.getOrderUs),
+        row('orders.list_orders by customer, 20 per page', result.listOrdersByCustomerUs),
+        row('crm.search_customers, partial name', result.searchCustomersUs),
+        row('notes.add_note, sequential (write + idempotency key)', result.addNoteUs),
+      ],
+    ),
+  );
+  console.log(
+    `get_order p50 − echo p50 = ${num(result.getOrderOverEchoP50Us)} µs, list_orders ${num(result.listOrdersOverEchoP50Us)} µs — ` +
+      `target < ${num(TARGET_READ_OVER_ECHO_US, 0)} µs: ${Math.max(result.getOrderOverEchoP50Us, result.listOrdersOverEchoP50Us) < TARGET_READ_OVER_ECHO_US ? 'met' : 'MISSED'}. ` +
+      `add_note: ${num(result.addNoteSequentialPerSecond, 0)} notes/s sequential, ${num(result.addNoteConcurrentPerSecond, 0)} notes/s with 8 in flight.`,
+  );
+}
+
 /** Rounds every number in a result tree for the JSON line. */
 function rounded(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? value : Math.round(value * 100) / 100;
@@ -158,11 +186,13 @@ async function main(): Promise<void> {
     printRoundTrip(mcpRoundTrip);
     const coldStart = await benchColdStart(resources);
     printColdStart(coldStart);
+    const opsServers = await benchOpsServers(resources);
+    printOpsServers(opsServers);
     const durationS = (performance.now() - started) / 1_000;
     console.log(`\nFinished in ${num(durationS)} s.`);
     console.log(
       JSON.stringify(
-        rounded({ bench: 'deckhand', version: VERSION, machine, agentStep, mcpRoundTrip, coldStart, durationS }),
+        rounded({ bench: 'deckhand', version: VERSION, machine, agentStep, mcpRoundTrip, coldStart, opsServers, durationS }),
       ),
     );
   } finally {
