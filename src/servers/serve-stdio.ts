@@ -1,17 +1,45 @@
+import type { McpServer } from '@modelcontextprotocol/server';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
+import type { Kysely } from 'kysely';
 import { BUILTIN_SERVER_NAMES, type BuiltinServerName } from '../config/schema.js';
 import { UsageError } from '../shared/errors.js';
 import { VERSION } from '../shared/package-info.js';
 import { openStore } from '../store/database.js';
-import { BUILTIN_SERVERS, builtinServerOptionsFromEnv } from './registry.js';
+import type { Database } from '../store/schema.js';
+import { BUILTIN_SERVERS, type BuiltinServerOptions, builtinServerOptionsFromEnv } from './registry.js';
+import { registerServerExtras } from './shared/resources.js';
+import { logToolCalls } from './shared/tool-call-logging.js';
 
 export function isBuiltinServerName(name: string): name is BuiltinServerName {
   return (BUILTIN_SERVER_NAMES as readonly string[]).includes(name);
 }
 
 /**
+ * Checks that `name` is a built-in server.
+ * @throws UsageError naming the built-in servers when it is not.
+ */
+export function assertBuiltinServerName(name: string): asserts name is BuiltinServerName {
+  if (!isBuiltinServerName(name)) {
+    throw new UsageError(`Unknown built-in server '${name}'. Built-in servers: ${BUILTIN_SERVER_NAMES.join(', ')}.`);
+  }
+}
+
+/**
+ * A ready-to-connect built-in server as the serving entries expose it: the server's own tools from its factory,
+ * plus the `logging` capability, resources and prompt from `shared/resources.ts`.
+ */
+export function createBuiltinServer(
+  name: BuiltinServerName,
+  db: Kysely<Database>,
+  options?: BuiltinServerOptions,
+): McpServer {
+  return registerServerExtras(BUILTIN_SERVERS[name](db, VERSION, options), name, db);
+}
+
+/**
  * Runs one built-in server over stdio until stdin closes. stdout carries JSON-RPC only; anything for
  * people goes to stderr.
+ * @throws UsageError for an unknown server name (before the store is opened).
  */
 export async function serveBuiltinStdio(options: {
   name: string;
@@ -20,17 +48,19 @@ export async function serveBuiltinStdio(options: {
   /** Where the servers' own settings (the email server's `SMTP_URL`, `SMTP_FROM`) are read, once; default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
 }): Promise<void> {
-  if (!isBuiltinServerName(options.name)) {
-    throw new UsageError(`Unknown built-in server '${options.name}'. Built-in servers: ${BUILTIN_SERVER_NAMES.join(', ')}.`);
-  }
+  assertBuiltinServerName(options.name);
   const serverOptions = builtinServerOptionsFromEnv(options.name, options.env ?? process.env);
-  const store = await openStore({ file: options.dbFile, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}) });
-  const server = BUILTIN_SERVERS[options.name](store.db, VERSION, serverOptions);
+  const store = await openStore({
+    file: options.dbFile,
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+  });
+  const server = createBuiltinServer(options.name, store.db, serverOptions);
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
   });
   await server.connect(transport);
+  logToolCalls({ server, transport, logger: options.name });
   process.stdin.on('end', () => void server.close());
   await closed;
   await store.close();

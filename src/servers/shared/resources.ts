@@ -1,0 +1,35 @@
+/**
+ * @module What every built-in server offers besides its tools: logging, read-only resources over the store and a
+ * prompt. Kept here, applied by the serving entries (`serve-stdio.ts`, `serve-http.ts`), so the per-server folders
+ * stay about tools.
+ */
+import type { McpServer } from '@modelcontextprotocol/server';
+import type { Kysely } from 'kysely';
+import type { BuiltinServerName } from '../../config/schema.js';
+import type { Database } from '../../store/schema.js';
+import { registerCrmResources } from './resources-crm.js';
+import { registerEmailResources } from './resources-email.js';
+import { registerIssuesResources } from './resources-issues.js';
+import { registerNotesResources } from './resources-notes.js';
+import { registerOrdersResources } from './resources-orders.js';
+
+/** Registers one server's resources and prompts on `server`; reads only. */
+export type ResourceRegistrar = (server: McpServer, db: Kysely<Database>) => void;
+
+const REGISTRARS: Readonly<Record<BuiltinServerName, ResourceRegistrar>> = {
+  crm: registerCrmResources,
+  orders: registerOrdersResources,
+  notes: registerNotesResources,
+  email: registerEmailResources,
+  issues: registerIssuesResources,
+};
+
+/**
+ * Declares the `logging` capability and registers the resources and prompt of built-in server `name` on `server`.
+ * Call it before `connect` (capabilities are fixed once connected; the SDK throws otherwise). Returns `server`.
+ */
+export function registerServerExtras(server: McpServer, name: BuiltinServerName, db: Kysely<Database>): McpServer {
+  server.server.registerCapabilities({ logging: {} });
+  REGISTRARS[name](server, db);
+  return server;
+}
