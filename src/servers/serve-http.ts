@@ -1,0 +1,253 @@
+/**
+ * @module Streamable HTTP for the built-in servers (`deckhand mcp <name> --http`).
+ *
+ * Built on `node:http` and the SDK's web-standard transport rather than Fastify: the transport already owns the
+ * whole MCP surface of `/mcp` (POST/GET/DELETE, SSE, session ids, Accept and protocol-version checks), so a
+ * framework would only add a body parser to switch off and an SSE passthrough to get right, and Fastify is not a
+ * dependency of the package today. The bridge between the two is ~40 lines (`node-http-bridge.ts`).
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  type McpServer,
+  readRequestBody,
+  WebStandardStreamableHTTPServerTransport,
+} from '@modelcontextprotocol/server';
+import { errorMessage, UsageError } from '../shared/errors.js';
+import { type Logger, noopLogger } from '../shared/logger.js';
+import { openStore } from '../store/database.js';
+import {
+  allowedHostnamesFor,
+  isWildcardHost,
+  rebindingRejection,
+  sendWebResponse,
+  toWebRequest,
+} from './node-http-bridge.js';
+import { assertBuiltinServerName, createBuiltinServer } from './serve-stdio.js';
+import { logToolCalls } from './shared/tool-call-logging.js';
+
+/** `deckhand mcp <name> --http` listens here unless told otherwise (`deckhand serve` has 8787). */
+export const DEFAULT_MCP_HTTP_PORT = 8790;
+export const DEFAULT_MCP_HTTP_HOST = '127.0.0.1';
+/** The one path the MCP endpoint answers on. */
+export const MCP_HTTP_PATH = '/mcp';
+/** Larger POST bodies get 413 before anything is parsed. The biggest tool argument is a few KB. */
+export const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
+/** A session with no request and no open stream for this long is closed (clients often never send DELETE). */
+export const DEFAULT_SESSION_IDLE_MS = 30 * 60_000;
+const MAX_SWEEP_INTERVAL_MS = 60_000;
+
+export interface ServeBuiltinHttpOptions {
+  /** A built-in server name (`BUILTIN_SERVER_NAMES`). */
+  readonly name: string;
+  /** The SQLite file of the store (created and seeded when missing). */
+  readonly dbFile: string;
+  /** postgres://… to use PostgreSQL instead of `dbFile`. */
+  readonly databaseUrl?: string;
+  /** Interface to bind. Default `127.0.0.1`; anything else is reachable from other machines. */
+  readonly host?: string;
+  /** TCP port; 0 picks a free one (read it from `url`). */
+  readonly port: number;
+  /** Where session and tool-call lines go (stderr in the CLI); default none. */
+  readonly logger?: Logger;
+  /** Close sessions idle for this long. Default {@link DEFAULT_SESSION_IDLE_MS}. */
+  readonly sessionIdleMs?: number;
+}
+
+/** A running HTTP server: where it listens, and how to stop it. */
+export interface BuiltinHttpServer extends AsyncDisposable {
+  /** The MCP endpoint, e.g. `http://127.0.0.1:8790/mcp`. */
+  readonly url: string;
+  /** Stops listening, closes every session (ending their SSE streams) and then the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+interface Session {
+  readonly server: McpServer;
+  readonly transport: WebStandardStreamableHTTPServerTransport;
+  lastActiveAt: number;
+  /** Requests and SSE streams of this session still open. */
+  openResponses: number;
+}
+
+const jsonRpcError = (status: number, code: number, message: string, headers?: Record<string, string>): Response =>
+  Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status, ...(headers ? { headers } : {}) });
+
+const isInitialize = (body: unknown): boolean =>
+  Array.isArray(body)
+    ? body.some(isInitialize)
+    : typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'initialize';
+
+/**
+ * Serves built-in server `name` over Streamable HTTP at `/mcp` (MCP 2025-03-26 … 2025-11-25 transport): one
+ * session, and one server instance from the registry, per `initialize`, all sharing one store; SSE for answers and
+ * for any number of concurrent streams; DELETE ends a session; an unknown or ended session gets 404 (the client
+ * then starts over). Requests whose `Host` is not this server or whose `Origin` is not a localhost origin get 403.
+ *
+ * @throws UsageError for an unknown server name, or when the address cannot be bound (in use, not local, privileged).
+ */
+export async function serveBuiltinHttp(options: ServeBuiltinHttpOptions): Promise<BuiltinHttpServer> {
+  assertBuiltinServerName(options.name);
+  const name = options.name;
+  const host = options.host ?? DEFAULT_MCP_HTTP_HOST;
+  const logger = (options.logger ?? noopLogger).child({ server: name });
+  const idleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
+  const allowedHostnames = allowedHostnamesFor(host);
+  const store = await openStore({
+    file: options.dbFile,
+    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
+  });
+  const sessions = new Map<string, Session>();
+  let origin = '';
+
+  async function openSession(request: Request, parsedBody: unknown): Promise<Response> {
+    const server = createBuiltinServer(name, store.db);
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (sessionId) => {
+        sessions.set(sessionId, { server, transport, lastActiveAt: Date.now(), openResponses: 0 });
+        logger.debug({ sessionId }, 'session opened');
+      },
+    });
+    server.server.onclose = () => {
+      if (transport.sessionId && sessions.delete(transport.sessionId))
+        logger.debug({ sessionId: transport.sessionId }, 'session closed');
+    };
+    await server.connect(transport);
+    logToolCalls({
+      server,
+      transport,
+      logger: name,
+      onToolCall: (call) => logger.info({ sessionId: transport.sessionId, ...call }, 'tool call'),
+    });
+    const response = await transport.handleRequest(request, { parsedBody });
+    // A rejected initialize (malformed, or batched with other requests) opened no session: drop its server.
+    if (!transport.sessionId || !sessions.has(transport.sessionId)) await server.close();
+    return response;
+  }
+
+  async function post(request: Request, sessionId: string | null): Promise<Response> {
+    const body = await readRequestBody(request, MAX_REQUEST_BODY_BYTES);
+    if (body.tooLarge) return jsonRpcError(413, -32000, `Request body larger than ${MAX_REQUEST_BODY_BYTES} bytes.`);
+    let parsedBody: unknown;
+    try {
+      parsedBody = JSON.parse(body.text);
+    } catch {
+      return jsonRpcError(400, -32700, 'Parse error: the request body is not JSON.');
+    }
+    if (sessionId !== null) {
+      const session = sessions.get(sessionId);
+      return session ? session.transport.handleRequest(request, { parsedBody }) : sessionNotFound();
+    }
+    if (!isInitialize(parsedBody))
+      return jsonRpcError(400, -32000, 'Bad Request: no Mcp-Session-Id header; start a session with initialize.');
+    return openSession(request, parsedBody);
+  }
+
+  async function respond(request: Request): Promise<Response> {
+    const rejected = rebindingRejection(request, allowedHostnames);
+    if (rejected) return rejected;
+    if (new URL(request.url).pathname !== MCP_HTTP_PATH)
+      return jsonRpcError(404, -32000, `Not found: the MCP endpoint is ${MCP_HTTP_PATH}.`);
+    const sessionId = request.headers.get('mcp-session-id');
+    if (request.method === 'POST') return post(request, sessionId);
+    if (request.method !== 'GET' && request.method !== 'DELETE') {
+      return jsonRpcError(405, -32000, 'Method not allowed.', { Allow: 'GET, POST, DELETE' });
+    }
+    if (sessionId === null) return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required.');
+    const session = sessions.get(sessionId);
+    return session ? session.transport.handleRequest(request) : sessionNotFound();
+  }
+
+  const http = createServer((incoming, outgoing) => {
+    const sessionId = incoming.headers['mcp-session-id'];
+    const session = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
+    if (session) {
+      session.openResponses += 1;
+      outgoing.once('close', () => {
+        session.openResponses -= 1;
+        session.lastActiveAt = Date.now();
+      });
+    }
+    respond(toWebRequest(incoming, origin))
+      .then((response) => sendWebResponse(response, outgoing))
+      .catch((error: unknown) => {
+        logger.error({ error: errorMessage(error), method: incoming.method }, 'request failed');
+        if (outgoing.headersSent) outgoing.destroy();
+        else void sendWebResponse(jsonRpcError(500, -32603, 'Internal error.'), outgoing);
+      });
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(options.port, host, () => {
+        http.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await store.close();
+    throw listenError(error, host, options.port);
+  }
+  const address = http.address() as AddressInfo;
+  const urlHost = isWildcardHost(host)
+    ? '127.0.0.1'
+    : address.family === 'IPv6'
+      ? `[${address.address}]`
+      : address.address;
+  origin = `http://${urlHost}:${address.port}`;
+  logger.debug({ url: `${origin}${MCP_HTTP_PATH}` }, 'listening');
+
+  const sweep = setInterval(
+    () => {
+      const idleSince = Date.now() - idleMs;
+      for (const [sessionId, session] of sessions) {
+        if (session.openResponses > 0 || session.lastActiveAt > idleSince) continue;
+        logger.debug({ sessionId }, 'idle session closed');
+        sessions.delete(sessionId);
+        void session.server.close();
+      }
+    },
+    Math.min(idleMs, MAX_SWEEP_INTERVAL_MS),
+  );
+  sweep.unref();
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      clearInterval(sweep);
+      const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+      const open = [...sessions.values()];
+      sessions.clear();
+      await Promise.allSettled(open.map((session) => session.server.close()));
+      http.closeAllConnections();
+      await stopped;
+      await store.close();
+    })());
+  return { url: `${origin}${MCP_HTTP_PATH}`, close, [Symbol.asyncDispose]: close };
+}
+
+/** The spec's answer to an unknown or terminated session: 404, so the client starts a new one. */
+function sessionNotFound(): Response {
+  return jsonRpcError(
+    404,
+    -32001,
+    'Session not found: it ended or never existed. Start a new session with initialize.',
+  );
+}
+
+function listenError(error: unknown, host: string, port: number): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return new UsageError(
+      `Port ${port} on ${host} is in use. Pick another with --port, or --port 0 for any free port.`,
+      { cause: error },
+    );
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+    return new UsageError(`Cannot listen on ${host}: it is not an address of this machine.`, { cause: error });
+  if (code === 'EACCES')
+    return new UsageError(`Not allowed to listen on port ${port}; use a port above 1023.`, { cause: error });
+  return error instanceof Error ? error : new Error(String(error));
+}
