@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallToolResult, LoggingMessageNotification } from '@modelcontextprotocol/client';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BUILTIN_SERVER_NAMES, type BuiltinServerName } from '../config/schema.js';
 import { type BuiltinHttpServer, MAX_REQUEST_BODY_BYTES, serveBuiltinHttp } from './serve-http.js';
 
@@ -22,43 +22,6 @@ const CALLS: Record<BuiltinServerName, { tool: string; args: Record<string, unkn
     says: 'XYZ-789',
   },
   issues: { tool: 'get_issue', args: { issue_id: 'ISS-101' }, says: 'emerald' },
-};
-
-/** A resource, a prompt and what each must mention, per server. */
-const EXTRAS: Record<
-  BuiltinServerName,
-  { resource: string; prompt: string; promptArgs: Record<string, string>; says: string }
-> = {
-  crm: {
-    resource: 'crm://customers/C-1001',
-    prompt: 'customer_summary',
-    promptArgs: { customer_id: 'C-1001' },
-    says: 'Lisa Park',
-  },
-  orders: {
-    resource: 'orders://orders/XYZ-789',
-    prompt: 'order_status_update',
-    promptArgs: { order_id: 'XYZ-789' },
-    says: '1Z999AA10123456784',
-  },
-  notes: {
-    resource: 'notes://customer/C-1001',
-    prompt: 'summarize_notes',
-    promptArgs: { entity_type: 'customer', entity_id: 'C-1001' },
-    says: 'VIP since 2024',
-  },
-  email: {
-    resource: 'email://emails/EM-0001',
-    prompt: 'draft_customer_email',
-    promptArgs: { order_id: 'XYZ-790', purpose: 'gift wrap confirmation' },
-    says: 'XYZ-790',
-  },
-  issues: {
-    resource: 'issues://issues/ISS-101',
-    prompt: 'triage_issue',
-    promptArgs: { issue_id: 'ISS-101' },
-    says: 'PND-EMR-01',
-  },
 };
 
 const servers = new Map<BuiltinServerName, BuiltinHttpServer>();
@@ -95,66 +58,13 @@ describe.each(BUILTIN_SERVER_NAMES.map((name) => [name]))('serveBuiltinHttp: %s'
   it('lists its tools and answers a tool call over a session', async () => {
     const { client, transport } = await connect(urlOf(name));
     expect(transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+    // The extras every serving entry adds (tested in shared/resources.test.ts) are there over HTTP too.
+    expect(client.getServerCapabilities()).toMatchObject({ logging: {}, resources: {}, prompts: {} });
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name)).toContain(CALLS[name].tool);
     const result = (await client.callTool({ name: CALLS[name].tool, arguments: CALLS[name].args })) as CallToolResult;
     expect(result.isError, text(result)).toBeFalsy();
     expect(text(result)).toContain(CALLS[name].says);
-  });
-
-  it('declares logging, resources and prompts, and serves one of each', async () => {
-    const { client } = await connect(urlOf(name));
-    expect(client.getServerCapabilities()).toMatchObject({ logging: {}, resources: {}, prompts: {} });
-    const { resources } = await client.listResources();
-    expect(resources.length).toBeGreaterThan(0);
-    for (const resource of resources) expect(resource.description).toBeTruthy();
-    const read = await client.readResource({ uri: EXTRAS[name].resource });
-    expect(read.contents[0]).toMatchObject({ uri: EXTRAS[name].resource, mimeType: 'application/json' });
-    expect(JSON.stringify(read.contents)).toContain(EXTRAS[name].says);
-    const { prompts } = await client.listPrompts();
-    expect(prompts.map((prompt) => prompt.name)).toEqual([EXTRAS[name].prompt]);
-    const prompt = await client.getPrompt({ name: EXTRAS[name].prompt, arguments: EXTRAS[name].promptArgs });
-    expect(JSON.stringify(prompt.messages)).toContain(EXTRAS[name].says);
-  });
-});
-
-describe('resources of unknown ids', () => {
-  it('a template read of a missing id is a resource-not-found error naming the list resource', async () => {
-    const { client } = await connect(urlOf('crm'));
-    await expect(client.readResource({ uri: 'crm://customers/C-9999' })).rejects.toThrow(
-      /No customer C-9999.*crm:\/\/customers/,
-    );
-  });
-
-  it('a prompt for a missing id is an invalid-params error', async () => {
-    const { client } = await connect(urlOf('orders'));
-    await expect(client.getPrompt({ name: 'order_status_update', arguments: { order_id: 'NOPE-1' } })).rejects.toThrow(
-      /No order NOPE-1/,
-    );
-  });
-});
-
-describe('logging', () => {
-  it('sends one info line per tool call once the client set a level, and none before', async () => {
-    const { client } = await connect(urlOf('crm'));
-    const lines: LoggingMessageNotification['params'][] = [];
-    client.setNotificationHandler('notifications/message', (notification) => {
-      lines.push(notification.params);
-    });
-    await client.callTool({ name: 'getCustomerEmail', arguments: { order_id: 'XYZ-789' } });
-    expect(lines).toEqual([]);
-    await client.setLoggingLevel('info');
-    await client.callTool({ name: 'getCustomerEmail', arguments: { order_id: 'NOPE-1' } });
-    expect(lines).toEqual([
-      {
-        level: 'info',
-        logger: 'crm',
-        data: { tool: 'getCustomerEmail', isError: true, durationMs: expect.any(Number) },
-      },
-    ]);
-    await client.setLoggingLevel('warning');
-    await client.callTool({ name: 'getCustomerEmail', arguments: { order_id: 'XYZ-789' } });
-    expect(lines).toHaveLength(1);
   });
 });
 
@@ -262,5 +172,71 @@ describe('request limits and sessions', () => {
     const elsewhere = await fetch(urlOf('crm').replace('/mcp', '/other'));
     expect(elsewhere.status).toBe(404);
     await Promise.all([noSession.body?.cancel(), elsewhere.body?.cancel()]);
+  });
+});
+
+describe('SSE streams', () => {
+  it('opens a GET stream per session (a second concurrent one gets 409) and streams concurrent POSTs', async () => {
+    // A raw session: the SDK client would hold the session's GET stream itself.
+    const opened = await initialize(urlOf('orders'));
+    const headers = { 'mcp-session-id': opened.headers.get('mcp-session-id')!, 'mcp-protocol-version': '2025-11-25' };
+    await opened.text();
+    const stream = await fetch(urlOf('orders'), { headers: { ...headers, accept: 'text/event-stream' } });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toContain('text/event-stream');
+    // The SDK transport keeps one standalone stream per session, so server messages are never duplicated.
+    const second = await fetch(urlOf('orders'), { headers: { ...headers, accept: 'text/event-stream' } });
+    expect(second.status).toBe(409);
+    await second.body?.cancel();
+    const posts = await Promise.all(
+      [1, 2, 3].map((id) =>
+        fetch(urlOf('orders'), {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/list' }),
+        }),
+      ),
+    );
+    const bodies = await Promise.all(posts.map((post) => post.text()));
+    expect(posts.map((post) => post.headers.get('content-type'))).toEqual(Array(3).fill('text/event-stream'));
+    for (const body of bodies) expect(body).toContain('get_order');
+    await stream.body?.cancel();
+  });
+});
+
+describe('options.sessionIdleMs', () => {
+  // Regression: clients often never send DELETE (the conformance runner does not); idle sessions must not pile up.
+  it('closes a session idle for longer than sessionIdleMs, so its next request gets 404', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    const server = await serveBuiltinHttp({ name: 'crm', dbFile, port: 0, sessionIdleMs: 60_000 });
+    try {
+      const opened = await initialize(server.url);
+      const sessionId = opened.headers.get('mcp-session-id')!;
+      await opened.text();
+      const ping = () =>
+        fetch(server.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'mcp-session-id': sessionId,
+          },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' }),
+        });
+      const early = await ping();
+      expect(early.status).toBe(200);
+      await early.text();
+      await vi.advanceTimersByTimeAsync(30_000);
+      const stillOpen = await ping();
+      expect(stillOpen.status).toBe(200);
+      await stillOpen.text();
+      await vi.advanceTimersByTimeAsync(120_000);
+      const late = await ping();
+      expect(late.status).toBe(404);
+      await late.body?.cancel();
+    } finally {
+      vi.useRealTimers();
+      await server.close();
+    }
   });
 });
