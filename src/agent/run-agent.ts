@@ -49,6 +49,11 @@ export interface RunAgentOptions {
   readonly signal?: AbortSignal;
   /** Milliseconds since the epoch; injectable for tests. */
   readonly now?: () => number;
+  /**
+   * Shapes what each model call is sent (context compaction). Only the request changes: `messages` stays the full
+   * transcript, which is what `checkpoint` persists. A throw ends the run as `failed` (`cancelled` when aborted).
+   */
+  readonly prepareMessages?: (messages: readonly ModelMessage[]) => Promise<readonly ModelMessage[]>;
 }
 
 interface StepOutput {
@@ -129,7 +134,8 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<RunEve
       yield { type: 'step-start', runId, at: now(), step };
       output = { text: '', toolCalls: [], usage: { inputTokens: 0, outputTokens: 0 }, finishReason: 'other' };
       try {
-        for await (const part of model.stream({ messages, tools: tools.specs() }, signal ? { signal } : {})) {
+        const request = options.prepareMessages ? await options.prepareMessages(messages) : messages;
+        for await (const part of model.stream({ messages: request, tools: tools.specs() }, signal ? { signal } : {})) {
           if (part.type === 'text-delta') {
             output.text += part.text;
             yield { type: 'text-delta', runId, at: now(), step, text: part.text };
