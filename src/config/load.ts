@@ -11,6 +11,7 @@ import {
   type ApprovalConfig,
   BUILTIN_SERVER_NAMES,
   type BuiltinServerName,
+  type CompactionConfig,
   type FileConfig,
   FileConfigSchema,
   type McpServerConfig,
@@ -47,6 +48,8 @@ export interface Settings {
   readonly toolTimeoutMs: number | undefined;
   readonly pricing: z.infer<typeof PricingSchema> | undefined;
   readonly approval: ApprovalConfig;
+  /** When older turns are summarised; empty means the defaults (see `CompactionConfigSchema`). */
+  readonly compaction: CompactionConfig;
   /** Servers whose tool annotations are believed: the built-in ones and those marked `"trusted": true`. */
   readonly trustedServers: ReadonlySet<string>;
   /** The config file that was read, if any. */
@@ -184,6 +187,7 @@ export function loadSettings(options: {
     toolTimeoutMs: config.toolTimeoutMs,
     pricing: config.pricing,
     approval: config.approval,
+    compaction: config.compaction ?? {},
     trustedServers: trusted,
     configFile,
   };

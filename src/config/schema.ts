@@ -102,6 +102,17 @@ export const ApprovalConfigSchema = z
   .strict();
 export type ApprovalConfig = z.infer<typeof ApprovalConfigSchema>;
 
+/** `compaction`: when older turns are summarised to keep requests inside the model's context window. */
+export const CompactionConfigSchema = z
+  .object({
+    /** Share of the context window a request may fill before older turns are summarised. Default 0.75. */
+    threshold: z.number().gt(0).lte(1).optional(),
+    /** The model's context window in tokens. Default: by provider (128k OpenAI, 200k Anthropic, 32k others, 8k offline). */
+    contextWindowTokens: z.number().int().min(1_000).optional(),
+  })
+  .strict();
+export type CompactionConfig = z.infer<typeof CompactionConfigSchema>;
+
 export const FileConfigSchema = z
   .object({
     $schema: z.string().optional(),
@@ -113,6 +124,7 @@ export const FileConfigSchema = z
     approval: ApprovalConfigSchema.default({ rules: [], expiresAfterHours: 168 }),
     budget: z.object({ usd: z.number().positive().optional() }).strict().optional(),
     pricing: PricingSchema.optional(),
+    compaction: CompactionConfigSchema.optional(),
   })
   .strict();
 export type FileConfig = z.infer<typeof FileConfigSchema>;
