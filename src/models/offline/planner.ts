@@ -72,6 +72,23 @@ const ENTITY_CONCEPTS: Partial<Record<ParameterKind, string>> = {
   environment: 'environment',
 };
 
+/**
+ * The host's own tools (`deckhand__extract_entities`, `deckhand__summarize_state`, `deckhand__ask_user`) help a
+ * language model keep track of a task. The planner already extracts entities, re-reads the state every step and asks
+ * its clarifying questions in text, so it offers itself one only when the task names it: every word of the tool's
+ * name appears in the task ("extract the entities from …"), compared on their first five letters so that
+ * "summarise" and "entity" count.
+ */
+function isUnaskedOwnTool(name: string, task: string): boolean {
+  if (!name.startsWith('deckhand__')) return false;
+  const taskWords = task.toLowerCase().match(/[a-z]+/g) ?? [];
+  const stem = (word: string) => word.slice(0, 5);
+  return !name
+    .slice('deckhand__'.length)
+    .split('_')
+    .every((word) => taskWords.some((candidate) => stem(candidate) === stem(word)));
+}
+
 function stableKey(name: string, input: Record<string, unknown>): string {
   const sorted = Object.fromEntries(Object.entries(input).sort(([left], [right]) => left.localeCompare(right)));
   return `${name}\u0000${JSON.stringify(sorted)}`;
@@ -203,7 +220,7 @@ export function decide(request: ModelRequest): PlannerDecision {
   const { task, step, calls, lastTurn } = conversation;
   if (task.trim() === '') return { text: 'What would you like me to do?', toolCalls: [] };
 
-  const profiles = request.tools.map(profileTool);
+  const profiles = request.tools.filter((tool) => !isUnaskedOwnTool(tool.name, task)).map(profileTool);
   const entities = extractEntities(task);
   const entityKinds = entityKindsOf(entities);
   const concepts = conceptsOf(task);
