@@ -46,7 +46,14 @@ function answersClarifyingQuestion(messages: readonly ModelMessage[], userIndex:
 
 /** Recovers the task, the step number and the calls made so far from the messages of one model request. */
 export function readConversation(messages: readonly ModelMessage[]): Conversation {
-  const step = messages.filter((message) => message.role === 'assistant').length + 1;
+  // Context compaction sends fewer assistant turns than the conversation had, so counting them alone could repeat a
+  // call id still in view (one of this run's, which approvals are keyed by); numbering past the highest one cannot.
+  let highest = 0;
+  for (const message of messages) {
+    if (message.role !== 'assistant') continue;
+    for (const call of message.toolCalls) highest = Math.max(highest, Number(/^offline_(\d+)_/.exec(call.id)?.[1] ?? 0));
+  }
+  const step = Math.max(messages.filter((message) => message.role === 'assistant').length, highest) + 1;
   let start = lastIndexOf(messages, 'user', messages.length);
   let task = '';
   const latest = messages[start];
