@@ -204,6 +204,22 @@ describe('SSE streams', () => {
   });
 });
 
+describe('protocol revision 2026-07-28', () => {
+  it('serves a client pinned to the stateless revision, without a session', async () => {
+    const client = new Client(
+      { name: 'serve-http-test', version: '1.0.0' },
+      { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
+    const transport = new StreamableHTTPClientTransport(new URL(urlOf('orders')));
+    await client.connect(transport);
+    clients.push(client);
+    expect(transport.sessionId).toBeUndefined();
+    const result = (await client.callTool({ name: 'get_order', arguments: { order_id: 'XYZ-789' } })) as CallToolResult;
+    expect(text(result)).toContain('XYZ-789');
+    expect((await client.listResources()).resources.length).toBeGreaterThan(0);
+  });
+});
+
 describe('options.sessionIdleMs', () => {
   // Regression: clients often never send DELETE (the conformance runner does not); idle sessions must not pile up.
   it('closes a session idle for longer than sessionIdleMs, so its next request gets 404', async () => {

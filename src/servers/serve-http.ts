@@ -10,6 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  createMcpHandler,
+  isLegacyRequest,
   type McpServer,
   readRequestBody,
   WebStandardStreamableHTTPServerTransport,
@@ -80,10 +82,11 @@ const isInitialize = (body: unknown): boolean =>
     : typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'initialize';
 
 /**
- * Serves built-in server `name` over Streamable HTTP at `/mcp` (MCP 2025-03-26 … 2025-11-25 transport): one
- * session, and one server instance from the registry, per `initialize`, all sharing one store; SSE for answers and
- * for any number of concurrent streams; DELETE ends a session; an unknown or ended session gets 404 (the client
- * then starts over). Requests whose `Host` is not this server or whose `Origin` is not a localhost origin get 403.
+ * Serves built-in server `name` over Streamable HTTP at `/mcp`. 2025-era clients (2025-03-26 … 2025-11-25, what
+ * every host speaks today) get one session, and one server instance from the registry, per `initialize`, all
+ * sharing one store; SSE for answers; DELETE ends a session; an unknown or ended session gets 404 (the client then
+ * starts over). Clients of the stateless 2026-07-28 revision get a fresh instance per request (`createMcpHandler`).
+ * Requests whose `Host` is not this server or whose `Origin` is not a localhost origin get 403.
  *
  * @throws UsageError for an unknown server name, or when the address cannot be bound (in use, not local, privileged).
  */
@@ -99,6 +102,13 @@ export async function serveBuiltinHttp(options: ServeBuiltinHttpOptions): Promis
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
   });
   const sessions = new Map<string, Session>();
+  // The stateless 2026-07-28 revision: one fresh server per request, no session; 2025-era traffic stays on the
+  // sessions below (the routing the SDK documents for isLegacyRequest).
+  const modern = createMcpHandler(() => createBuiltinServer(name, store.db), {
+    legacy: 'reject',
+    maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
+    onerror: (error) => logger.warn({ error: errorMessage(error) }, 'modern request rejected'),
+  });
   let origin = '';
 
   async function openSession(request: Request, parsedBody: unknown): Promise<Response> {
@@ -136,6 +146,7 @@ export async function serveBuiltinHttp(options: ServeBuiltinHttpOptions): Promis
     } catch {
       return jsonRpcError(400, -32700, 'Parse error: the request body is not JSON.');
     }
+    if (!(await isLegacyRequest(request, parsedBody))) return modern.fetch(request, { parsedBody });
     if (sessionId !== null) {
       const session = sessions.get(sessionId);
       return session ? session.transport.handleRequest(request, { parsedBody }) : sessionNotFound();
@@ -221,7 +232,7 @@ export async function serveBuiltinHttp(options: ServeBuiltinHttpOptions): Promis
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
       const open = [...sessions.values()];
       sessions.clear();
-      await Promise.allSettled(open.map((session) => session.server.close()));
+      await Promise.allSettled([...open.map((session) => session.server.close()), modern.close()]);
       http.closeAllConnections();
       await stopped;
       await store.close();
