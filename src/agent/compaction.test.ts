@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contextWindowOf, DEFAULT_CONTEXT_WINDOW_TOKENS } from '../models/context-window.js';
+import { readConversation } from '../models/offline/conversation.js';
 import { ScriptedModel, toolCall } from '../models/testing/scripted-model.js';
 import type { Model, ModelMessage, ModelPart, ModelRequest } from '../models/types.js';
 import { Compactor, type SummaryStore, withCompactionUsage } from './compaction.js';
@@ -278,5 +279,28 @@ describe('Compactor.prepare', () => {
       signal: controller.signal,
     });
     await expect(aborted.prepare(transcript(30))).rejects.toThrow('cancelled');
+  });
+});
+
+describe('offline planner call ids after compaction', () => {
+  // Invariant: a compacted request holds fewer assistant turns than the conversation had, and the offline planner's
+  // next call id must still differ from every id in view (approvals are keyed by run and call id).
+  it('numbers the next call past the highest offline call id the request holds', () => {
+    const view: ModelMessage[] = [
+      SYSTEM,
+      { role: 'system', content: 'Investigation summary …' },
+      { role: 'user', content: 'What is the status of order ORD-1041?' },
+      {
+        role: 'assistant',
+        text: '',
+        toolCalls: [toolCall('orders__get_order', { order_id: 'ORD-1041' }, 'offline_81_1')],
+      },
+      {
+        role: 'tool',
+        results: [{ toolCallId: 'offline_81_1', toolName: 'orders__get_order', output: 'shipped', isError: false }],
+      },
+    ];
+    expect(readConversation(view).step).toBe(82);
+    expect(readConversation(transcript(2)).step).toBe(5);
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ApprovalConfig } from '../config/schema.js';
+import type { ApprovalConfig, CompactionConfig } from '../config/schema.js';
 import type { ModelPrice } from '../models/pricing.js';
 import type { Model, ModelMessage, ToolHints } from '../models/types.js';
 import { UsageError } from '../shared/errors.js';
@@ -7,7 +7,9 @@ import { ApprovalStore } from '../store/approval-store.js';
 import type { Store } from '../store/database.js';
 import { RunRecorder } from '../store/run-recorder.js';
 import { SessionStore } from '../store/session-store.js';
+import { Compactor, specTokens, withCompactionUsage } from './compaction.js';
 import type { RunEvent, RunOutcome, RunTotals } from './events.js';
+import { CompositeToolExecutor, OWN_TOOLS_SERVER, OwnTools } from './own-tools.js';
 import { PolicyGate } from './policy-gate.js';
 import { runAgent } from './run-agent.js';
 import { SYSTEM_PROMPT } from './system-prompt.js';
@@ -34,16 +36,44 @@ export interface RunContext {
   readonly tools: HintedToolExecutor;
   readonly approval: ApprovalConfig;
   readonly isTrusted: (server: string) => boolean;
+  /** When older turns are summarised. Default: threshold 0.75 of the model's context window. */
+  readonly compaction?: CompactionConfig;
   readonly signal?: AbortSignal;
 }
 
-function gateFor(context: RunContext, settings: RunSettings): PolicyGate {
+/**
+ * What a run adds to its context: the host's own tools beside the MCP ones, and compaction of what the model is
+ * sent (`messages` is the loop's transcript, read live by `summarize_state`).
+ */
+function equip(context: RunContext, sessionId: string, messages: readonly ModelMessage[]) {
+  const sessions = new SessionStore(context.store.db);
+  const display = (name: string) => {
+    const address = tools.address(name);
+    return address ? `${address.server}.${address.tool}` : name;
+  };
+  const own = new OwnTools({ transcript: () => messages, summary: async () => (await sessions.summary(sessionId)).summary, display });
+  const tools = new CompositeToolExecutor(own, context.tools);
+  const measure = specTokens();
+  const compactor = new Compactor({
+    model: context.model,
+    store: sessions,
+    sessionId,
+    overheadTokens: () => measure(tools.specs()),
+    display,
+    ...(context.compaction ? { config: context.compaction } : {}),
+    ...(context.signal ? { signal: context.signal } : {}),
+  });
+  return { tools, model: withCompactionUsage(context.model, compactor), prepareMessages: compactor.prepare };
+}
+
+function gateFor(context: RunContext, settings: RunSettings, tools: HintedToolExecutor): PolicyGate {
   return new PolicyGate({
     approvals: new ApprovalStore(context.store.db),
     rules: context.approval.rules,
     yes: settings.yes,
-    isTrusted: context.isTrusted,
-    hints: (name) => context.tools.hints(name),
+    // The host's own tools are ours: their annotations are believed (the composite hides any server that takes the name).
+    isTrusted: (server) => server === OWN_TOOLS_SERVER || context.isTrusted(server),
+    hints: (name) => tools.hints(name),
     expiresAfterHours: context.approval.expiresAfterHours,
   });
 }
@@ -71,15 +101,17 @@ export async function* startRun(
   const messages: ModelMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }, ...history, { role: 'user', content: options.task }];
   const recorder = new RunRecorder(context.store, { sessionId, preamble: 1, storedMessages: history.length, runOptions: { ...options.settings } });
   const { settings } = options;
+  const { tools, model, prepareMessages } = equip(context, sessionId, messages);
   return yield* recorded(
     runAgent({
-      model: context.model,
-      tools: context.tools,
+      model,
+      tools,
+      prepareMessages,
       messages,
       task: options.task,
       sessionId,
       runId: options.runId ?? randomUUID(),
-      gate: gateFor(context, settings),
+      gate: gateFor(context, settings, tools),
       checkpoint: (checkpoint) => recorder.checkpoint(checkpoint),
       ...(settings.maxSteps !== undefined ? { maxSteps: settings.maxSteps } : {}),
       ...(settings.budgetUsd !== undefined ? { budgetUsd: settings.budgetUsd } : {}),
@@ -139,15 +171,17 @@ export async function* resumeRun(context: RunContext, run: StoredRun, settings: 
   if (JSON.stringify(settings) !== JSON.stringify(run.settings)) {
     await context.store.db.updateTable('runs').set({ options: JSON.stringify(settings) }).where('id', '=', run.id).execute();
   }
+  const { tools, model, prepareMessages } = equip(context, run.sessionId, messages);
   return yield* recorded(
     runAgent({
-      model: context.model,
-      tools: context.tools,
+      model,
+      tools,
+      prepareMessages,
       messages,
       task: run.task,
       sessionId: run.sessionId,
       runId: run.id,
-      gate: gateFor(context, settings),
+      gate: gateFor(context, settings, tools),
       checkpoint: (checkpoint) => recorder.checkpoint(checkpoint),
       resume: { step: run.step, totals: run.totals },
       ...(settings.maxSteps !== undefined ? { maxSteps: settings.maxSteps } : {}),
