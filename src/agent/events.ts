@@ -76,8 +76,11 @@ export type RunEvent =
       readonly step: number;
       readonly toolCallId: string;
       readonly approvalId: string;
-      /** `approval` for a side effect waiting on a person; `question` for the agent's `ask_user`. */
-      readonly kind: 'approval' | 'question';
+      /**
+       * `approval` for a side effect waiting on a person; `question` for the agent's `ask_user`; `elicitation` for a
+       * server's question mid-call (`args` is `{ message, requestedSchema }`; the call waits, the run does not pause).
+       */
+      readonly kind: 'approval' | 'question' | 'elicitation';
       readonly server: string;
       readonly tool: string;
       readonly args: Record<string, unknown>;

@@ -99,7 +99,8 @@ export class PolicyGate implements ToolGate {
           await this.options.approvals.expire(approval, this.now());
           return this.fromExisting((await this.options.approvals.get(approval.id)) ?? { ...approval, status: 'expired' });
         }
-        return { type: 'ask', kind: approval.kind, approvalId: approval.id, risk: approval.risk as 'low' | 'medium' | 'high', because: approval.because, expiresAt: approval.expires_at };
+        // Elicitation rows are keyed by ids of their own, never a model's tool call id: this is an approval or a question.
+        return { type: 'ask', kind: approval.kind === 'question' ? 'question' : 'approval', approvalId: approval.id, risk: approval.risk as 'low' | 'medium' | 'high', because: approval.because, expiresAt: approval.expires_at };
       case 'approved': {
         const edited = parseArgs(approval.edited_args);
         return { type: 'allow', ...(edited ? { args: edited } : {}), resolution: resolution('approved') };

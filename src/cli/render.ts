@@ -45,6 +45,10 @@ export function createRenderer(options: RendererOptions): (event: RunEvent) => v
         return;
       case 'approval-request':
         endText();
+        if (event.kind === 'elicitation') {
+          out.write(`  ${paint('yellow', '⏸')} ${event.server} asks: ${String(event.args.message ?? '')} (${event.approvalId})\n`);
+          return;
+        }
         out.write(
           `  ${paint('yellow', '⏸')} ${event.kind === 'question' ? `question for you (${event.approvalId})` : `${event.server}.${event.tool} needs approval (${event.because}, ${event.risk} risk): ${event.approvalId}`}\n`,
         );

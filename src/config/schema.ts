@@ -98,6 +98,8 @@ export const ApprovalConfigSchema = z
     rules: z.array(PolicyRuleSchema).default([]),
     /** Hours a pending approval waits before it expires. Default 7 days. */
     expiresAfterHours: z.number().positive().max(24 * 365).default(168),
+    /** Seconds a server's elicitation (a question mid-call, the call waiting) waits for a person before it is cancelled. */
+    elicitationTimeoutSeconds: z.number().positive().max(24 * 3_600).default(120),
   })
   .strict();
 export type ApprovalConfig = z.infer<typeof ApprovalConfigSchema>;
@@ -121,7 +123,7 @@ export const FileConfigSchema = z
     builtinServers: z.union([z.boolean(), z.array(z.enum(BUILTIN_SERVER_NAMES))]).default(true),
     maxSteps: z.number().int().min(1).max(200).optional(),
     toolTimeoutMs: z.number().int().positive().optional(),
-    approval: ApprovalConfigSchema.default({ rules: [], expiresAfterHours: 168 }),
+    approval: ApprovalConfigSchema.default({ rules: [], expiresAfterHours: 168, elicitationTimeoutSeconds: 120 }),
     budget: z.object({ usd: z.number().positive().optional() }).strict().optional(),
     pricing: PricingSchema.optional(),
     compaction: CompactionConfigSchema.optional(),

@@ -10,7 +10,7 @@ export interface NewApproval {
   readonly sessionId: string;
   readonly step: number;
   readonly toolCallId: string;
-  readonly kind: 'approval' | 'question';
+  readonly kind: ApprovalRow['kind'];
   readonly server: string;
   readonly tool: string;
   readonly args: Record<string, unknown>;
@@ -36,10 +36,23 @@ export type ResolveResult =
   | { readonly ok: true; readonly approval: ApprovalRow }
   | { readonly ok: false; readonly reason: 'not-found' | 'already-resolved' | 'expired' | 'wrong-kind'; readonly approval?: ApprovalRow };
 
+const REQUESTED_ACTION: Record<ApprovalRow['kind'], string> = {
+  approval: 'approval-requested',
+  question: 'question-asked',
+  elicitation: 'elicitation-requested',
+};
+
+/** Whether a decision fits a kind: questions are answered, approvals approved or denied, elicitations either. */
+function fitsKind(decision: ApprovalDecision['decision'], kind: ApprovalRow['kind']): boolean {
+  if (kind === 'elicitation') return true;
+  return (decision === 'answer') === (kind === 'question');
+}
+
 /**
- * Pending approvals and clarifying questions, durable so a run can pause in one process and be resolved and
- * resumed from others. Exactly one resolution wins: the update only applies to a row still `pending`, and the
- * loser learns it was already resolved. Every decision is written to the audit log in the same transaction.
+ * Pending approvals, clarifying questions and servers' elicitations, durable so a run can pause in one process
+ * and be resolved and resumed from others (an elicitation is answered from anywhere while its call waits).
+ * Exactly one resolution wins: the update only applies to a row still `pending`, and the loser learns it was
+ * already resolved. Every decision is written to the audit log in the same transaction.
  */
 export class ApprovalStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -74,7 +87,7 @@ export class ApprovalStore {
       await trx.insertInto('approvals').values(row).onConflict((conflict) => conflict.columns(['run_id', 'tool_call_id']).doNothing()).execute();
       await appendAudit(trx, {
         actor: 'deckhand',
-        action: input.kind === 'question' ? 'question-asked' : 'approval-requested',
+        action: REQUESTED_ACTION[input.kind],
         subject: row.id,
         runId: input.runId,
         details: { server: input.server, tool: input.tool, args: input.args, risk: input.risk, because: input.because },
@@ -105,7 +118,7 @@ export class ApprovalStore {
     const current = await this.get(id);
     if (!current) return { ok: false, reason: 'not-found' };
     if (current.status !== 'pending') return { ok: false, reason: 'already-resolved', approval: current };
-    if ((decision.decision === 'answer') !== (current.kind === 'question')) return { ok: false, reason: 'wrong-kind', approval: current };
+    if (!fitsKind(decision.decision, current.kind)) return { ok: false, reason: 'wrong-kind', approval: current };
     if (new Date(current.expires_at) <= now) {
       await this.expire(current, now);
       return { ok: false, reason: 'expired', approval: (await this.get(id)) ?? current };
@@ -126,7 +139,8 @@ export class ApprovalStore {
         .where('status', '=', 'pending')
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return false;
-      if (decision.decision === 'approve' && decision.scope === 'session') {
+      // A grant covers a tool's future calls; an elicitation answers one question, so it never grants anything.
+      if (decision.decision === 'approve' && decision.scope === 'session' && current.kind === 'approval') {
         await trx
           .insertInto('session_grants')
           .values({ session_id: current.session_id, server: current.server, tool: current.tool, granted_by: decision.by, created_at: now.toISOString() })

@@ -194,8 +194,8 @@ export interface ApprovalTable {
   session_id: string;
   step: number;
   tool_call_id: string;
-  /** `approval` (a side effect) or `question` (the agent's `ask_user`). */
-  kind: 'approval' | 'question';
+  /** `approval` (a side effect), `question` (the agent's `ask_user`) or `elicitation` (a server asks mid-call). */
+  kind: 'approval' | 'question' | 'elicitation';
   server: string;
   tool: string;
   /** JSON of the arguments the model proposed. */
