@@ -1,5 +1,7 @@
 import type {
   CallToolResult,
+  CreateMessageRequest,
+  CreateMessageResult,
   ElicitRequest,
   ElicitResult,
   GetPromptResult,
@@ -52,6 +54,15 @@ export type ElicitationHandler = (
   options: { readonly server: string; readonly signal: AbortSignal },
 ) => Promise<ElicitResult>;
 
+/**
+ * Answers a server's `sampling/createMessage` request (a completion from the host's model). Throw to refuse;
+ * `options.signal` aborts when the server cancels the request.
+ */
+export type SamplingHandler = (
+  request: CreateMessageRequest['params'],
+  options: { readonly server: string; readonly signal: AbortSignal },
+) => Promise<CreateMessageResult>;
+
 export interface ConnectionOptions {
   readonly logger?: Logger;
   readonly connectTimeoutMs?: number;
@@ -64,6 +75,8 @@ export interface ConnectionOptions {
    * (form mode, with `applyDefaults`: schema defaults fill fields an accepted answer leaves out, SEP-1034).
    */
   readonly elicitation?: ElicitationHandler;
+  /** Answers sampling requests. Only when it is given does the client declare the `sampling` capability. */
+  readonly sampling?: SamplingHandler;
   /** OAuth client for an HTTP server that requires authorization; ignored for stdio servers. */
   readonly oauth?: OAuthProvider;
 }
@@ -113,6 +126,9 @@ export class ServerConnection implements AsyncDisposable {
   private reconnecting: Promise<void> | undefined;
   private consecutiveRestarts = 0;
   private closing = false;
+  private readonly callClocks = new Set<CallClock>();
+  /** Server requests (elicitation, sampling) the host is answering right now. */
+  private answers = 0;
   private readonly logger: Logger;
   private readonly connectTimeoutMs: number;
   private readonly callTimeoutMs: number;
@@ -180,9 +196,12 @@ export class ServerConnection implements AsyncDisposable {
   }
 
   private createClient(): Client {
-    const elicitation = this.options.elicitation;
+    const { elicitation, sampling } = this.options;
     const client = new Client(this.options.clientInfo ?? { name: 'deckhand', version: '0.1.0' }, {
-      capabilities: elicitation ? { elicitation: { form: { applyDefaults: true } } } : {},
+      capabilities: {
+        ...(elicitation ? { elicitation: { form: { applyDefaults: true } } } : {}),
+        ...(sampling ? { sampling: {} } : {}),
+      },
       listChanged: {
         tools: {
           // The SDK re-lists the tools itself (debounced) and hands over the new list: use it, don't list twice.
@@ -198,10 +217,28 @@ export class ServerConnection implements AsyncDisposable {
     });
     if (elicitation) {
       client.setRequestHandler('elicitation/create', (request, context) =>
-        elicitation(request.params, { server: this.name, signal: context.mcpReq.signal }),
+        this.answering(() => elicitation(request.params, { server: this.name, signal: context.mcpReq.signal })),
+      );
+    }
+    if (sampling) {
+      client.setRequestHandler('sampling/createMessage', (request, context) =>
+        this.answering(() => sampling(request.params, { server: this.name, signal: context.mcpReq.signal })),
       );
     }
     return client;
+  }
+
+  /**
+   * Runs the host's answer to a server's request. Meanwhile the server's calls in flight are waiting on us (a
+   * person, the model), not silent, so their timeouts stop, and start over once the last answer is sent.
+   */
+  private async answering<T>(work: () => Promise<T>): Promise<T> {
+    if (this.answers++ === 0) for (const clock of this.callClocks) clock.stop();
+    try {
+      return await work();
+    } finally {
+      if (--this.answers === 0) for (const clock of this.callClocks) clock.start();
+    }
   }
 
   private createStdioTransport(config: StdioServerConfig): StdioClientTransport {
@@ -314,18 +351,31 @@ export class ServerConnection implements AsyncDisposable {
    */
   async callTool(tool: string, args: Record<string, unknown>, options: CallToolOptions = {}): Promise<CallToolResult> {
     const { onProgress } = options;
-    const result = await this.request(options, (client, requestOptions) =>
-      client.callTool(
-        { name: tool, arguments: args },
-        {
-          ...requestOptions,
-          resetTimeoutOnProgress: true,
-          ...(onProgress ? { onprogress: ({ progress, total }) => onProgress(progress, total) } : {}),
-        },
-      ),
-    );
-    this.consecutiveRestarts = 0;
-    return result as CallToolResult;
+    const clock = new CallClock(options.timeoutMs ?? this.callTimeoutMs);
+    this.callClocks.add(clock);
+    if (this.answers === 0) clock.start();
+    try {
+      const result = await this.request(
+        options,
+        (client, requestOptions) =>
+          client.callTool(
+            { name: tool, arguments: args },
+            {
+              ...requestOptions,
+              onprogress: ({ progress, total }) => {
+                if (this.answers === 0) clock.start();
+                onProgress?.(progress, total);
+              },
+            },
+          ),
+        clock,
+      );
+      this.consecutiveRestarts = 0;
+      return result as CallToolResult;
+    } finally {
+      clock.stop();
+      this.callClocks.delete(clock);
+    }
   }
 
   /** Every resource the server lists (all pages). Rejects like `callTool`. */
@@ -363,6 +413,7 @@ export class ServerConnection implements AsyncDisposable {
   private async request<T>(
     options: RequestOptions,
     operation: (client: Client, requestOptions: { timeout: number; signal?: AbortSignal }) => Promise<T>,
+    clock?: CallClock,
   ): Promise<T> {
     if (this.state === 'restarting' && this.reconnecting) {
       await raceAbort(this.reconnecting, options.signal);
@@ -375,11 +426,14 @@ export class ServerConnection implements AsyncDisposable {
       );
     }
     const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
-    const requestOptions = { timeout: timeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
+    // With a clock, the clock is the timeout (it can stop); the SDK's own timer cannot, so it is left out.
+    const signal = mergeSignals(options.signal, clock?.signal);
+    const requestOptions = { timeout: clock ? MAX_TIMER_MS : timeoutMs, ...(signal ? { signal } : {}) };
     try {
       return await this.withAuthorization(client, () => operation(client, requestOptions));
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
+      if (clock?.signal.aborted) throw new ServerCallError(`server '${this.name}' did not answer within ${timeoutMs} ms`, 'timeout');
       throw this.classifyCallError(error, timeoutMs);
     }
   }
@@ -448,6 +502,33 @@ export class ServerConnection implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+}
+
+/** The longest delay `setTimeout` takes (about 24.8 days); longer ones fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A call's timeout that can stop and start over: see `ServerConnection.answering`. */
+class CallClock {
+  private readonly controller = new AbortController();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  /** Aborts when the time runs out. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Starts the full timeout over. */
+  start(): void {
+    this.stop();
+    this.timer = setTimeout(() => this.controller.abort(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }
 

@@ -10,6 +10,7 @@ import {
   describeTarget,
   type ElicitationHandler,
   isStdio,
+  type SamplingHandler,
   ServerCallError,
   ServerConnection,
   type ServerTool,
@@ -24,6 +25,8 @@ export interface McpHostOptions {
   readonly callTimeoutMs?: number;
   /** Answers servers' elicitation requests; without it the host declares no elicitation capability. */
   readonly elicitation?: ElicitationHandler;
+  /** Answers servers' sampling requests; without it the host declares no sampling capability. */
+  readonly sampling?: SamplingHandler;
   /** The OAuth client for an HTTP server that requires authorization, or `undefined` for none. */
   readonly oauth?: (server: string, config: HttpServerConfig) => OAuthProvider | undefined;
   /** Called after the tool catalog changed: a server's `tools/list_changed`, or a restart that re-listed tools. */
@@ -83,6 +86,7 @@ export class McpHost implements ToolExecutor, AsyncDisposable {
         ...(options.connectTimeoutMs ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
         ...(options.callTimeoutMs ? { callTimeoutMs: options.callTimeoutMs } : {}),
         ...(options.elicitation ? { elicitation: options.elicitation } : {}),
+        ...(options.sampling ? { sampling: options.sampling } : {}),
         ...(oauth ? { oauth } : {}),
         onToolsChanged: () => {
           if (!host) return;
