@@ -1,0 +1,195 @@
+import type { ModelPrice } from '../models/pricing.js';
+import type { Model, Usage } from '../models/types.js';
+import type { RunEvent, RunOutcome, RunTotals } from './events.js';
+
+/** A tool call the loop has announced and not yet reported on. */
+export interface CallInFlight {
+  readonly toolCallId: string;
+  readonly server: string;
+  readonly tool: string;
+}
+
+export interface ActiveRunOptions {
+  readonly runId: string;
+  readonly sessionId: string;
+  /** The run's model: sampling requests are answered with it. */
+  readonly model: Model;
+  readonly price?: ModelPrice;
+  /** Null for no limit. */
+  readonly budgetUsd: number | null;
+  readonly signal?: AbortSignal;
+  /** Milliseconds since the epoch; injectable for tests. */
+  readonly now?: () => number;
+}
+
+const NOTHING_EXTRA = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
+
+/**
+ * A run while it executes, as the host's answers to servers' requests need it: which run and step they belong
+ * to, which calls are in flight, and what the run has spent. Usage from outside the loop (sampling) is added to
+ * the loop's totals here; {@link ActiveRun.track} passes the loop's events through with those totals, inserts
+ * the events others {@link ActiveRun.emit} (as they happen, even while a tool call is in flight), and ends the
+ * run as `budget-exhausted` before a model call when sampling spent the budget.
+ */
+export class ActiveRun {
+  readonly runId: string;
+  readonly sessionId: string;
+  readonly model: Model;
+  readonly price: ModelPrice | undefined;
+  readonly budgetUsd: number | null;
+  readonly signal: AbortSignal | undefined;
+  /** The step in progress. */
+  step = 0;
+  private readonly now: () => number;
+  private loopTotals: RunTotals;
+  private extra = NOTHING_EXTRA;
+  private readonly inFlight = new Map<string, CallInFlight>();
+  private readonly queue: RunEvent[] = [];
+  private wake: (() => void) | undefined;
+
+  /** `totals`: what the loop starts from (a resumed run's stored totals). */
+  constructor(options: ActiveRunOptions, totals: RunTotals) {
+    this.runId = options.runId;
+    this.sessionId = options.sessionId;
+    this.model = options.model;
+    this.price = options.price;
+    this.budgetUsd = options.budgetUsd;
+    this.signal = options.signal;
+    this.now = options.now ?? Date.now;
+    this.loopTotals = totals;
+  }
+
+  /** The loop's `totals` plus what was spent outside it. */
+  combine(totals: RunTotals): RunTotals {
+    return {
+      ...totals,
+      inputTokens: totals.inputTokens + this.extra.inputTokens,
+      outputTokens: totals.outputTokens + this.extra.outputTokens,
+      costUsd: totals.costUsd + this.extra.costUsd,
+    };
+  }
+
+  /** Everything the run has spent so far. */
+  totals(): RunTotals {
+    return this.combine(this.loopTotals);
+  }
+
+  /** Dollars left of the budget (never below zero), or null without a budget. */
+  remainingUsd(): number | null {
+    return this.budgetUsd === null ? null : Math.max(0, this.budgetUsd - this.totals().costUsd);
+  }
+
+  /** The call in flight on `server`, when there is exactly one (parallel calls to one server are ambiguous). */
+  callOn(server: string): CallInFlight | undefined {
+    const calls = [...this.inFlight.values()].filter((call) => call.server === server);
+    return calls.length === 1 ? calls[0] : undefined;
+  }
+
+  hasCallOn(server: string): boolean {
+    for (const call of this.inFlight.values()) if (call.server === server) return true;
+    return false;
+  }
+
+  /** Counts usage from outside the loop (a sampling request) against the run, and emits its `usage` event. */
+  addUsage(usage: Usage, costUsd: number): void {
+    this.extra = {
+      inputTokens: this.extra.inputTokens + usage.inputTokens,
+      outputTokens: this.extra.outputTokens + usage.outputTokens,
+      costUsd: this.extra.costUsd + costUsd,
+    };
+    this.emit({
+      type: 'usage',
+      runId: this.runId,
+      at: this.now(),
+      step: this.step,
+      usage,
+      costUsd,
+      totals: this.totals(),
+    });
+  }
+
+  /** Adds an event to the run's stream; it is yielded at once, even while the loop waits on a tool call. */
+  emit(event: RunEvent): void {
+    this.queue.push(event);
+    this.wake?.();
+  }
+
+  /** Passes the loop's events through (see the class comment). */
+  async *track(loop: AsyncGenerator<RunEvent, RunOutcome>): AsyncGenerator<RunEvent, RunOutcome> {
+    let next = loop.next();
+    for (;;) {
+      const result = await Promise.race([next, this.emitted()]);
+      yield* this.queue.splice(0);
+      if (result === undefined) continue;
+      if (result.done) return result.value;
+      const event = this.observe(result.value);
+      if (event.type === 'step-start' && this.budgetUsd !== null && this.totals().costUsd >= this.budgetUsd) {
+        // The loop checked its own spending; sampling's comes on top, so the same check is made with both.
+        await loop.return('budget-exhausted');
+        const totals = this.totals();
+        const text = `Budget of $${this.budgetUsd.toFixed(4)} reached ($${totals.costUsd.toFixed(4)} spent, sampling included).`;
+        yield { type: 'run-end', runId: this.runId, at: this.now(), outcome: 'budget-exhausted', text, totals };
+        return 'budget-exhausted';
+      }
+      yield event;
+      next = loop.next();
+    }
+  }
+
+  /** Resolves (with undefined) once an event is emitted. */
+  private emitted(): Promise<undefined> {
+    if (this.queue.length > 0) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      this.wake = () => {
+        this.wake = undefined;
+        resolve(undefined);
+      };
+    });
+  }
+
+  /** Follows the run's progress from one of its events; returns it with the totals that include sampling. */
+  private observe(event: RunEvent): RunEvent {
+    switch (event.type) {
+      case 'step-start':
+        this.step = event.step;
+        return event;
+      case 'tool-call':
+        this.inFlight.set(event.toolCallId, { toolCallId: event.toolCallId, server: event.server, tool: event.tool });
+        return event;
+      case 'tool-result':
+      case 'tool-error':
+        this.inFlight.delete(event.toolCallId);
+        return event;
+      case 'usage':
+      case 'run-end':
+        this.loopTotals = event.totals;
+        return { ...event, totals: this.totals() };
+      default:
+        return event;
+    }
+  }
+}
+
+/**
+ * The runs executing in this process, so a server's request (which names only the server) finds its run: the
+ * CLI runs one at a time; with several, the one with a call in flight on that server.
+ */
+export class ActiveRuns {
+  private readonly runs: ActiveRun[] = [];
+
+  /** Registers a run until the returned handle is disposed. */
+  attach(run: ActiveRun): Disposable {
+    this.runs.push(run);
+    return {
+      [Symbol.dispose]: () => {
+        const index = this.runs.indexOf(run);
+        if (index >= 0) this.runs.splice(index, 1);
+      },
+    };
+  }
+
+  /** The run a request from `server` belongs to: the latest with a call in flight there, else the only run. */
+  forServer(server: string): ActiveRun | undefined {
+    return this.runs.findLast((run) => run.hasCallOn(server)) ?? (this.runs.length === 1 ? this.runs[0] : undefined);
+  }
+}
