@@ -7,11 +7,12 @@ import { ApprovalStore } from '../store/approval-store.js';
 import type { Store } from '../store/database.js';
 import { RunRecorder } from '../store/run-recorder.js';
 import { SessionStore } from '../store/session-store.js';
+import { ActiveRun, type ActiveRuns } from './active-run.js';
 import { Compactor, specTokens, withCompactionUsage } from './compaction.js';
 import type { RunEvent, RunOutcome, RunTotals } from './events.js';
 import { CompositeToolExecutor, OWN_TOOLS_SERVER, OwnTools } from './own-tools.js';
 import { PolicyGate } from './policy-gate.js';
-import { runAgent } from './run-agent.js';
+import { runAgent, ZERO_TOTALS } from './run-agent.js';
 import { SYSTEM_PROMPT } from './system-prompt.js';
 import type { ToolExecutor } from './tool-executor.js';
 
@@ -36,6 +37,8 @@ export interface RunContext {
   readonly tools: HintedToolExecutor;
   readonly approval: ApprovalConfig;
   readonly isTrusted: (server: string) => boolean;
+  /** Where a run registers while it executes, so servers' elicitation and sampling requests reach it. */
+  readonly activeRuns?: ActiveRuns;
   /** When older turns are summarised. Default: threshold 0.75 of the model's context window. */
   readonly compaction?: CompactionConfig;
   readonly signal?: AbortSignal;
@@ -78,6 +81,20 @@ function gateFor(context: RunContext, settings: RunSettings, tools: HintedToolEx
   });
 }
 
+/** The run as the host's answers to servers' elicitation and sampling requests see it while it executes. */
+function activeRun(context: RunContext, ids: { runId: string; sessionId: string }, settings: RunSettings, totals: RunTotals): ActiveRun {
+  return new ActiveRun(
+    {
+      ...ids,
+      model: context.model,
+      budgetUsd: settings.budgetUsd ?? null,
+      ...(context.price ? { price: context.price } : {}),
+      ...(context.signal ? { signal: context.signal } : {}),
+    },
+    totals,
+  );
+}
+
 async function* recorded(run: AsyncGenerator<RunEvent, RunOutcome>, recorder: RunRecorder): AsyncGenerator<RunEvent, RunOutcome> {
   for (;;) {
     const next = await run.next();
@@ -101,23 +118,26 @@ export async function* startRun(
   const messages: ModelMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }, ...history, { role: 'user', content: options.task }];
   const recorder = new RunRecorder(context.store, { sessionId, preamble: 1, storedMessages: history.length, runOptions: { ...options.settings } });
   const { settings } = options;
+  const runId = options.runId ?? randomUUID();
+  const active = activeRun(context, { runId, sessionId }, settings, ZERO_TOTALS);
+  using _registered = context.activeRuns?.attach(active);
   const { tools, model, prepareMessages } = equip(context, sessionId, messages);
   return yield* recorded(
-    runAgent({
+    active.track(runAgent({
       model,
       tools,
       prepareMessages,
       messages,
       task: options.task,
       sessionId,
-      runId: options.runId ?? randomUUID(),
+      runId,
       gate: gateFor(context, settings, tools),
-      checkpoint: (checkpoint) => recorder.checkpoint(checkpoint),
+      checkpoint: (checkpoint) => recorder.checkpoint({ ...checkpoint, totals: active.combine(checkpoint.totals) }),
       ...(settings.maxSteps !== undefined ? { maxSteps: settings.maxSteps } : {}),
       ...(settings.budgetUsd !== undefined ? { budgetUsd: settings.budgetUsd } : {}),
       ...(context.price ? { price: context.price } : {}),
       ...(context.signal ? { signal: context.signal } : {}),
-    }),
+    })),
     recorder,
   );
 }
@@ -171,9 +191,11 @@ export async function* resumeRun(context: RunContext, run: StoredRun, settings: 
   if (JSON.stringify(settings) !== JSON.stringify(run.settings)) {
     await context.store.db.updateTable('runs').set({ options: JSON.stringify(settings) }).where('id', '=', run.id).execute();
   }
+  const active = activeRun(context, { runId: run.id, sessionId: run.sessionId }, settings, run.totals);
+  using _registered = context.activeRuns?.attach(active);
   const { tools, model, prepareMessages } = equip(context, run.sessionId, messages);
   return yield* recorded(
-    runAgent({
+    active.track(runAgent({
       model,
       tools,
       prepareMessages,
@@ -182,13 +204,13 @@ export async function* resumeRun(context: RunContext, run: StoredRun, settings: 
       sessionId: run.sessionId,
       runId: run.id,
       gate: gateFor(context, settings, tools),
-      checkpoint: (checkpoint) => recorder.checkpoint(checkpoint),
+      checkpoint: (checkpoint) => recorder.checkpoint({ ...checkpoint, totals: active.combine(checkpoint.totals) }),
       resume: { step: run.step, totals: run.totals },
       ...(settings.maxSteps !== undefined ? { maxSteps: settings.maxSteps } : {}),
       ...(settings.budgetUsd !== undefined ? { budgetUsd: settings.budgetUsd } : {}),
       ...(context.price ? { price: context.price } : {}),
       ...(context.signal ? { signal: context.signal } : {}),
-    }),
+    })),
     recorder,
   );
 }

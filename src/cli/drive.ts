@@ -1,8 +1,10 @@
 import { createInterface } from 'node:readline/promises';
 import { type HintedToolExecutor, loadRun, type RunContext, type RunSettings, resumeRun } from '../agent/durable-run.js';
+import type { ElicitationPrompt } from '../agent/elicitation.js';
+import { type ElicitationSchema, elicitationFields } from '../agent/elicitation-schema.js';
 import type { RunEvent, RunOutcome } from '../agent/events.js';
 import { ApprovalStore } from '../store/approval-store.js';
-import { promptForDecision } from './approval-prompt.js';
+import { promptForDecision, promptForElicitation } from './approval-prompt.js';
 import { EXIT } from './exit-codes.js';
 import { formatArgs } from './format.js';
 import { onInterrupt } from './interrupt.js';
@@ -18,6 +20,7 @@ export function runContext(runtime: Runtime, signal?: AbortSignal): RunContext {
     model: runtime.model,
     ...(runtime.price ? { price: runtime.price } : {}),
     tools: runtime.host as HintedToolExecutor,
+    activeRuns: runtime.activeRuns,
     approval: runtime.settings.approval,
     isTrusted: (server) => runtime.settings.trustedServers.has(server),
     ...(signal ? { signal } : {}),
@@ -52,6 +55,8 @@ export async function driveRun(
     if (!options.json) process.stderr.write('\nCancelling… (Ctrl-C again to quit at once)\n');
     controller.abort(new Error('cancelled by the user'));
   }, EXIT.cancelled);
+  // A server's question mid-call is asked at the terminal when there is one; it is always open to other processes.
+  using _elicitation = options.interactive ? runtime.elicitation.usePrompt(askAtTerminal) : undefined;
 
   let run = start(controller.signal);
   for (;;) {
@@ -66,8 +71,10 @@ export async function driveRun(
       }
       const event = next.value;
       runId = event.runId;
-      if (event.type === 'approval-request') requests.push(event);
       render(event);
+      if (event.type !== 'approval-request') continue;
+      if (event.kind !== 'elicitation') requests.push(event);
+      else if (!options.interactive && !options.json) printHowToAnswer(event);
     }
     if (outcome !== 'paused') return outcome;
     if (!options.interactive) {
@@ -88,6 +95,26 @@ export async function driveRun(
     const stored = await loadRun(runtime.store, runId);
     run = resumeRun(runContext(runtime, controller.signal), stored, options.settings);
   }
+}
+
+/** Answers a server's elicitation at the terminal, on a readline of its own. */
+const askAtTerminal: ElicitationPrompt = async (question, signal) => {
+  const lines = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await promptForElicitation(lines, question, process.stdout, signal);
+  } finally {
+    lines.close();
+  }
+};
+
+/** A server waits on a question while nobody is at this terminal: say how to answer it from another. */
+function printHowToAnswer(request: ApprovalRequest): void {
+  const schema = request.args.requestedSchema as ElicitationSchema | undefined;
+  const fields = schema ? elicitationFields(schema).map((field) => `"${field.name}": …`) : [];
+  process.stderr.write(
+    `  Answer from another terminal before ${request.expiresAt}: \`deckhand approvals approve ${request.approvalId} --args '{${fields.join(', ')}}'\`` +
+      ` to accept, or \`deckhand approvals deny ${request.approvalId}\` to decline.\n`,
+  );
 }
 
 function printHowToResume(runId: string, requests: readonly ApprovalRequest[]): void {

@@ -1,9 +1,13 @@
+import { ActiveRuns } from '../agent/active-run.js';
+import { ElicitationRouter } from '../agent/elicitation.js';
+import { Sampler } from '../agent/sampling.js';
 import { type Settings, type SettingsFlags, loadSettings } from '../config/load.js';
 import { McpHost } from '../mcp/host.js';
 import { DEFAULT_PRICES, findPrice, type ModelPrice } from '../models/pricing.js';
 import { defaultModelId, resolveModel } from '../models/resolve.js';
 import type { Model } from '../models/types.js';
 import { createLogger, type Logger } from '../shared/logger.js';
+import { ApprovalStore } from '../store/approval-store.js';
 import { openStore, type Store } from '../store/database.js';
 
 /** Everything a run needs, opened in the order that fails fastest: settings, model, store, then servers. */
@@ -15,6 +19,10 @@ export interface Runtime extends AsyncDisposable {
   readonly price: ModelPrice | undefined;
   readonly store: Store;
   readonly host: McpHost;
+  /** The runs executing in this process: servers' elicitation and sampling requests are answered for them. */
+  readonly activeRuns: ActiveRuns;
+  /** Routes servers' elicitation requests through the approval path; `usePrompt` adds the terminal. */
+  readonly elicitation: ElicitationRouter;
   /** Milliseconds the servers took to start, in parallel. */
   readonly serversStartMs: number;
   close(): Promise<void>;
@@ -34,12 +42,21 @@ export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
   const { model, price } = resolveRuntimeModel(settings);
   const logger = createLogger({ level: settings.logLevel, file: settings.logFile });
   const store = await openStore({ file: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
+  const activeRuns = new ActiveRuns();
+  const elicitation = new ElicitationRouter({
+    approvals: new ApprovalStore(store.db),
+    runs: activeRuns,
+    timeoutMs: settings.approval.elicitationTimeoutSeconds * 1_000,
+    logger,
+  });
   const started = performance.now();
   let host: McpHost;
   try {
     host = await McpHost.start({
       servers: settings.servers,
       logger,
+      elicitation: elicitation.handle,
+      sampling: new Sampler({ runs: activeRuns, db: store.db }).handle,
       ...(settings.toolTimeoutMs ? { callTimeoutMs: settings.toolTimeoutMs } : {}),
     });
   } catch (error) {
@@ -51,5 +68,5 @@ export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
     await host.close();
     await store.close();
   };
-  return { settings, logger, model, price, store, host, serversStartMs, close, [Symbol.asyncDispose]: close };
+  return { settings, logger, model, price, store, host, activeRuns, elicitation, serversStartMs, close, [Symbol.asyncDispose]: close };
 }
