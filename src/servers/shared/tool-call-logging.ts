@@ -2,7 +2,6 @@
  * @module One MCP log notification per tool call, for the built-in servers, without touching their tool code.
  */
 import type { JSONRPCMessage, LoggingLevel, McpServer, RequestId, Transport } from '@modelcontextprotocol/server';
-import { isJSONRPCErrorResponse, isJSONRPCRequest, isJSONRPCResultResponse } from '@modelcontextprotocol/server';
 
 /** Severity order of the MCP log levels (RFC 5424), least severe first. */
 const LEVELS: readonly LoggingLevel[] = [
@@ -55,8 +54,9 @@ export function logToolCalls(options: LogToolCallsOptions): void {
   const pending = new Map<RequestId, { tool: string; startedAt: number }>();
   let threshold: LoggingLevel | undefined;
 
+  // Structural checks, not the SDK's schema guards: this runs on every message, and the transport has parsed them.
   transport.onmessage = (message, extra) => {
-    if (isJSONRPCRequest(message)) {
+    if ('method' in message && 'id' in message) {
       if (message.method === 'tools/call') {
         pending.set(message.id, { tool: String(message.params?.name ?? ''), startedAt: performance.now() });
       } else if (message.method === 'logging/setLevel' && isLoggingLevel(message.params?.level)) {
@@ -90,14 +90,12 @@ function answeredCall(
   message: JSONRPCMessage,
   pending: Map<RequestId, { tool: string; startedAt: number }>,
 ): { id: RequestId; record: ToolCallRecord } | undefined {
-  const isResult = isJSONRPCResultResponse(message);
-  if (!isResult && !isJSONRPCErrorResponse(message)) return undefined;
+  if (pending.size === 0 || 'method' in message || !('id' in message) || message.id === undefined) return undefined;
   const id = message.id;
-  if (id === undefined) return undefined;
   const started = pending.get(id);
   if (!started) return undefined;
   pending.delete(id);
-  const isError = !isResult || message.result.isError === true;
+  const isError = 'error' in message || ('result' in message && message.result.isError === true);
   const durationMs = Math.round((performance.now() - started.startedAt) * 10) / 10;
   return { id, record: { tool: started.tool, isError, durationMs } };
 }
