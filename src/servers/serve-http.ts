@@ -26,6 +26,7 @@ import {
   sendWebResponse,
   toWebRequest,
 } from './node-http-bridge.js';
+import { builtinServerOptionsFromEnv } from './registry.js';
 import { assertBuiltinServerName, createBuiltinServer } from './serve-stdio.js';
 import { logToolCalls } from './shared/tool-call-logging.js';
 
@@ -55,6 +56,8 @@ export interface ServeBuiltinHttpOptions {
   readonly logger?: Logger;
   /** Close sessions idle for this long. Default {@link DEFAULT_SESSION_IDLE_MS}. */
   readonly sessionIdleMs?: number;
+  /** Where the servers' own settings (the email server's `SMTP_URL`, `SMTP_FROM`) are read, once; default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** A running HTTP server: where it listens, and how to stop it. */
@@ -97,6 +100,7 @@ export async function serveBuiltinHttp(options: ServeBuiltinHttpOptions): Promis
   const logger = (options.logger ?? noopLogger).child({ server: name });
   const idleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
   const allowedHostnames = allowedHostnamesFor(host);
+  const serverOptions = builtinServerOptionsFromEnv(name, options.env ?? process.env);
   const store = await openStore({
     file: options.dbFile,
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
@@ -104,7 +108,7 @@ export async function serveBuiltinHttp(options: ServeBuiltinHttpOptions): Promis
   const sessions = new Map<string, Session>();
   // The stateless 2026-07-28 revision: one fresh server per request, no session; 2025-era traffic stays on the
   // sessions below (the routing the SDK documents for isLegacyRequest).
-  const modern = createMcpHandler(() => createBuiltinServer(name, store.db), {
+  const modern = createMcpHandler(() => createBuiltinServer(name, store.db, serverOptions), {
     legacy: 'reject',
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
     onerror: (error) => logger.warn({ error: errorMessage(error) }, 'modern request rejected'),
@@ -112,7 +116,7 @@ export async function serveBuiltinHttp(options: ServeBuiltinHttpOptions): Promis
   let origin = '';
 
   async function openSession(request: Request, parsedBody: unknown): Promise<Response> {
-    const server = createBuiltinServer(name, store.db);
+    const server = createBuiltinServer(name, store.db, serverOptions);
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (sessionId) => {
