@@ -11,16 +11,12 @@ import { type BuiltinHttpServer, MAX_REQUEST_BODY_BYTES, serveBuiltinHttp } from
 const dataDir = mkdtempSync(join(tmpdir(), 'deckhand-http-'));
 const dbFile = join(dataDir, 'deckhand.db');
 
-/** One call per server that only reads (email has no read tool: its call queues an email in the temp store). */
+/** One read-only call per server. */
 const CALLS: Record<BuiltinServerName, { tool: string; args: Record<string, unknown>; says: string }> = {
   crm: { tool: 'getCustomerEmail', args: { order_id: 'XYZ-789' }, says: 'Lisa Park' },
   orders: { tool: 'get_order', args: { order_id: 'XYZ-789' }, says: 'XYZ-789' },
   notes: { tool: 'get_notes', args: { entity: 'customer:C-1001' }, says: 'VIP since 2024' },
-  email: {
-    tool: 'sendShippingConfirmation',
-    args: { email: 'lisa.park@example.com', order_details: 'XYZ-789' },
-    says: 'XYZ-789',
-  },
+  email: { tool: 'get_email', args: { email_id: 'EM-0001' }, says: 'XYZ-790' },
   issues: { tool: 'get_issue', args: { issue_id: 'ISS-101' }, says: 'emerald' },
 };
 
