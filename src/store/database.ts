@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -38,8 +38,11 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const { dialect, location } = options.databaseUrl ? postgres(options.databaseUrl) : sqlite(options.file);
   const db = new Kysely<Database>({ dialect });
   try {
-    if (options.migrate !== false) await withBusyRetry(() => migrateToLatest(db as Kysely<unknown>));
-    if (options.seed !== false) await withBusyRetry(() => seedDemoData(db));
+    // PostgreSQL migrations take an advisory lock; SQLite has none, so processes opening one file take turns.
+    await withFileLock(options.databaseUrl || options.file === ':memory:' ? undefined : `${options.file}.migrate.lock`, async () => {
+      if (options.migrate !== false) await withBusyRetry(() => migrateToLatest(db as Kysely<unknown>));
+      if (options.seed !== false) await withBusyRetry(() => seedDemoData(db));
+    });
   } catch (error) {
     await db.destroy();
     if (options.databaseUrl && /ECONNREFUSED|ENOTFOUND|password authentication|does not exist/.test(String(error))) {
@@ -59,6 +62,39 @@ function sqlite(file: string): { dialect: Dialect; location: string } {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   return { dialect: new SqliteDialect({ database: withStatementCache(database) }), location: file };
+}
+
+const LOCK_STALE_MS = 30_000;
+const LOCK_WAIT_MS = 60_000;
+
+/**
+ * Runs `work` while holding a lock file (created exclusively, removed after), so several processes opening a
+ * fresh SQLite file at once (a host spawning its servers, Claude Desktop starting several) migrate one at a
+ * time. A lock older than 30 s is taken to be left by a crashed process and removed.
+ */
+async function withFileLock(path: string | undefined, work: () => Promise<void>): Promise<void> {
+  if (!path) return work();
+  const started = Date.now();
+  for (;;) {
+    try {
+      closeSync(openSync(path, 'wx'));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      try {
+        if (Date.now() - statSync(path).mtimeMs > LOCK_STALE_MS) rmSync(path, { force: true });
+      } catch {
+        // removed by its owner meanwhile
+      }
+      if (Date.now() - started > LOCK_WAIT_MS) throw new Error(`Timed out waiting for ${path}; if no other Deckhand process is starting, delete it.`);
+      await delay(15);
+    }
+  }
+  try {
+    await work();
+  } finally {
+    rmSync(path, { force: true });
+  }
 }
 
 const STATEMENT_CACHE_SIZE = 500;
