@@ -23,6 +23,7 @@ export function runContext(runtime: Runtime, signal?: AbortSignal): RunContext {
     activeRuns: runtime.activeRuns,
     approval: runtime.settings.approval,
     isTrusted: (server) => runtime.settings.trustedServers.has(server),
+    ...(runtime.settings.compaction ? { compaction: runtime.settings.compaction } : {}),
     ...(signal ? { signal } : {}),
   };
 }

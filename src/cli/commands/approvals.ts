@@ -104,8 +104,13 @@ export async function approvalsResolveCommand(
   }
   const { approval } = result;
   if (options.json) process.stdout.write(`${JSON.stringify(toJson(approval))}\n`);
-  else process.stdout.write(`${approval.id} ${approval.status} (${approval.server}.${approval.tool}) by ${approval.resolved_by}. Run ${approval.run_id} can continue: \`deckhand resume ${approval.run_id}\`.\n`);
-  if (!options.resume) return 0;
+  else if (approval.kind === 'elicitation') {
+    // The run is still going: it is waiting inside the tool call and picks the decision up by itself.
+    process.stdout.write(`${approval.id} ${approval.status} (${approval.server} asked during a tool call) by ${approval.resolved_by}; run ${approval.run_id} continues on its own.\n`);
+  } else {
+    process.stdout.write(`${approval.id} ${approval.status} (${approval.server}.${approval.tool}) by ${approval.resolved_by}. Run ${approval.run_id} can continue: \`deckhand resume ${approval.run_id}\`.\n`);
+  }
+  if (!options.resume || approval.kind === 'elicitation') return 0;
   const remaining = await withStore((store) => new ApprovalStore(store.db).list({ status: 'pending', runId: approval.run_id }));
   if (remaining.length > 0) {
     process.stdout.write(`Not resuming yet: ${remaining.map((row) => row.id).join(', ')} still pending for this run.\n`);
