@@ -93,3 +93,30 @@ describe('deckhand run: Ctrl-C', () => {
     }
   });
 });
+
+describe('sessions across processes', () => {
+  it('a run in an existing session continues with the stored context after a restart', async () => {
+    fake = await startOpenAIFake([
+      { toolCalls: [{ name: 'crm__getCustomerEmail', args: { order_id: 'XYZ-789' } }] },
+      { text: 'XYZ-789 belongs to Lisa Park (lisa.park@example.com).' },
+      { text: 'Her email is lisa.park@example.com, as found earlier.' },
+    ]);
+    const { home, cwd } = freshWorkspace();
+    const env = openAiEnv(home, fake.url);
+    const first = await runCli(['run', 'Who placed order XYZ-789?', '--model', 'openai:gpt-4.1-mini', '--session', 'support-42'], { env, cwd });
+    expect(first.code).toBe(0);
+    // A new process: nothing in memory, only the store.
+    const second = await runCli(['run', 'What was her email again?', '--model', 'openai:gpt-4.1-mini', '--session', 'support-42'], { env, cwd });
+    expect(second.code).toBe(0);
+    const request = fake.requests[2]!.body.messages;
+    const texts = request.map((message) => (typeof message.content === 'string' ? message.content : ''));
+    expect(texts).toContain('Who placed order XYZ-789?');
+    expect(texts).toContain('XYZ-789 belongs to Lisa Park (lisa.park@example.com).');
+    expect(request.some((message) => message.role === 'tool' && String(message.content).includes('lisa.park@example.com'))).toBe(true);
+    expect(texts.at(-1)).toBe('What was her email again?');
+
+    const sessions = await runCli(['sessions', '--json'], { env, cwd });
+    const listed = JSON.parse(sessions.stdout) as Array<{ id: string; runs: number }>;
+    expect(listed.find((session) => session.id === 'support-42')).toMatchObject({ runs: 2 });
+  });
+});
