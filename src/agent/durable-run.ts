@@ -104,42 +104,65 @@ async function* recorded(run: AsyncGenerator<RunEvent, RunOutcome>, recorder: Ru
   }
 }
 
+/** Runs the loop over a session's stored transcript, persisting and tracking it: what start and resume share. */
+async function* durableLoop(
+  context: RunContext,
+  options: {
+    runId: string;
+    sessionId: string;
+    task: string;
+    settings: RunSettings;
+    /** The new user message; absent when resuming. */
+    newTask?: string;
+    resume?: { step: number; totals: RunTotals };
+  },
+): AsyncGenerator<RunEvent, RunOutcome> {
+  const { runId, sessionId, settings } = options;
+  const history = await new SessionStore(context.store.db).messages(sessionId);
+  const messages: ModelMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }, ...history];
+  if (options.newTask !== undefined) messages.push({ role: 'user', content: options.newTask });
+  const recorder = new RunRecorder(context.store, { sessionId, preamble: 1, storedMessages: history.length, runOptions: { ...settings } });
+  const active = activeRun(context, { runId, sessionId }, settings, options.resume?.totals ?? ZERO_TOTALS);
+  using _registered = context.activeRuns?.attach(active);
+  const { tools, model, prepareMessages } = equip(context, sessionId, messages);
+  return yield* recorded(
+    active.track(
+      runAgent({
+        model,
+        tools,
+        prepareMessages,
+        messages,
+        task: options.task,
+        sessionId,
+        runId,
+        gate: gateFor(context, settings, tools),
+        checkpoint: (checkpoint) => recorder.checkpoint({ ...checkpoint, totals: active.combine(checkpoint.totals) }),
+        ...(options.resume ? { resume: options.resume } : {}),
+        ...(settings.maxSteps !== undefined ? { maxSteps: settings.maxSteps } : {}),
+        ...(settings.budgetUsd !== undefined ? { budgetUsd: settings.budgetUsd } : {}),
+        ...(context.price ? { price: context.price } : {}),
+        ...(context.signal ? { signal: context.signal } : {}),
+      }),
+    ),
+    recorder,
+  );
+}
+
 /**
  * Starts a run in a session (new or existing): the session's stored transcript plus the new task, with the
  * approval policy as the gate, every event and message persisted as it happens. Yields the run's events.
  */
-export async function* startRun(
+export function startRun(
   context: RunContext,
   options: { task: string; sessionId?: string; runId?: string; settings: RunSettings },
 ): AsyncGenerator<RunEvent, RunOutcome> {
-  const sessions = new SessionStore(context.store.db);
-  const sessionId = options.sessionId ?? randomUUID();
-  const history = await sessions.messages(sessionId);
-  const messages: ModelMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }, ...history, { role: 'user', content: options.task }];
-  const recorder = new RunRecorder(context.store, { sessionId, preamble: 1, storedMessages: history.length, runOptions: { ...options.settings } });
-  const { settings } = options;
-  const runId = options.runId ?? randomUUID();
-  const active = activeRun(context, { runId, sessionId }, settings, ZERO_TOTALS);
-  using _registered = context.activeRuns?.attach(active);
-  const { tools, model, prepareMessages } = equip(context, sessionId, messages);
-  return yield* recorded(
-    active.track(runAgent({
-      model,
-      tools,
-      prepareMessages,
-      messages,
-      task: options.task,
-      sessionId,
-      runId,
-      gate: gateFor(context, settings, tools),
-      checkpoint: (checkpoint) => recorder.checkpoint({ ...checkpoint, totals: active.combine(checkpoint.totals) }),
-      ...(settings.maxSteps !== undefined ? { maxSteps: settings.maxSteps } : {}),
-      ...(settings.budgetUsd !== undefined ? { budgetUsd: settings.budgetUsd } : {}),
-      ...(context.price ? { price: context.price } : {}),
-      ...(context.signal ? { signal: context.signal } : {}),
-    })),
-    recorder,
-  );
+  return durableLoop(context, {
+    runId: options.runId ?? randomUUID(),
+    sessionId: options.sessionId ?? randomUUID(),
+    task: options.task,
+    newTask: options.task,
+    settings: options.settings,
+  });
 }
 
 /** A stored run, as `deckhand resume` needs it. */
@@ -184,33 +207,14 @@ export async function loadRun(store: Store, runId: string): Promise<StoredRun & 
  * and what it had spent. `settings` are the run's own unless overridden.
  */
 export async function* resumeRun(context: RunContext, run: StoredRun, settings: RunSettings): AsyncGenerator<RunEvent, RunOutcome> {
-  const sessions = new SessionStore(context.store.db);
-  const history = await sessions.messages(run.sessionId);
-  const messages: ModelMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }, ...history];
-  const recorder = new RunRecorder(context.store, { sessionId: run.sessionId, preamble: 1, storedMessages: history.length, runOptions: { ...settings } });
   if (JSON.stringify(settings) !== JSON.stringify(run.settings)) {
     await context.store.db.updateTable('runs').set({ options: JSON.stringify(settings) }).where('id', '=', run.id).execute();
   }
-  const active = activeRun(context, { runId: run.id, sessionId: run.sessionId }, settings, run.totals);
-  using _registered = context.activeRuns?.attach(active);
-  const { tools, model, prepareMessages } = equip(context, run.sessionId, messages);
-  return yield* recorded(
-    active.track(runAgent({
-      model,
-      tools,
-      prepareMessages,
-      messages,
-      task: run.task,
-      sessionId: run.sessionId,
-      runId: run.id,
-      gate: gateFor(context, settings, tools),
-      checkpoint: (checkpoint) => recorder.checkpoint({ ...checkpoint, totals: active.combine(checkpoint.totals) }),
-      resume: { step: run.step, totals: run.totals },
-      ...(settings.maxSteps !== undefined ? { maxSteps: settings.maxSteps } : {}),
-      ...(settings.budgetUsd !== undefined ? { budgetUsd: settings.budgetUsd } : {}),
-      ...(context.price ? { price: context.price } : {}),
-      ...(context.signal ? { signal: context.signal } : {}),
-    })),
-    recorder,
-  );
+  return yield* durableLoop(context, {
+    runId: run.id,
+    sessionId: run.sessionId,
+    task: run.task,
+    settings,
+    resume: { step: run.step, totals: run.totals },
+  });
 }

@@ -1,20 +1,9 @@
-import { loadSettings } from '../../config/load.js';
 import { UsageError } from '../../shared/errors.js';
 import { type ApprovalDecision, type ApprovalRow, ApprovalStore } from '../../store/approval-store.js';
-import { openStore, type Store } from '../../store/database.js';
 import { currentActor } from '../approval-prompt.js';
 import { createPainter, formatArgs } from '../format.js';
+import { withSettingsStore } from '../settings-store.js';
 import { resumeCommand } from './resume.js';
-
-async function withStore<T>(work: (store: Store) => Promise<T>): Promise<T> {
-  const settings = loadSettings({});
-  const store = await openStore({ file: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
-}
 
 function toJson(row: ApprovalRow) {
   return {
@@ -40,7 +29,7 @@ function toJson(row: ApprovalRow) {
 
 /** `deckhand approvals list [--all] [--json]`. */
 export async function approvalsListCommand(options: { all?: boolean; json?: boolean }): Promise<number> {
-  const rows = await withStore((store) => new ApprovalStore(store.db).list({ status: options.all ? 'all' : 'pending' }));
+  const rows = await withSettingsStore((store) => new ApprovalStore(store.db).list({ status: options.all ? 'all' : 'pending' }));
   if (options.json) {
     process.stdout.write(`${JSON.stringify(rows.map(toJson), null, 2)}\n`);
     return 0;
@@ -82,7 +71,7 @@ export async function approvalsResolveCommand(
     }
   }
   const note = decision === 'answer' ? options.answer : options.note;
-  const result = await withStore((store) =>
+  const result = await withSettingsStore((store) =>
     new ApprovalStore(store.db).resolve(id, {
       decision,
       by: currentActor(),
@@ -111,7 +100,7 @@ export async function approvalsResolveCommand(
     process.stdout.write(`${approval.id} ${approval.status} (${approval.server}.${approval.tool}) by ${approval.resolved_by}. Run ${approval.run_id} can continue: \`deckhand resume ${approval.run_id}\`.\n`);
   }
   if (!options.resume || approval.kind === 'elicitation') return 0;
-  const remaining = await withStore((store) => new ApprovalStore(store.db).list({ status: 'pending', runId: approval.run_id }));
+  const remaining = await withSettingsStore((store) => new ApprovalStore(store.db).list({ status: 'pending', runId: approval.run_id }));
   if (remaining.length > 0) {
     process.stdout.write(`Not resuming yet: ${remaining.map((row) => row.id).join(', ')} still pending for this run.\n`);
     return 3;

@@ -1,27 +1,20 @@
-import { loadSettings } from '../../config/load.js';
 import { verifyAudit } from '../../store/audit-log.js';
-import { openStore } from '../../store/database.js';
+import { withSettingsStore } from '../settings-store.js';
 
 /** `deckhand audit verify [--json]`: walks the hash chain of the audit log; exit 1 when it is broken. */
 export async function auditVerifyCommand(options: { json?: boolean }): Promise<number> {
-  const settings = loadSettings({});
-  const store = await openStore({ file: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
-  try {
+  return withSettingsStore(async (store) => {
     const result = await verifyAudit(store.db);
     if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else if (result.ok) process.stdout.write(`Audit log intact: ${result.entries} entr${result.entries === 1 ? 'y' : 'ies'}, every hash checks out.\n`);
     else process.stdout.write(`Audit log BROKEN at entry ${result.brokenAt} of ${result.entries}: ${result.problem}.\n`);
     return result.ok ? 0 : 1;
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 /** `deckhand audit list [--json]`: the log, oldest first. */
 export async function auditListCommand(options: { json?: boolean }): Promise<number> {
-  const settings = loadSettings({});
-  const store = await openStore({ file: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
-  try {
+  return withSettingsStore(async (store) => {
     const rows = await store.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
     if (options.json) {
       process.stdout.write(`${JSON.stringify(rows.map((row) => ({ ...row, details: JSON.parse(row.details) as unknown })), null, 2)}\n`);
@@ -29,7 +22,5 @@ export async function auditListCommand(options: { json?: boolean }): Promise<num
       for (const row of rows) process.stdout.write(`${String(row.seq).padStart(5)}  ${row.at}  ${row.actor.padEnd(14)} ${row.action.padEnd(20)} ${row.subject}\n`);
     }
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }

@@ -1,9 +1,8 @@
 import { loadRun, type RunSettings, resumeRun } from '../../agent/durable-run.js';
-import { loadSettings } from '../../config/load.js';
-import { openStore } from '../../store/database.js';
 import { driveRun, runContext } from '../drive.js';
 import { exitCodeFor } from '../exit-codes.js';
 import { openRuntime } from '../runtime.js';
+import { withSettingsStore } from '../settings-store.js';
 
 export interface ResumeCommandOptions {
   readonly model?: string;
@@ -42,12 +41,6 @@ export async function resumeCommand(runId: string, options: ResumeCommandOptions
 }
 
 /** Reads the run before the servers start: its model decides which provider to open. */
-async function peekRun(runId: string) {
-  const settings = loadSettings({});
-  const store = await openStore({ file: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
-  try {
-    return await loadRun(store, runId);
-  } finally {
-    await store.close();
-  }
+function peekRun(runId: string) {
+  return withSettingsStore((store) => loadRun(store, runId));
 }

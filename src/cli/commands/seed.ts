@@ -1,19 +1,12 @@
-import { loadSettings } from '../../config/load.js';
-import { openStore } from '../../store/database.js';
 import { resetDemoData, seedDemoData } from '../../store/seed.js';
+import { withSettingsStore } from '../settings-store.js';
 
 /**
  * `deckhand seed [--reset]`: inserts the demo data when it is missing, or with `--reset` rebuilds it from
  * scratch (customers, orders, inventory, notes, emails, issues); runs and sessions are kept.
  */
 export async function seedCommand(options: { reset?: boolean }): Promise<number> {
-  const settings = loadSettings({});
-  const store = await openStore({
-    file: settings.dbFile,
-    seed: false,
-    ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}),
-  });
-  try {
+  return withSettingsStore(async (store) => {
     if (options.reset) await resetDemoData(store.db);
     else await seedDemoData(store.db);
     const counts = await Promise.all(
@@ -24,7 +17,5 @@ export async function seedCommand(options: { reset?: boolean }): Promise<number>
     );
     process.stdout.write(`${options.reset ? 'Rebuilt' : 'Checked'} the demo data in ${store.location}: ${counts.join(', ')}.\n`);
     return 0;
-  } finally {
-    await store.close();
-  }
+  }, { seed: false });
 }

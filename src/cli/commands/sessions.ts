@@ -1,12 +1,9 @@
-import { loadSettings } from '../../config/load.js';
-import { openStore } from '../../store/database.js';
 import { SessionStore } from '../../store/session-store.js';
+import { withSettingsStore } from '../settings-store.js';
 
 /** `deckhand sessions [--json]`: recent sessions with their run counts. */
 export async function sessionsCommand(options: { json?: boolean }): Promise<number> {
-  const settings = loadSettings({});
-  const store = await openStore({ file: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
-  try {
+  return withSettingsStore(async (store) => {
     const sessions = await new SessionStore(store.db).list();
     const runs = await store.db
       .selectFrom('runs')
@@ -26,7 +23,5 @@ export async function sessionsCommand(options: { json?: boolean }): Promise<numb
       }
     }
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }
