@@ -1,0 +1,127 @@
+/**
+ * @module Deciding approvals over the API and the WebSocket: one path for both, so exactly one resolution wins
+ * (the store's conditional update) and the loser gets the same 409 or error frame either way.
+ */
+import { type ApprovalDecision, type ApprovalRow, ApprovalStore } from '../store/approval-store.js';
+import type { Store } from '../store/database.js';
+import { ApiError, ConflictError, NotFoundError } from './errors.js';
+import type { ClientFrame } from './input.js';
+import type { RunManager } from './run-manager.js';
+
+/** An approval as the API shows it (the same shape as `deckhand approvals list --json`). */
+export function approvalJson(row: ApprovalRow) {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    sessionId: row.session_id,
+    kind: row.kind,
+    server: row.server,
+    tool: row.tool,
+    args: JSON.parse(row.args) as unknown,
+    reason: row.reason,
+    risk: row.risk,
+    because: row.because,
+    status: row.status,
+    scope: row.scope,
+    ...(row.edited_args ? { editedArgs: JSON.parse(row.edited_args) as unknown } : {}),
+    note: row.note,
+    resolvedBy: row.resolved_by,
+    createdAt: row.created_at,
+    resolvedAt: row.resolved_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+/** What a client asks for: the decision, and whether to resume the run once nothing else is pending. */
+export interface DecisionRequest {
+  readonly decision: ApprovalDecision['decision'];
+  readonly by: string;
+  readonly note?: string;
+  readonly editedArgs?: Record<string, unknown>;
+  readonly scope?: 'once' | 'session';
+  readonly resume?: boolean;
+  /** Only approvals of this run may be decided (the run stream's own). */
+  readonly runId?: string;
+}
+
+/** Whether the decision resumed the run, and if not, why. */
+export type ResumeResult = { readonly resumed: true } | { readonly resumed: false; readonly reason: string; readonly waitingFor?: readonly string[] };
+
+/** The decision a validated request body or WebSocket frame asks for, made by `by`. */
+export function toDecisionRequest(frame: ClientFrame, by: string): DecisionRequest {
+  const resume = frame.resume !== undefined ? { resume: frame.resume } : {};
+  switch (frame.type) {
+    case 'approve':
+      return {
+        decision: 'approve',
+        by,
+        ...(frame.note !== undefined ? { note: frame.note } : {}),
+        ...(frame.scope ? { scope: frame.scope } : {}),
+        ...(frame.args ? { editedArgs: frame.args } : {}),
+        ...resume,
+      };
+    case 'deny':
+      return { decision: 'deny', by, ...(frame.note !== undefined ? { note: frame.note } : {}), ...resume };
+    case 'answer':
+      return { decision: 'answer', by, note: frame.answer, ...resume };
+  }
+}
+
+/**
+ * Settles a pending approval and, when asked, resumes its run. Throws `NotFoundError` (404) for an unknown id and
+ * `ConflictError` (409) when it was already resolved, expired, or does not take this kind of decision.
+ */
+export async function decideApproval(
+  context: { store: Store; runs: RunManager },
+  id: string,
+  request: DecisionRequest,
+): Promise<{ approval: ReturnType<typeof approvalJson> } & ResumeResult> {
+  const approvals = new ApprovalStore(context.store.db);
+  if (request.runId !== undefined) {
+    const current = await approvals.get(id);
+    if (current && current.run_id !== request.runId) throw new ConflictError('OTHER_RUN', `Approval ${id} belongs to run ${current.run_id}, not ${request.runId}.`);
+  }
+  const result = await approvals.resolve(id, {
+    decision: request.decision,
+    by: request.by,
+    ...(request.note !== undefined ? { note: request.note } : {}),
+    ...(request.editedArgs ? { editedArgs: request.editedArgs } : {}),
+    ...(request.decision === 'approve' ? { scope: request.scope ?? 'once' } : {}),
+  });
+  if (!result.ok) {
+    const approval = result.approval;
+    switch (result.reason) {
+      case 'not-found':
+        throw new NotFoundError(`No approval ${id}. See pending ones at GET /api/approvals.`);
+      case 'already-resolved':
+        throw new ConflictError(
+          'ALREADY_RESOLVED',
+          `Approval ${id} was already resolved: ${approval?.status}${approval?.resolved_by ? ` by ${approval.resolved_by}` : ''}${approval?.resolved_at ? ` at ${approval.resolved_at}` : ''}. Nothing changed.`,
+        );
+      case 'expired':
+        throw new ConflictError('EXPIRED', `Approval ${id} expired at ${approval?.expires_at}; the run is told when it resumes.`);
+      case 'wrong-kind':
+        throw new ConflictError('WRONG_KIND', approval?.kind === 'question' ? `${id} is a question: answer it (POST /api/approvals/${id}/answer).` : `${id} is an approval: approve or deny it.`);
+    }
+  }
+  const approval = approvalJson(result.approval);
+  if (!request.resume) return { approval, resumed: false, reason: 'not asked to resume' };
+  return { approval, ...(await resumeAfter(context, result.approval)) };
+}
+
+/** Resumes the approval's run when nothing else of it is pending and it is not executing already. */
+async function resumeAfter(context: { store: Store; runs: RunManager }, approval: ApprovalRow): Promise<ResumeResult> {
+  // A server's question is answered while its call waits: the run goes on by itself.
+  if (approval.kind === 'elicitation') return { resumed: false, reason: 'the run continues by itself' };
+  if (context.runs.isExecuting(approval.run_id)) return { resumed: false, reason: 'the run is executing' };
+  const pending = await new ApprovalStore(context.store.db).list({ status: 'pending', runId: approval.run_id });
+  if (pending.length > 0) return { resumed: false, reason: 'other decisions are pending', waitingFor: pending.map((row) => row.id) };
+  try {
+    await context.runs.resume(approval.run_id);
+    return { resumed: true };
+  } catch (error) {
+    // Someone else resumed it first, or it ended meanwhile: the decision stands either way.
+    if (error instanceof ApiError && error.statusCode === 409) return { resumed: false, reason: error.message };
+    throw error;
+  }
+}

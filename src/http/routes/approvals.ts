@@ -1,0 +1,44 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { ApprovalStore } from '../../store/approval-store.js';
+import { approvalJson, decideApproval, toDecisionRequest } from '../approvals.js';
+import type { ApiContext } from '../context.js';
+import { actorFrom, AnswerBodySchema, ApproveBodySchema, DenyBodySchema, IdParamsSchema, parseInput } from '../input.js';
+
+const ListQuerySchema = z.strictObject({ status: z.enum(['pending', 'all']).default('pending') });
+
+/**
+ * `GET /api/approvals?status=pending|all`, and `POST /api/approvals/:id/approve|deny|answer` (who decided: the
+ * `x-deckhand-actor` header, else `api`). 404 for an unknown id, 409 when already resolved; `resume: true`
+ * resumes the run once nothing else of it is pending.
+ */
+export function approvalRoutes(app: FastifyInstance, { runtime, runs }: ApiContext): void {
+  const context = { store: runtime.store, runs };
+
+  app.get('/api/approvals', async (request) => {
+    const { status } = parseInput(ListQuerySchema, request.query, 'query');
+    const rows = await new ApprovalStore(runtime.store.db).list({ status });
+    return rows.map(approvalJson);
+  });
+
+  app.post('/api/approvals/:id/approve', async (request) => {
+    const { id } = parseInput(IdParamsSchema, request.params, 'params');
+    const by = actorFrom(request.headers);
+    const body = parseInput(ApproveBodySchema, request.body ?? {}, 'body');
+    return decideApproval(context, id, toDecisionRequest({ type: 'approve', approvalId: id, ...body }, by));
+  });
+
+  app.post('/api/approvals/:id/deny', async (request) => {
+    const { id } = parseInput(IdParamsSchema, request.params, 'params');
+    const by = actorFrom(request.headers);
+    const body = parseInput(DenyBodySchema, request.body ?? {}, 'body');
+    return decideApproval(context, id, toDecisionRequest({ type: 'deny', approvalId: id, ...body }, by));
+  });
+
+  app.post('/api/approvals/:id/answer', async (request) => {
+    const { id } = parseInput(IdParamsSchema, request.params, 'params');
+    const by = actorFrom(request.headers);
+    const body = parseInput(AnswerBodySchema, request.body, 'body');
+    return decideApproval(context, id, toDecisionRequest({ type: 'answer', approvalId: id, ...body }, by));
+  });
+}

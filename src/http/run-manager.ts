@@ -1,0 +1,218 @@
+/**
+ * @module Background runs of `deckhand serve`: starts and resumes durable runs in this process, and fans their
+ * events out to subscribers (the WebSocket), each of which sees the stored events first, then the live ones,
+ * with no gap and no repeat.
+ */
+import { randomUUID } from 'node:crypto';
+import { loadRun, type RunSettings, resumeRun, startRun } from '../agent/durable-run.js';
+import type { RunEvent, RunOutcome } from '../agent/events.js';
+import { runContext } from '../cli/drive.js';
+import type { Runtime } from '../cli/runtime.js';
+import { errorMessage } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { ApiError, ConflictError, NotFoundError } from './errors.js';
+
+/** Receives a run's events, in order. */
+export type RunListener = (event: RunEvent) => void;
+
+/** The options a run is started or resumed with over the API; unset ones fall back (see {@link RunManager}). */
+export interface RunOverrides {
+  readonly yes?: boolean;
+  readonly maxSteps?: number;
+  readonly budgetUsd?: number;
+}
+
+/** Where a run executing in this process stands. */
+interface Execution {
+  readonly sessionId: string;
+  /** The highest stored event seq before this execution began: later ones are in `events`. */
+  readonly baseSeq: number;
+  /** Every event of this execution, in order (kept until it ends, so a late subscriber misses none). */
+  readonly events: RunEvent[];
+  readonly controller: AbortController;
+  done?: Promise<void>;
+}
+
+export interface RunManagerOptions {
+  readonly runtime: Runtime;
+  readonly logger: Logger;
+  /** Approve actions that would ask, for runs that do not say (`deckhand serve --yes`). Default false. */
+  readonly yes?: boolean;
+}
+
+/**
+ * Runs started over the API execute here, in the background, persisted by the durable run as usual. One run per
+ * session at a time (their transcript is one sequence); a run executes at most once at a time.
+ * Implements `Symbol.asyncDispose`: cancels what is running and waits for it to record its end.
+ */
+export class RunManager implements AsyncDisposable {
+  private readonly executions = new Map<string, Execution>();
+  private readonly listeners = new Map<string, Set<RunListener>>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private closing = false;
+
+  constructor(private readonly options: RunManagerOptions) {}
+
+  /** True while the run executes in this process. */
+  isExecuting(runId: string): boolean {
+    return this.executions.has(runId);
+  }
+
+  /**
+   * Starts a run in `sessionId` (continuing its stored transcript) or in a new session. Resolves once the run is
+   * recorded (its first event), so `GET /api/runs/:id` finds it. Throws `ConflictError` when the session is busy.
+   */
+  async start(input: { task: string; sessionId?: string } & RunOverrides): Promise<{ runId: string; sessionId: string }> {
+    const sessionId = input.sessionId ?? randomUUID();
+    const runId = randomUUID();
+    const settings = this.settingsFor(input, undefined);
+    await this.launch(runId, sessionId, 0, (signal) =>
+      startRun(runContext(this.options.runtime, signal), { task: input.task, sessionId, runId, settings }),
+    );
+    return { runId, sessionId };
+  }
+
+  /**
+   * Resumes a stored run from its persisted state with its own options unless overridden, on this server's model.
+   * Throws `NotFoundError` for an unknown run and `ConflictError` when it finished or is executing already.
+   */
+  resume(runId: string, overrides: RunOverrides = {}): Promise<{ runId: string; sessionId: string }> {
+    return this.locked(runId, async () => {
+      if (this.executions.has(runId)) throw new ConflictError('RUN_EXECUTING', `Run ${runId} is executing already; follow it on /api/runs/${runId}/stream.`);
+      const { store } = this.options.runtime;
+      const exists = await store.db.selectFrom('runs').select('id').where('id', '=', runId).executeTakeFirst();
+      if (!exists) throw new NotFoundError(`No run ${runId}.`);
+      const run = await loadRun(store, runId);
+      if (!run.resumable) {
+        const how = run.status === 'finished' ? 'already finished' : `already ended (${run.status})`;
+        throw new ConflictError('RUN_FINISHED', `Run ${runId} ${how}, nothing to resume.`);
+      }
+      const baseSeq = await this.lastSeq(runId);
+      const settings = this.settingsFor(overrides, run.settings);
+      await this.launch(runId, run.sessionId, baseSeq, (signal) => resumeRun(runContext(this.options.runtime, signal), run, settings));
+      return { runId, sessionId: run.sessionId };
+    });
+  }
+
+  /**
+   * Sends `listener` the run's events so far (stored ones, then those of an execution in progress), then every
+   * new one, until the returned function is called. The backlog is sent synchronously before anything live.
+   */
+  subscribe(runId: string, listener: RunListener): Promise<() => void> {
+    return this.locked(runId, async () => {
+      const execution = this.executions.get(runId);
+      const stored = await this.storedEvents(runId, execution?.baseSeq);
+      // From here on nothing awaits: the backlog goes out before any live event can be dispatched.
+      for (const event of [...stored, ...(execution?.events ?? [])]) listener(event);
+      const set = this.listeners.get(runId) ?? new Set<RunListener>();
+      this.listeners.set(runId, set);
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0 && this.listeners.get(runId) === set) this.listeners.delete(runId);
+      };
+    });
+  }
+
+  /** The run's stored events, oldest first; only those up to `maxSeq` when given. */
+  async storedEvents(runId: string, maxSeq?: number): Promise<RunEvent[]> {
+    let query = this.options.runtime.store.db.selectFrom('run_events').select('data').where('run_id', '=', runId).orderBy('seq');
+    if (maxSeq !== undefined) query = query.where('seq', '<=', maxSeq);
+    const rows = await query.execute();
+    return rows.map((row) => JSON.parse(row.data) as RunEvent);
+  }
+
+  /** Cancels every run executing here and waits until each has recorded its end. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const running = [...this.executions.values()];
+    for (const execution of running) execution.controller.abort(new Error('the server is shutting down'));
+    await Promise.allSettled(running.map((execution) => execution.done));
+    this.listeners.clear();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private settingsFor(overrides: RunOverrides, stored: RunSettings | undefined): RunSettings {
+    const { runtime } = this.options;
+    const maxSteps = overrides.maxSteps ?? stored?.maxSteps ?? runtime.settings.maxSteps;
+    const budgetUsd = overrides.budgetUsd ?? stored?.budgetUsd ?? runtime.settings.budgetUsd;
+    return {
+      // A resumed run continues on this server's model: it is the one the process has open.
+      model: runtime.model.id,
+      yes: overrides.yes ?? stored?.yes ?? this.options.yes ?? false,
+      ...(maxSteps !== undefined ? { maxSteps } : {}),
+      ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+    };
+  }
+
+  /** Registers the execution, pumps its events in the background, and resolves on its first event. */
+  private async launch(
+    runId: string,
+    sessionId: string,
+    baseSeq: number,
+    open: (signal: AbortSignal) => AsyncGenerator<RunEvent, RunOutcome>,
+  ): Promise<void> {
+    if (this.closing) throw new ApiError(503, 'SHUTTING_DOWN', 'The server is shutting down; try again on another.');
+    // Checked and registered with no await in between, so two requests cannot both take the session.
+    const busy = [...this.executions.entries()].find(([, execution]) => execution.sessionId === sessionId);
+    if (busy) throw new ConflictError('SESSION_BUSY', `Session ${sessionId} has run ${busy[0]} executing; wait for it to end (follow /api/runs/${busy[0]}/stream).`);
+    const execution: Execution = { sessionId, baseSeq, events: [], controller: new AbortController() };
+    this.executions.set(runId, execution);
+    const logger = this.options.logger.child({ runId, sessionId });
+    const { promise: started, resolve, reject } = Promise.withResolvers<void>();
+    execution.done = (async () => {
+      let seen = false;
+      try {
+        for await (const event of open(execution.controller.signal)) {
+          execution.events.push(event);
+          this.dispatch(runId, event);
+          if (!seen) resolve();
+          seen = true;
+          if (event.type === 'run-end') logger.info({ outcome: event.outcome, steps: event.totals.steps, costUsd: event.totals.costUsd }, 'run ended');
+        }
+      } catch (error) {
+        logger.error({ error: errorMessage(error) }, 'run failed outside the loop');
+        if (!seen) reject(error);
+      } finally {
+        this.executions.delete(runId);
+        resolve();
+      }
+    })();
+    await started;
+  }
+
+  private dispatch(runId: string, event: RunEvent): void {
+    for (const listener of this.listeners.get(runId) ?? []) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.options.logger.warn({ runId, error: errorMessage(error) }, 'run listener failed');
+      }
+    }
+  }
+
+  private async lastSeq(runId: string): Promise<number> {
+    const row = await this.options.runtime.store.db
+      .selectFrom('run_events')
+      .select(({ fn }) => fn.max<number>('seq').as('last'))
+      .where('run_id', '=', runId)
+      .executeTakeFirst();
+    return Number(row?.last ?? 0);
+  }
+
+  /** Runs `work` after every earlier `work` for the same run: resumes and subscriptions see a stable `baseSeq`. */
+  private async locked<T>(runId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(runId) ?? Promise.resolve();
+    const current = previous.then(work, work);
+    const tail = current.catch(() => {});
+    this.locks.set(runId, tail);
+    try {
+      return await current;
+    } finally {
+      if (this.locks.get(runId) === tail) this.locks.delete(runId);
+    }
+  }
+}
