@@ -13,6 +13,7 @@ import { mcpCommand } from './commands/mcp.js';
 import { resumeCommand } from './commands/resume.js';
 import { runCommand } from './commands/run.js';
 import { seedCommand } from './commands/seed.js';
+import { serveCommand } from './commands/serve.js';
 import { serversCommand } from './commands/servers.js';
 import { sessionsCommand } from './commands/sessions.js';
 import { EXIT } from './exit-codes.js';
@@ -158,6 +159,15 @@ program
   .addOption(new Option('--port <n>', 'HTTP port; 0 picks a free one (default 8790)').argParser(portNumber))
   .option('--host <host>', 'HTTP interface to bind (default 127.0.0.1; others are reachable from the network)')
   .action(async (server: string, options) => setExit(await mcpCommand(server, options)));
+
+program
+  .command('serve')
+  .description('serve the HTTP API and the run WebSocket (sessions, runs, approvals) until Ctrl-C')
+  .option('--host <host>', 'interface to bind (default 127.0.0.1; others are reachable from the network)')
+  .addOption(new Option('--port <n>', 'HTTP port; 0 picks a free one (default 8787)').argParser(portNumber))
+  .addOption(modelOption())
+  .option('--yes', 'approve actions that would ask for confirmation, for runs that do not say otherwise')
+  .action(async (options) => setExit(await serveCommand(options)));
 
 program
   .command('seed')

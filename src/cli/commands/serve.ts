@@ -1,0 +1,38 @@
+import { buildApiServer, DEFAULT_HOST, DEFAULT_PORT } from '../../http/index.js';
+import { openRuntime } from '../runtime.js';
+
+export interface ServeCommandOptions {
+  readonly host?: string;
+  readonly port?: number;
+  readonly model?: string;
+  readonly yes?: boolean;
+}
+
+/**
+ * `deckhand serve [--host 127.0.0.1] [--port 8787]`: the HTTP API and run WebSocket, until SIGINT or SIGTERM;
+ * then runs in progress are cancelled (resumable later), sockets closed, servers and store shut down.
+ */
+export async function serveCommand(options: ServeCommandOptions): Promise<number> {
+  await using runtime = await openRuntime({ ...(options.model !== undefined ? { model: options.model } : {}) });
+  const host = options.host ?? DEFAULT_HOST;
+  const { app } = await buildApiServer({ runtime, host, yes: options.yes === true });
+  try {
+    const address = await app.listen({ host, port: options.port ?? DEFAULT_PORT });
+    const failed = runtime.host.failures();
+    process.stderr.write(
+      `Deckhand API on ${address}/api (model ${runtime.model.id}, ${runtime.host.status().length - failed.length} servers ready` +
+        `${failed.length > 0 ? `, failed: ${failed.map((server) => server.name).join(', ')}` : ''}). Ctrl-C stops it.\n`,
+    );
+    if (host !== DEFAULT_HOST && host !== 'localhost' && host !== '::1') {
+      process.stderr.write(`Warning: bound to ${host}; the API has no authentication, so anyone who reaches it can run tasks.\n`);
+    }
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    process.stderr.write('Stopping: cancelling runs in progress…\n');
+  } finally {
+    await app.close();
+  }
+  return 0;
+}
