@@ -1,0 +1,336 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ActiveRuns } from '../src/agent/active-run.js';
+import { ElicitationRouter } from '../src/agent/elicitation.js';
+import type { RunEvent } from '../src/agent/events.js';
+import { Sampler } from '../src/agent/sampling.js';
+import { resolveRuntimeModel, type Runtime } from '../src/cli/runtime.js';
+import { loadSettings } from '../src/config/load.js';
+import { type ApiServer, buildApiServer } from '../src/http/index.js';
+import { McpHost } from '../src/mcp/host.js';
+import { noopLogger } from '../src/shared/logger.js';
+import { ApprovalStore } from '../src/store/approval-store.js';
+import { openStore } from '../src/store/database.js';
+import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
+import type { FakeProvider, FakeTurn } from './fakes/sse.js';
+import { freshWorkspace } from './helpers/cli.js';
+
+// `deckhand serve` in process: the Fastify app over a temp store, the real notes server (stdio) and the OpenAI
+// wire fake; HTTP through app.inject(), the run stream through a real socket and Node's WebSocket client.
+
+const NOTE_TASK = 'Lisa Park says her order XYZ-789 never arrived; add a note to the order.';
+const NOTE_TEXT = 'Customer reports the parcel never arrived.';
+const noteCall: FakeTurn = {
+  text: 'I will record her report on the order.',
+  toolCalls: [{ name: 'notes__add_note', args: { entity: 'order:XYZ-789', text: NOTE_TEXT, author: 'deckhand' } }],
+  usage: { inputTokens: 500, outputTokens: 40 },
+};
+
+type Frame = Record<string, unknown> & { type: string };
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function startFake(script: readonly FakeTurn[]): Promise<FakeProvider<OpenAIChatRequest>> {
+  const fake = await startOpenAIFake(script);
+  cleanups.push(() => fake.close());
+  return fake;
+}
+
+/** A data dir and a working dir whose deckhand.json starts only the notes server (two cores are shared). */
+function workspace() {
+  const { home, cwd } = freshWorkspace();
+  mkdirSync(cwd, { recursive: true });
+  writeFileSync(join(cwd, 'deckhand.json'), JSON.stringify({ builtinServers: ['notes'] }));
+  return { home, cwd };
+}
+
+/** What `openRuntime` opens, with the environment and working dir given instead of the process's. */
+async function openTestRuntime(ws: { home: string; cwd: string }, fake: FakeProvider<OpenAIChatRequest>): Promise<Runtime> {
+  const env = {
+    DECKHAND_HOME: ws.home,
+    DECKHAND_MODEL: 'openai:gpt-4.1-mini',
+    DECKHAND_LOG_LEVEL: 'silent',
+    OPENAI_API_KEY: 'sk-test',
+    OPENAI_BASE_URL: `${fake.url}/v1`,
+  } as const;
+  const settings = loadSettings({ env, cwd: ws.cwd });
+  const { model, price } = resolveRuntimeModel(settings);
+  const store = await openStore({ file: settings.dbFile });
+  const activeRuns = new ActiveRuns();
+  const elicitation = new ElicitationRouter({ approvals: new ApprovalStore(store.db), runs: activeRuns, logger: noopLogger });
+  const host = await McpHost.start({
+    servers: settings.servers,
+    elicitation: elicitation.handle,
+    sampling: new Sampler({ runs: activeRuns, db: store.db }).handle,
+  });
+  const close = async () => {
+    await host.close();
+    await store.close();
+  };
+  return { settings, logger: noopLogger, model, price, store, host, activeRuns, elicitation, serversStartMs: 0, close, [Symbol.asyncDispose]: close };
+}
+
+/** The app over a fresh runtime; closed (runs, then servers and store) after the test. */
+async function openApi(ws: { home: string; cwd: string }, fake: FakeProvider<OpenAIChatRequest>) {
+  const runtime = await openTestRuntime(ws, fake);
+  const server = await buildApiServer({ runtime });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await server.app.close();
+    await runtime.close();
+  };
+  cleanups.push(close);
+  return { ...server, runtime, close };
+}
+
+/** Resolves with the run's `run-end` events once `count` of them have been seen (backlog included). */
+function runEnds(server: ApiServer, runId: string, count = 1): Promise<Array<Extract<RunEvent, { type: 'run-end' }>>> {
+  return new Promise((resolve, reject) => {
+    const ends: Array<Extract<RunEvent, { type: 'run-end' }>> = [];
+    let unsubscribe: (() => void) | undefined;
+    let done = false;
+    server.runs
+      .subscribe(runId, (event) => {
+        if (event.type !== 'run-end' || done) return;
+        ends.push(event);
+        if (ends.length < count) return;
+        done = true;
+        unsubscribe?.();
+        resolve(ends);
+      })
+      .then((stop) => {
+        unsubscribe = stop;
+        if (done) stop();
+      }, reject);
+  });
+}
+
+/** A WebSocket client on the run stream that keeps every frame and waits for the ones a test needs. */
+async function openStream(url: string, headers?: Record<string, string>) {
+  // Node's WebSocket (undici) takes request headers, which browsers' does not.
+  const socket = headers ? new WebSocket(url, { headers }) : new WebSocket(url);
+  const frames: Frame[] = [];
+  const waiters: Array<{ predicate: (frame: Frame) => boolean; resolve: (frame: Frame) => void }> = [];
+  socket.addEventListener('message', (message) => {
+    const frame = JSON.parse(String(message.data)) as Frame;
+    frames.push(frame);
+    for (const waiter of waiters.splice(0)) {
+      if (waiter.predicate(frame)) waiter.resolve(frame);
+      else waiters.push(waiter);
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.addEventListener('open', () => resolve(), { once: true });
+    socket.addEventListener('error', () => reject(new Error(`could not open ${url}`)), { once: true });
+  });
+  cleanups.push(async () => socket.close());
+  return {
+    socket,
+    frames,
+    /** The first frame after the `skip`-th that matches (earlier frames included). */
+    next(predicate: (frame: Frame) => boolean, skip = 0): Promise<Frame> {
+      const found = frames.slice(skip).find(predicate);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve) => waiters.push({ predicate: (frame) => frames.indexOf(frame) >= skip && predicate(frame), resolve }));
+    },
+    send(value: unknown) {
+      socket.send(typeof value === 'string' ? value : JSON.stringify(value));
+    },
+  };
+}
+
+async function listen(server: ApiServer): Promise<string> {
+  const address = await server.app.listen({ host: '127.0.0.1', port: 0 });
+  return address.replace(/^http/, 'ws');
+}
+
+function notesFor(runtime: Runtime) {
+  return runtime.store.db
+    .selectFrom('notes')
+    .select('text')
+    .where('entity_type', '=', 'order')
+    .where('entity_id', '=', 'XYZ-789')
+    .where('id', 'not like', 'N-000%')
+    .execute();
+}
+
+describe('deckhand serve: runs and approvals', () => {
+  it('pauses on notes.add_note, is approved over the API (a second decision is 409), resumes, and streams it all', async () => {
+    const fake = await startFake([noteCall, { text: 'Added the note to XYZ-789.', usage: { inputTokens: 700, outputTokens: 12 } }]);
+    const api = await openApi(workspace(), fake);
+    const base = await listen(api);
+
+    const health = await api.app.inject({ method: 'GET', url: '/api/health' });
+    expect(health.json()).toMatchObject({ ok: true, model: 'openai:gpt-4.1-mini', servers: [{ name: 'notes', state: 'ready', tools: expect.arrayContaining(['add_note', 'get_notes']) }] });
+
+    const started = await api.app.inject({ method: 'POST', url: '/api/runs', payload: { task: NOTE_TASK } });
+    expect(started.statusCode).toBe(202);
+    const { runId, sessionId } = started.json() as { runId: string; sessionId: string };
+    const stream = await openStream(`${base}/api/runs/${runId}/stream`);
+    const paused = await stream.next((frame) => frame.type === 'run-end');
+    expect(paused).toMatchObject({ outcome: 'paused' });
+    const request = await stream.next((frame) => frame.type === 'approval-request');
+    expect(request).toMatchObject({ runId, server: 'notes', tool: 'add_note', kind: 'approval' });
+    const approvalId = String(request.approvalId);
+
+    const pending = await api.app.inject({ method: 'GET', url: '/api/approvals' });
+    expect(pending.json()).toEqual([expect.objectContaining({ id: approvalId, runId, sessionId, tool: 'add_note', status: 'pending', args: expect.objectContaining({ text: NOTE_TEXT }) })]);
+    expect(await notesFor(api.runtime)).toEqual([]);
+
+    const approve = () => api.app.inject({ method: 'POST', url: `/api/approvals/${approvalId}/approve`, headers: { 'x-deckhand-actor': 'alice' }, payload: { note: 'checked with the carrier' } });
+    const approved = await approve();
+    expect(approved.statusCode).toBe(200);
+    expect(approved.json()).toMatchObject({ approval: { id: approvalId, status: 'approved', resolvedBy: 'alice', scope: 'once' }, resumed: false });
+    const again = await approve();
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toEqual({ error: { code: 'ALREADY_RESOLVED', message: expect.stringContaining(`Approval ${approvalId} was already resolved: approved by alice`) } });
+
+    const beforeResume = stream.frames.length;
+    const resumed = await api.app.inject({ method: 'POST', url: `/api/runs/${runId}/resume` });
+    expect(resumed.statusCode).toBe(202);
+    expect(resumed.json()).toEqual({ runId, sessionId });
+    const finished = await stream.next((frame) => frame.type === 'run-end', beforeResume);
+    expect(finished).toMatchObject({ outcome: 'finished', text: 'Added the note to XYZ-789.' });
+
+    // The subscriber saw the request, then (after the resume, on the same socket) the decision, the result, the end.
+    const types = stream.frames.map((frame) => frame.type);
+    const order = ['approval-request', 'approval-response', 'tool-result', 'run-end'].map((type, index) => (index < 1 ? types.indexOf(type) : types.indexOf(type, beforeResume)));
+    expect(order.every((position, index) => position >= 0 && (index === 0 || position > order[index - 1]!))).toBe(true);
+    expect(stream.frames.find((frame) => frame.type === 'approval-response')).toMatchObject({ decision: 'approved', by: 'alice' });
+    expect(await notesFor(api.runtime)).toEqual([{ text: NOTE_TEXT }]);
+
+    const run = await api.app.inject({ method: 'GET', url: `/api/runs/${runId}` });
+    expect(run.json()).toMatchObject({ id: runId, sessionId, status: 'finished', executing: false, finalText: 'Added the note to XYZ-789.', totals: { toolCalls: 1, inputTokens: 1_200 }, pendingApprovals: [] });
+    const events = (await api.app.inject({ method: 'GET', url: `/api/runs/${runId}/events` })).json() as RunEvent[];
+    expect(events.filter((event) => event.type === 'run-start')).toHaveLength(2);
+    expect(events.at(-1)).toMatchObject({ type: 'run-end', outcome: 'finished' });
+
+    const finishedResume = await api.app.inject({ method: 'POST', url: `/api/runs/${runId}/resume`, payload: {} });
+    expect(finishedResume.statusCode).toBe(409);
+    expect(finishedResume.json()).toMatchObject({ error: { code: 'RUN_FINISHED', message: `Run ${runId} already finished, nothing to resume.` } });
+    expect(await notesFor(api.runtime)).toHaveLength(1);
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it('denies over the WebSocket with a note and resumes; malformed frames get error frames, never a crash', async () => {
+    const fake = await startFake([noteCall, { text: 'Understood, I did not add the note.' }]);
+    const api = await openApi(workspace(), fake);
+    const base = await listen(api);
+    const { runId } = (await api.app.inject({ method: 'POST', url: '/api/runs', payload: { task: NOTE_TASK } })).json() as { runId: string };
+    const stream = await openStream(`${base}/api/runs/${runId}/stream`);
+    const request = await stream.next((frame) => frame.type === 'approval-request');
+    await stream.next((frame) => frame.type === 'run-end');
+
+    stream.send('not json');
+    stream.send({ type: 'approve' });
+    stream.send({ type: 'shrug', approvalId: request.approvalId });
+    stream.send(new Uint8Array([1, 2, 3]));
+    stream.send({ type: 'answer', approvalId: request.approvalId, answer: 'yes' });
+    const errors = () => stream.frames.filter((frame) => frame.type === 'error');
+    await stream.next(() => errors().length === 5);
+    expect(errors().map((frame) => frame.code)).toEqual(['BAD_FRAME', 'BAD_FRAME', 'BAD_FRAME', 'BAD_FRAME', 'WRONG_KIND']);
+    expect(errors()[1]).toMatchObject({ message: 'frame.approvalId: is required' });
+
+    const beforeDeny = stream.frames.length;
+    stream.send({ type: 'deny', approvalId: request.approvalId, note: 'not before we hear from the carrier', resume: true });
+    expect(await stream.next((frame) => frame.type === 'ack')).toEqual({ type: 'ack', approvalId: request.approvalId, status: 'denied', resumed: true });
+    expect(await stream.next((frame) => frame.type === 'run-end', beforeDeny)).toMatchObject({ outcome: 'finished', text: 'Understood, I did not add the note.' });
+    expect(stream.frames.slice(beforeDeny).find((frame) => frame.type === 'approval-response')).toMatchObject({ decision: 'denied', by: 'api', note: 'not before we hear from the carrier' });
+
+    stream.send({ type: 'approve', approvalId: request.approvalId });
+    expect(await stream.next((frame) => frame.type === 'error' && frame.code === 'ALREADY_RESOLVED')).toMatchObject({ approvalId: request.approvalId });
+    expect(await notesFor(api.runtime)).toEqual([]);
+    const toolMessage = fake.requests[1]!.body.messages.find((message) => message.role === 'tool');
+    expect(String(toolMessage?.content)).toContain('not before we hear from the carrier');
+    expect(stream.socket.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('a second server over the same store continues the session with its full context', async () => {
+    const fake = await startFake([{ text: 'Noted: the code word is pelican.' }, { text: 'The code word was pelican.' }]);
+    const ws = workspace();
+    const first = await openApi(ws, fake);
+    const started = (await first.app.inject({ method: 'POST', url: '/api/runs', payload: { task: 'Remember the code word: pelican.' } })).json() as { runId: string; sessionId: string };
+    await runEnds(first, started.runId);
+    await first.close();
+
+    const second = await openApi(ws, fake);
+    const sessions = (await second.app.inject({ method: 'GET', url: '/api/sessions' })).json() as Array<{ id: string; runs: number }>;
+    expect(sessions).toEqual([expect.objectContaining({ id: started.sessionId, runs: 1 })]);
+    const continued = await second.app.inject({ method: 'POST', url: `/api/sessions/${started.sessionId}/runs`, payload: { task: 'What was the code word?' } });
+    expect(continued.statusCode).toBe(202);
+    const { runId } = continued.json() as { runId: string };
+    expect(await runEnds(second, runId)).toEqual([expect.objectContaining({ outcome: 'finished', text: 'The code word was pelican.' })]);
+
+    const sent = fake.requests[1]!.body.messages.map((message) => `${message.role}: ${typeof message.content === 'string' ? message.content : JSON.stringify(message.content)}`);
+    expect(sent.slice(1)).toEqual(['user: Remember the code word: pelican.', 'assistant: Noted: the code word is pelican.', 'user: What was the code word?']);
+    const transcript = (await second.app.inject({ method: 'GET', url: `/api/sessions/${started.sessionId}/messages` })).json() as Array<{ role: string }>;
+    expect(transcript.map((message) => message.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
+  });
+});
+
+describe('deckhand serve: input, ids and hosts', () => {
+  it('answers bad input with 400 and one message, unknown ids with 404, other hosts with 403', async () => {
+    const fake = await startFake([]);
+    const api = await openApi(workspace(), fake);
+    const call = (method: 'GET' | 'POST', url: string, options: { payload?: unknown; headers?: Record<string, string> } = {}) =>
+      api.app.inject({ method, url, ...(options.payload !== undefined ? { payload: options.payload as string } : {}), ...(options.headers ? { headers: options.headers } : {}) });
+    const expectError = async (response: Awaited<ReturnType<typeof call>>, status: number, message: string | RegExp) => {
+      expect(response.statusCode).toBe(status);
+      const body = response.json() as { error: { code: string; message: string } };
+      expect(Object.keys(body)).toEqual(['error']);
+      expect(body.error.message).toMatch(message);
+      expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+/);
+    };
+
+    await expectError(await call('POST', '/api/runs', { payload: {} }), 400, 'body.task: is required');
+    await expectError(await call('POST', '/api/runs', { payload: { task: '  ' } }), 400, 'body.task: must not be empty');
+    await expectError(await call('POST', '/api/runs', { payload: { task: 'x', maxSteps: 0 } }), 400, /^body\.maxSteps: /);
+    await expectError(await call('POST', '/api/runs', { payload: { task: 'x', budget: 1 } }), 400, 'body: unknown key(s) "budget"');
+    await expectError(await call('POST', '/api/runs', { payload: '{"task":', headers: { 'content-type': 'application/json' } }), 400, /JSON/);
+    await expectError(await call('GET', '/api/approvals?status=maybe'), 400, /^query\.status: /);
+    await expectError(await call('POST', '/api/approvals/AP-1/approve', { payload: { scope: 'forever' } }), 400, /^body\.scope: /);
+    await expectError(await call('POST', '/api/approvals/AP-1/approve', { payload: { args: [1] } }), 400, /^body\.args: /);
+    await expectError(await call('POST', '/api/approvals/AP-1/answer', { payload: {} }), 400, 'body.answer: is required');
+    await expectError(await call('POST', '/api/approvals/AP-1/deny', { headers: { 'x-deckhand-actor': 'x'.repeat(101) } }), 400, 'header x-deckhand-actor: at most 100 characters');
+    await expectError(await call('POST', '/api/runs', { payload: JSON.stringify({ task: 'x'.repeat(1_100_000) }), headers: { 'content-type': 'application/json' } }), 413, /too large/i);
+
+    await expectError(await call('POST', '/api/approvals/AP-missing/approve'), 404, 'No approval AP-missing');
+    await expectError(await call('GET', '/api/runs/nope'), 404, 'No run nope.');
+    await expectError(await call('GET', '/api/runs/nope/events'), 404, 'No run nope.');
+    await expectError(await call('POST', '/api/runs/nope/resume'), 404, 'No run nope.');
+    await expectError(await call('GET', '/api/sessions/nope/messages'), 404, 'No session nope');
+    await expectError(await call('POST', '/api/sessions/nope/runs', { payload: { task: 'x' } }), 404, 'No session nope');
+    await expectError(await call('GET', '/api/nothing-here'), 404, 'No route GET /api/nothing-here');
+
+    // DNS rebinding: a page elsewhere can reach 127.0.0.1 but cannot make the browser name it.
+    await expectError(await call('GET', '/api/health', { headers: { host: 'evil.example:8787' } }), 403, "Host 'evil.example:8787' is not allowed");
+    await expectError(await call('GET', '/api/health', { headers: { host: 'localhost:8787', origin: 'http://evil.example' } }), 403, "Origin 'http://evil.example' is not allowed");
+    expect((await call('GET', '/api/health', { headers: { host: '127.0.0.1:8787', origin: 'http://localhost:5173' } })).statusCode).toBe(200);
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('refuses a stream for an unknown run with an error frame and close code 4404', async () => {
+    const fake = await startFake([]);
+    const api = await openApi(workspace(), fake);
+    const base = await listen(api);
+    const stream = await openStream(`${base}/api/runs/nope/stream`);
+    const closed = new Promise<number>((resolve) => stream.socket.addEventListener('close', (event) => resolve(event.code), { once: true }));
+    expect(await stream.next((frame) => frame.type === 'error')).toMatchObject({ code: 'NOT_FOUND', message: 'No run nope.' });
+    expect(await closed).toBe(4404);
+  });
+
+  it('refuses the WebSocket upgrade from another origin, and still closes promptly', async () => {
+    // Regression: a refused upgrade's socket lies outside the HTTP server's bookkeeping; left open, app.close() hung.
+    const fake = await startFake([]);
+    const api = await openApi(workspace(), fake);
+    const base = await listen(api);
+    await expect(openStream(`${base}/api/runs/nope/stream`, { origin: 'http://evil.example' })).rejects.toThrow('could not open');
+    await api.close();
+  });
+});
