@@ -3,7 +3,7 @@
  * with `app.inject()` and the command only adds `listen`.
  */
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Runtime } from '../cli/runtime.js';
 import { type Logger, noopLogger } from '../shared/logger.js';
 import type { ApiContext } from './context.js';
@@ -39,17 +39,6 @@ export interface ApiServer {
 }
 
 /**
- * A WebSocket handshake answered with an HTTP error (403, 400, 404) must close its socket: the plugin writes the
- * response on the raw upgrade socket, outside the HTTP server's connection bookkeeping, so nothing else would,
- * and `app.close()` would wait on it forever. An accepted upgrade never finishes the response, so it is untouched.
- */
-async function closeRefusedUpgrades(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (request.headers.upgrade === undefined) return;
-  const socket = request.raw.socket;
-  reply.raw.once('finish', () => socket.end(() => socket.destroy()));
-}
-
-/**
  * Builds the API app (not listening). Routes: see README "HTTP API". Every error response is
  * `{ error: { code, message } }`, shaped in one handler; requests naming another host get 403.
  */
@@ -60,14 +49,15 @@ export async function buildApiServer(options: ApiServerOptions): Promise<ApiServ
   // Fastify's own logger is off: requests are logged below through the injected Logger, with no bodies.
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true });
   registerErrorHandlers(app, logger);
-  app.addHook('onRequest', closeRefusedUpgrades);
+  // The plugin goes first: its onRequest hook marks upgrade requests, so that a handshake refused by a later hook
+  // (403, 400) has its raw socket destroyed; registered after them, the socket stayed open and app.close() hung.
+  await app.register(fastifyWebsocket, { options: { maxPayload: BODY_LIMIT_BYTES } });
   app.addHook('onRequest', hostGuard(options.host ?? DEFAULT_HOST));
   app.addHook('onResponse', async (request, reply) => {
     logger.info({ reqId: request.id, method: request.method, url: request.routeOptions.url ?? request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
   // Stop the runs before the store and servers go away; the WebSocket plugin closes its sockets in preClose.
   app.addHook('onClose', async () => runs.close());
-  await app.register(fastifyWebsocket, { options: { maxPayload: BODY_LIMIT_BYTES } });
   for (const routes of [healthRoutes, sessionRoutes, runRoutes, approvalRoutes, streamRoutes]) routes(app, context);
   await app.ready();
   return { app, runs };
