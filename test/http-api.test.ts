@@ -307,6 +307,7 @@ describe('deckhand serve: input, ids and hosts', () => {
     await expectError(await call('GET', '/api/sessions/nope/messages'), 404, 'No session nope');
     await expectError(await call('POST', '/api/sessions/nope/runs', { payload: { task: 'x' } }), 404, 'No session nope');
     await expectError(await call('GET', '/api/nothing-here'), 404, 'No route GET /api/nothing-here');
+    await expectError(await call('GET', '/api/runs/nope/stream'), 426, 'This endpoint is a WebSocket');
 
     // DNS rebinding: a page elsewhere can reach 127.0.0.1 but cannot make the browser name it.
     await expectError(await call('GET', '/api/health', { headers: { host: 'evil.example:8787' } }), 403, "Host 'evil.example:8787' is not allowed");

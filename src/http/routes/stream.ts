@@ -4,7 +4,7 @@ import type { RunEvent } from '../../agent/events.js';
 import { errorMessage } from '../../shared/errors.js';
 import { decideApproval, toDecisionRequest } from '../approvals.js';
 import type { ApiContext } from '../context.js';
-import { toErrorResponse } from '../errors.js';
+import { ApiError, toErrorResponse } from '../errors.js';
 import { actorFrom, ClientFrameSchema, describeIssue, IdParamsSchema, parseInput } from '../input.js';
 
 /** Close code sent when the run does not exist (4000–4999 are for applications). */
@@ -15,71 +15,46 @@ type ServerFrame =
   | { readonly type: 'ack'; readonly approvalId: string; readonly status: string; readonly resumed: boolean; readonly reason?: string }
   | { readonly type: 'error'; readonly code: string; readonly message: string; readonly approvalId?: string };
 
+type Send = (frame: RunEvent | ServerFrame) => void;
+
 /**
  * `GET /api/runs/:id/stream` (WebSocket): the run's stored events first, then live ones, each a JSON text frame
  * of a `RunEvent`. Client frames `{"type":"approve"|"deny"|"answer","approvalId",…}` decide the run's approvals
- * (answered with an `ack` or `error` frame). The socket stays open after `run-end`: a resume may follow, and its
- * events arrive on the same socket; the client closes it when done.
+ * (answered with an `ack` or `error` frame; a malformed frame gets an `error` frame and the socket stays up). The
+ * socket stays open after `run-end`: a resume may follow, and its events arrive on the same socket; the client
+ * closes it when done. A plain HTTP GET gets 426.
  */
 export function streamRoutes(app: FastifyInstance, { runtime, runs, logger }: ApiContext): void {
-  app.get<{ Params: { id: string } }>(
-    '/api/runs/:id/stream',
-    {
-      websocket: true,
-      // Checked before the upgrade, so a bad id or actor header is an HTTP 400 from the one error handler.
-      preValidation: async (request) => {
-        parseInput(IdParamsSchema, request.params, 'params');
-        actorFrom(request.headers);
-      },
-    },
-    (socket, request) => {
-    const send = (frame: RunEvent | ServerFrame) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
-    };
-    const runId = request.params.id;
-    const actor = actorFrom(request.headers);
-    // Listen at once: frames that arrive while the backlog is read must not be lost.
-    socket.on('message', (data, isBinary) => {
-      void handleFrame(data.toString(), isBinary).catch((error: unknown) => {
-        logger.warn({ runId, error: errorMessage(error) }, 'stream frame failed');
+  /** Validates one client frame and decides the approval it names, answering with an ack or error frame. */
+  const handleFrame = async (send: Send, runId: string, actor: string, text: string, isBinary: boolean): Promise<void> => {
+    if (isBinary) return send({ type: 'error', code: 'BAD_FRAME', message: 'Frames must be JSON text.' });
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return send({ type: 'error', code: 'BAD_FRAME', message: 'Frames must be JSON text: this one does not parse.' });
+    }
+    const parsed = ClientFrameSchema.safeParse(value);
+    if (!parsed.success) return send({ type: 'error', code: 'BAD_FRAME', message: describeIssue('frame', parsed.error) });
+    const frame = parsed.data;
+    try {
+      const result = await decideApproval({ store: runtime.store, runs }, frame.approvalId, { ...toDecisionRequest(frame, actor), runId });
+      send({
+        type: 'ack',
+        approvalId: frame.approvalId,
+        status: result.approval.status,
+        resumed: result.resumed,
+        ...(result.resumed ? {} : { reason: result.reason }),
       });
-    });
+    } catch (error) {
+      const { body } = toErrorResponse(error);
+      if (body.error.code === 'INTERNAL') logger.error({ runId, error: errorMessage(error) }, 'stream decision failed');
+      send({ type: 'error', ...body.error, approvalId: frame.approvalId });
+    }
+  };
 
-    const handleFrame = async (text: string, isBinary: boolean): Promise<void> => {
-      if (isBinary) return send({ type: 'error', code: 'BAD_FRAME', message: 'Frames must be JSON text.' });
-      let value: unknown;
-      try {
-        value = JSON.parse(text);
-      } catch {
-        return send({ type: 'error', code: 'BAD_FRAME', message: 'Frames must be JSON text: this one does not parse.' });
-      }
-      const parsed = ClientFrameSchema.safeParse(value);
-      if (!parsed.success) return send({ type: 'error', code: 'BAD_FRAME', message: describeIssue('frame', parsed.error) });
-      const frame = parsed.data;
-      try {
-        const result = await decideApproval({ store: runtime.store, runs }, frame.approvalId, { ...toDecisionRequest(frame, actor), runId });
-        send({
-          type: 'ack',
-          approvalId: frame.approvalId,
-          status: result.approval.status,
-          resumed: result.resumed,
-          ...(result.resumed ? {} : { reason: result.reason }),
-        });
-      } catch (error) {
-        const { body } = toErrorResponse(error);
-        if (body.error.code === 'INTERNAL') logger.error({ runId, error: errorMessage(error) }, 'stream decision failed');
-        send({ type: 'error', ...body.error, approvalId: frame.approvalId });
-      }
-    };
-
-    void subscribe(socket, runId, send).catch((error: unknown) => {
-      logger.error({ runId, error: errorMessage(error) }, 'stream subscription failed');
-      socket.close(1011, 'internal error');
-    });
-    },
-  );
-
-  const subscribe = async (socket: WebSocket, runId: string, send: (event: RunEvent | ServerFrame) => void): Promise<void> => {
+  /** Sends the backlog, then live events, until the socket closes; an unknown run gets an error frame and 4404. */
+  const subscribe = async (socket: WebSocket, runId: string, send: Send): Promise<void> => {
     const row = await runtime.store.db.selectFrom('runs').select('id').where('id', '=', runId).executeTakeFirst();
     if (!row) {
       send({ type: 'error', code: 'NOT_FOUND', message: `No run ${runId}.` });
@@ -91,4 +66,34 @@ export function streamRoutes(app: FastifyInstance, { runtime, runs, logger }: Ap
     if (socket.readyState !== socket.OPEN) unsubscribe();
     else socket.once('close', unsubscribe);
   };
+
+  app.route<{ Params: { id: string } }>({
+    method: 'GET',
+    url: '/api/runs/:id/stream',
+    // Checked before the upgrade, so a bad id or actor header is an HTTP 400 from the one error handler.
+    preValidation: async (request) => {
+      parseInput(IdParamsSchema, request.params, 'params');
+      actorFrom(request.headers);
+    },
+    handler: async () => {
+      throw new ApiError(426, 'UPGRADE_REQUIRED', 'This endpoint is a WebSocket: connect to it with a WebSocket client.');
+    },
+    wsHandler: (socket, request) => {
+      const runId = request.params.id;
+      const actor = actorFrom(request.headers);
+      const send: Send = (frame) => {
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+      };
+      // Listen at once: frames that arrive while the backlog is read must not be lost.
+      socket.on('message', (data, isBinary) => {
+        void handleFrame(send, runId, actor, data.toString(), isBinary).catch((error: unknown) => {
+          logger.warn({ runId, error: errorMessage(error) }, 'stream frame failed');
+        });
+      });
+      void subscribe(socket, runId, send).catch((error: unknown) => {
+        logger.error({ runId, error: errorMessage(error) }, 'stream subscription failed');
+        socket.close(1011, 'internal error');
+      });
+    },
+  });
 }
