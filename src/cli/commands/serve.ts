@@ -1,4 +1,5 @@
 import { buildApiServer, DEFAULT_HOST, DEFAULT_PORT } from '../../http/index.js';
+import { UsageError } from '../../shared/errors.js';
 import { openRuntime } from '../runtime.js';
 
 export interface ServeCommandOptions {
@@ -11,13 +12,19 @@ export interface ServeCommandOptions {
 /**
  * `deckhand serve [--host 127.0.0.1] [--port 8787]`: the HTTP API and run WebSocket, until SIGINT or SIGTERM;
  * then runs in progress are cancelled (resumable later), sockets closed, servers and store shut down.
+ * Throws `UsageError` when the port is taken or the host is not this machine's.
  */
 export async function serveCommand(options: ServeCommandOptions): Promise<number> {
   await using runtime = await openRuntime({ ...(options.model !== undefined ? { model: options.model } : {}) });
   const host = options.host ?? DEFAULT_HOST;
   const { app } = await buildApiServer({ runtime, host, yes: options.yes === true });
   try {
-    const address = await app.listen({ host, port: options.port ?? DEFAULT_PORT });
+    const port = options.port ?? DEFAULT_PORT;
+    const address = await app.listen({ host, port }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') throw new UsageError(`Port ${port} on ${host} is in use: pick another with --port (0 picks a free one).`, { cause: error });
+      if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') throw new UsageError(`Cannot bind ${host}: --host must be an address of this machine.`, { cause: error });
+      throw error;
+    });
     const failed = runtime.host.failures();
     process.stderr.write(
       `Deckhand API on ${address}/api (model ${runtime.model.id}, ${runtime.host.status().length - failed.length} servers ready` +
