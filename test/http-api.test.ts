@@ -251,6 +251,59 @@ describe('deckhand serve: runs and approvals', () => {
     expect(stream.socket.readyState).toBe(WebSocket.OPEN);
   });
 
+  it('approves for the rest of the session with edited arguments; the next add_note in the session does not ask', async () => {
+    const secondNote: FakeTurn = { toolCalls: [{ name: 'notes__add_note', args: { entity: 'order:XYZ-789', text: 'Carrier contacted.', author: 'deckhand' } }] };
+    const fake = await startFake([noteCall, { text: 'Noted.' }, secondNote, { text: 'Noted again.' }]);
+    const api = await openApi(workspace(), fake);
+    const { runId, sessionId } = (await api.app.inject({ method: 'POST', url: '/api/runs', payload: { task: NOTE_TASK } })).json() as { runId: string; sessionId: string };
+    await runEnds(api, runId);
+    const [pending] = (await api.app.inject({ method: 'GET', url: '/api/approvals' })).json() as Array<{ id: string }>;
+
+    const editedArgs = { entity: 'order:XYZ-789', text: 'Parcel reported missing (edited).', author: 'dana' };
+    const approved = await api.app.inject({ method: 'POST', url: `/api/approvals/${pending!.id}/approve`, payload: { scope: 'session', args: editedArgs, resume: true } });
+    expect(approved.json()).toMatchObject({ approval: { status: 'approved', scope: 'session', editedArgs, resolvedBy: 'api' }, resumed: true });
+    expect((await runEnds(api, runId, 2))[1]).toMatchObject({ outcome: 'finished' });
+
+    const next = (await api.app.inject({ method: 'POST', url: `/api/sessions/${sessionId}/runs`, payload: { task: 'Also note that the carrier was contacted.' } })).json() as { runId: string };
+    expect(await runEnds(api, next.runId)).toEqual([expect.objectContaining({ outcome: 'finished', text: 'Noted again.' })]);
+    expect((await notesFor(api.runtime)).map((note) => note.text).sort()).toEqual(['Carrier contacted.', 'Parcel reported missing (edited).']);
+    expect((await api.app.inject({ method: 'GET', url: '/api/approvals?status=all' })).json()).toHaveLength(1);
+  });
+
+  it('two decisions at once: exactly one wins, the other gets 409', async () => {
+    const fake = await startFake([noteCall]);
+    const api = await openApi(workspace(), fake);
+    const { runId } = (await api.app.inject({ method: 'POST', url: '/api/runs', payload: { task: NOTE_TASK } })).json() as { runId: string };
+    await runEnds(api, runId);
+    const [pending] = (await api.app.inject({ method: 'GET', url: '/api/approvals' })).json() as Array<{ id: string }>;
+    const decide = (decision: 'approve' | 'deny', actor: string) =>
+      api.app.inject({ method: 'POST', url: `/api/approvals/${pending!.id}/${decision}`, headers: { 'x-deckhand-actor': actor } });
+    const responses = await Promise.all([decide('approve', 'alice'), decide('deny', 'bob'), decide('approve', 'carol')]);
+    expect(responses.map((response) => response.statusCode).sort()).toEqual([200, 409, 409]);
+    const decisions = await api.runtime.store.db.selectFrom('audit_log').select('action').where('subject', '=', pending!.id).where('action', 'in', ['approved', 'denied']).execute();
+    expect(decisions).toHaveLength(1);
+  });
+
+  it("answers the agent's question over the API and resumes with the answer as the tool result", async () => {
+    const fake = await startFake([
+      { toolCalls: [{ id: 'call_ask', name: 'deckhand__ask_user', args: { question: 'Which order do you mean?' } }] },
+      { text: 'Thanks, looking at XYZ-789.' },
+    ]);
+    const api = await openApi(workspace(), fake);
+    const { runId } = (await api.app.inject({ method: 'POST', url: '/api/runs', payload: { task: 'Check on my order.' } })).json() as { runId: string };
+    await runEnds(api, runId);
+    const [question] = (await api.app.inject({ method: 'GET', url: '/api/approvals' })).json() as Array<{ id: string; kind: string }>;
+    expect(question).toMatchObject({ kind: 'question', tool: 'ask_user' });
+    const wrong = await api.app.inject({ method: 'POST', url: `/api/approvals/${question!.id}/approve` });
+    expect(wrong.statusCode).toBe(409);
+    expect(wrong.json()).toMatchObject({ error: { code: 'WRONG_KIND' } });
+    const answered = await api.app.inject({ method: 'POST', url: `/api/approvals/${question!.id}/answer`, payload: { answer: 'XYZ-789', resume: true } });
+    expect(answered.json()).toMatchObject({ approval: { status: 'answered', note: 'XYZ-789' }, resumed: true });
+    expect((await runEnds(api, runId, 2))[1]).toMatchObject({ outcome: 'finished', text: 'Thanks, looking at XYZ-789.' });
+    const toolMessage = fake.requests[1]!.body.messages.find((message) => message.role === 'tool');
+    expect(String(toolMessage?.content)).toContain('XYZ-789');
+  });
+
   it('a second server over the same store continues the session with its full context', async () => {
     const fake = await startFake([{ text: 'Noted: the code word is pelican.' }, { text: 'The code word was pelican.' }]);
     const ws = workspace();
