@@ -53,10 +53,12 @@ export const StartRunBodySchema = z.strictObject({
   maxSteps: maxSteps.optional(),
   budgetUsd: budgetUsd.optional(),
 });
+/** A validated start-run body. */
 export type StartRunBody = z.infer<typeof StartRunBodySchema>;
 
 /** `POST /api/runs/:id/resume`; the body may be omitted. */
 export const ResumeBodySchema = z.strictObject({ yes: z.boolean().optional(), maxSteps: maxSteps.optional(), budgetUsd: budgetUsd.optional() });
+/** A validated resume body. */
 export type ResumeBody = z.infer<typeof ResumeBodySchema>;
 
 const note = z.string().max(2_000, 'at most 2000 characters');
@@ -81,4 +83,5 @@ export const ClientFrameSchema = z.discriminatedUnion('type', [
   DenyBodySchema.extend({ type: z.literal('deny'), approvalId: z.string().min(1).max(200) }),
   AnswerBodySchema.extend({ type: z.literal('answer'), approvalId: z.string().min(1).max(200) }),
 ]);
+/** A validated client frame. */
 export type ClientFrame = z.infer<typeof ClientFrameSchema>;

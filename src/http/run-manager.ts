@@ -33,6 +33,7 @@ interface Execution {
   done?: Promise<void>;
 }
 
+/** What a {@link RunManager} runs with. */
 export interface RunManagerOptions {
   readonly runtime: Runtime;
   readonly logger: Logger;

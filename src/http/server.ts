@@ -18,10 +18,12 @@ import { streamRoutes } from './routes/stream.js';
 
 /** Default interface: loopback only; anything else is reachable from the network. */
 export const DEFAULT_HOST = '127.0.0.1';
+/** Default port of `deckhand serve`. */
 export const DEFAULT_PORT = 8787;
 /** Largest request body or WebSocket frame accepted. */
 export const BODY_LIMIT_BYTES = 1_048_576;
 
+/** What {@link buildApiServer} builds from. */
 export interface ApiServerOptions {
   readonly runtime: Runtime;
   /** The interface the server binds; requests must name it or a loopback name in `Host`/`Origin`. Default 127.0.0.1. */

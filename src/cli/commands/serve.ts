@@ -2,6 +2,7 @@ import { buildApiServer, DEFAULT_HOST, DEFAULT_PORT } from '../../http/index.js'
 import { UsageError } from '../../shared/errors.js';
 import { openRuntime } from '../runtime.js';
 
+/** The flags of `deckhand serve`. */
 export interface ServeCommandOptions {
   readonly host?: string;
   readonly port?: number;
