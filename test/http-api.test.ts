@@ -5,7 +5,7 @@ import { ActiveRuns } from '../src/agent/active-run.js';
 import { ElicitationRouter } from '../src/agent/elicitation.js';
 import type { RunEvent } from '../src/agent/events.js';
 import { Sampler } from '../src/agent/sampling.js';
-import { resolveRuntimeModel, type Runtime } from '../src/cli/runtime.js';
+import { resolveRuntimeModel, type Runtime } from '../src/app/runtime.js';
 import { loadSettings } from '../src/config/load.js';
 import { type ApiServer, buildApiServer } from '../src/http/index.js';
 import { McpHost } from '../src/mcp/host.js';

@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import { type HintedToolExecutor, loadRun, type RunContext, type RunSettings, resumeRun } from '../agent/durable-run.js';
+import { loadRun, type RunSettings, resumeRun } from '../agent/durable-run.js';
 import type { ElicitationPrompt } from '../agent/elicitation.js';
 import { type ElicitationSchema, elicitationFields } from '../agent/elicitation-schema.js';
 import type { RunEvent, RunOutcome } from '../agent/events.js';
@@ -9,24 +9,9 @@ import { EXIT } from './exit-codes.js';
 import { formatArgs } from './format.js';
 import { onInterrupt } from './interrupt.js';
 import { createRenderer } from './render.js';
-import type { Runtime } from './runtime.js';
+import { type Runtime, runContext } from '../app/runtime.js';
 
 type ApprovalRequest = Extract<RunEvent, { type: 'approval-request' }>;
-
-/** The run context of a CLI runtime: its store, model, servers and approval policy. */
-export function runContext(runtime: Runtime, signal?: AbortSignal): RunContext {
-  return {
-    store: runtime.store,
-    model: runtime.model,
-    ...(runtime.price ? { price: runtime.price } : {}),
-    tools: runtime.host as HintedToolExecutor,
-    activeRuns: runtime.activeRuns,
-    approval: runtime.settings.approval,
-    isTrusted: (server) => runtime.settings.trustedServers.has(server),
-    ...(runtime.settings.compaction ? { compaction: runtime.settings.compaction } : {}),
-    ...(signal ? { signal } : {}),
-  };
-}
 
 export interface DriveOptions {
   readonly json: boolean;

@@ -1,6 +1,6 @@
 import { VERSION } from '../shared/package-info.js';
 import { createPainter, formatDuration } from './format.js';
-import { OFFLINE_NOTE, type Runtime } from './runtime.js';
+import { OFFLINE_NOTE, type Runtime } from '../app/runtime.js';
 
 /** Prints the settings a run uses: model (and where it came from), data location, servers and their tools. */
 export function printHeader(runtime: Runtime, out: NodeJS.WriteStream, err: NodeJS.WriteStream): void {

@@ -1,4 +1,4 @@
-import type { Runtime } from '../cli/runtime.js';
+import type { Runtime } from '../app/runtime.js';
 import type { Logger } from '../shared/logger.js';
 import type { RunManager } from './run-manager.js';
 

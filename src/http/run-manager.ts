@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { loadRun, type RunSettings, resumeRun, startRun } from '../agent/durable-run.js';
 import type { RunEvent, RunOutcome } from '../agent/events.js';
-import { runContext } from '../cli/drive.js';
-import type { Runtime } from '../cli/runtime.js';
+import { runContext } from '../app/runtime.js';
+import type { Runtime } from '../app/runtime.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { ApiError, ConflictError, NotFoundError } from './errors.js';

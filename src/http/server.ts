@@ -4,7 +4,7 @@
  */
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { Runtime } from '../cli/runtime.js';
+import type { Runtime } from '../app/runtime.js';
 import { type Logger, noopLogger } from '../shared/logger.js';
 import type { ApiContext } from './context.js';
 import { registerErrorHandlers } from './errors.js';

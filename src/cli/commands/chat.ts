@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
 import { type RunSettings, startRun } from '../../agent/durable-run.js';
 import { SessionStore } from '../../store/session-store.js';
-import { driveRun, runContext } from '../drive.js';
+import { openRuntime, runContext } from '../../app/runtime.js';
+import { driveRun } from '../drive.js';
 import { EXIT } from '../exit-codes.js';
 import { printHeader } from '../header.js';
-import { openRuntime } from '../runtime.js';
 
 export interface ChatCommandOptions {
   readonly model?: string;

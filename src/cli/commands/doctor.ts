@@ -7,7 +7,7 @@ import { openStore } from '../../store/database.js';
 import { LATEST_MIGRATION } from '../../store/migrations.js';
 import { sqliteAddonHazard } from '../../store/native-check.js';
 import { createPainter, formatDuration } from '../format.js';
-import { resolveRuntimeModel } from '../runtime.js';
+import { resolveRuntimeModel } from '../../app/runtime.js';
 
 interface Check {
   readonly name: string;

@@ -1,7 +1,7 @@
 import { loadRun, type RunSettings, resumeRun } from '../../agent/durable-run.js';
-import { driveRun, runContext } from '../drive.js';
+import { openRuntime, runContext } from '../../app/runtime.js';
+import { driveRun } from '../drive.js';
 import { exitCodeFor } from '../exit-codes.js';
-import { openRuntime } from '../runtime.js';
 import { withSettingsStore } from '../settings-store.js';
 
 export interface ResumeCommandOptions {

@@ -1,9 +1,9 @@
 import type { RunSettings } from '../../agent/durable-run.js';
 import { startRun } from '../../agent/durable-run.js';
-import { driveRun, runContext } from '../drive.js';
+import { openRuntime, runContext } from '../../app/runtime.js';
+import { driveRun } from '../drive.js';
 import { exitCodeFor } from '../exit-codes.js';
 import { printHeader } from '../header.js';
-import { openRuntime } from '../runtime.js';
 
 export interface RunCommandOptions {
   readonly model?: string;

@@ -1,6 +1,6 @@
 import { buildApiServer, DEFAULT_HOST, DEFAULT_PORT } from '../../http/index.js';
 import { UsageError } from '../../shared/errors.js';
-import { openRuntime } from '../runtime.js';
+import { openRuntime } from '../../app/runtime.js';
 
 /** The flags of `deckhand serve`. */
 export interface ServeCommandOptions {

@@ -1,6 +1,6 @@
 import { toModelToolName } from '../../mcp/tool-names.js';
 import { createPainter } from '../format.js';
-import { openRuntime } from '../runtime.js';
+import { openRuntime } from '../../app/runtime.js';
 
 /** `deckhand servers`: starts every configured server and lists it with its status and tools. */
 export async function serversCommand(options: { json?: boolean }): Promise<number> {

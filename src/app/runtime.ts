@@ -1,4 +1,5 @@
 import { ActiveRuns } from '../agent/active-run.js';
+import type { HintedToolExecutor, RunContext } from '../agent/durable-run.js';
 import { ElicitationRouter } from '../agent/elicitation.js';
 import { Sampler } from '../agent/sampling.js';
 import { type Settings, type SettingsFlags, loadSettings } from '../config/load.js';
@@ -69,4 +70,19 @@ export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
     await store.close();
   };
   return { settings, logger, model, price, store, host, activeRuns, elicitation, serversStartMs, close, [Symbol.asyncDispose]: close };
+}
+
+/** The run context of a runtime: its store, model, servers, approval policy and compaction settings. */
+export function runContext(runtime: Runtime, signal?: AbortSignal): RunContext {
+  return {
+    store: runtime.store,
+    model: runtime.model,
+    ...(runtime.price ? { price: runtime.price } : {}),
+    tools: runtime.host as HintedToolExecutor,
+    activeRuns: runtime.activeRuns,
+    approval: runtime.settings.approval,
+    isTrusted: (server) => runtime.settings.trustedServers.has(server),
+    ...(runtime.settings.compaction ? { compaction: runtime.settings.compaction } : {}),
+    ...(signal ? { signal } : {}),
+  };
 }
