@@ -265,7 +265,7 @@ describe('Compactor.prepare', () => {
       id: 'scripted:abort',
       provider: 'scripted',
       modelName: 'abort',
-      // biome-ignore lint/correctness/useYield: throws before its first part, as an aborted provider does
+      // eslint-disable-next-line require-yield -- throws before its first part, as an aborted provider does
       async *stream(): AsyncIterable<ModelPart> {
         controller.abort(new Error('cancelled'));
         throw new Error('cancelled');

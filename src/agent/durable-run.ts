@@ -14,7 +14,7 @@ import { CompositeToolExecutor, OWN_TOOLS_SERVER, OwnTools } from './own-tools.j
 import { PolicyGate } from './policy-gate.js';
 import { runAgent, ZERO_TOTALS } from './run-agent.js';
 import { SYSTEM_PROMPT } from './system-prompt.js';
-import type { ToolExecutor } from './tool-executor.js';
+import type { ToolAddress, ToolExecutor } from './tool-executor.js';
 
 /** The options a run starts with; stored with the run so `deckhand resume` keeps them unless given again. */
 export interface RunSettings {
@@ -50,12 +50,12 @@ export interface RunContext {
  */
 function equip(context: RunContext, sessionId: string, messages: readonly ModelMessage[]) {
   const sessions = new SessionStore(context.store.db);
-  const display = (name: string) => {
-    const address = tools.address(name);
+  const display = (name: string): string => {
+    const address: ToolAddress | undefined = tools.address(name);
     return address ? `${address.server}.${address.tool}` : name;
   };
-  const own = new OwnTools({ transcript: () => messages, summary: async () => (await sessions.summary(sessionId)).summary, display });
-  const tools = new CompositeToolExecutor(own, context.tools);
+  const own: OwnTools = new OwnTools({ transcript: () => messages, summary: async () => (await sessions.summary(sessionId)).summary, display });
+  const tools: CompositeToolExecutor = new CompositeToolExecutor(own, context.tools);
   const measure = specTokens();
   const compactor = new Compactor({
     model: context.model,

@@ -140,7 +140,7 @@ describe('runAgent', () => {
       id: 'openai:x',
       provider: 'openai',
       modelName: 'x',
-      // biome-ignore lint/correctness/useYield: fails before yielding, like a refused request
+      // eslint-disable-next-line require-yield -- fails before yielding, like a refused request
       async *stream(): AsyncIterable<ModelPart> {
         throw new ProviderError('openai rejected the API key (401): check OPENAI_API_KEY', 401);
       },

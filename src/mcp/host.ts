@@ -78,6 +78,8 @@ export class McpHost implements ToolExecutor, AsyncDisposable {
   /** Starts every server at once and resolves when each has connected or failed. Never throws for a server. */
   static async start(options: McpHostOptions): Promise<McpHost> {
     const logger = options.logger ?? noopLogger;
+    // Assigned once the connections exist; their tool-change callbacks, created first, read it later.
+    // eslint-disable-next-line prefer-const
     let host: McpHost | undefined;
     const connections = Object.entries(options.servers).map(([name, config]) => {
       const oauth = isStdio(config) ? undefined : options.oauth?.(name, config);

@@ -86,7 +86,9 @@ async function withFileLock(path: string | undefined, work: () => Promise<void>)
       } catch {
         // removed by its owner meanwhile
       }
-      if (Date.now() - started > LOCK_WAIT_MS) throw new Error(`Timed out waiting for ${path}; if no other Deckhand process is starting, delete it.`);
+      if (Date.now() - started > LOCK_WAIT_MS) {
+        throw new Error(`Timed out waiting for ${path}; if no other Deckhand process is starting, delete it.`, { cause: error });
+      }
       await delay(15);
     }
   }
