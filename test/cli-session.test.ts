@@ -120,3 +120,18 @@ describe('sessions across processes', () => {
     expect(listed.find((session) => session.id === 'support-42')).toMatchObject({ runs: 2 });
   });
 });
+
+describe('deckhand usage', () => {
+  it('sums runs, tokens and cost per model from the recorded runs', async () => {
+    fake = await startOpenAIFake([{ text: 'one', usage: { inputTokens: 1_000, outputTokens: 100 } }, { text: 'two', usage: { inputTokens: 2_000, outputTokens: 200 } }]);
+    const { home, cwd } = freshWorkspace();
+    const env = openAiEnv(home, fake.url);
+    for (const task of ['first', 'second']) expect((await runCli(['run', task, '--model', 'openai:gpt-4.1-mini'], { env, cwd })).code).toBe(0);
+    const result = await runCli(['usage', '--json'], { env, cwd });
+    const usage = JSON.parse(result.stdout) as { models: Array<Record<string, unknown>>; total: { runs: number; costUsd: number } };
+    expect(usage.models).toEqual([expect.objectContaining({ model: 'openai:gpt-4.1-mini', runs: 2, inputTokens: 3_000, outputTokens: 300 })]);
+    // gpt-4.1-mini: $0.40 in and $1.60 out per million tokens.
+    expect(usage.total.costUsd).toBeCloseTo((3_000 * 0.4 + 300 * 1.6) / 1_000_000, 10);
+    expect((await runCli(['usage', '--since', 'yesterday-ish'], { env, cwd })).code).toBe(2);
+  });
+});

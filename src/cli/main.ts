@@ -16,6 +16,7 @@ import { seedCommand } from './commands/seed.js';
 import { serveCommand } from './commands/serve.js';
 import { serversCommand } from './commands/servers.js';
 import { sessionsCommand } from './commands/sessions.js';
+import { usageCommand } from './commands/usage.js';
 import { EXIT } from './exit-codes.js';
 
 function positiveInteger(max: number) {
@@ -126,6 +127,13 @@ program
   .description('recent sessions and their runs')
   .option('--json', 'print one JSON document')
   .action(async (options) => setExit(await sessionsCommand(options)));
+
+program
+  .command('usage')
+  .description('runs, tokens and cost per model, from the recorded runs')
+  .option('--since <date>', 'only runs started on or after this date (2026-11-01)')
+  .option('--json', 'print one JSON document')
+  .action(async (options) => setExit(await usageCommand(options)));
 
 const audit = program.command('audit').description('the append-only, hash-chained record of every approval decision');
 audit
