@@ -48,7 +48,23 @@ const program = new Command('deckhand')
   .version(VERSION, '-v, --version')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(`deckhand: ${text.replace(/^error: /, '')}`) });
+  .configureOutput({ outputError: (text, write) => write(`deckhand: ${text.replace(/^error: /, '')}`) })
+  .addHelpText(
+    'after',
+    `
+Examples:
+  deckhand run "Order XYZ-789 has shipped. Email the customer a shipping confirmation." --yes
+  deckhand approvals list && deckhand approvals approve AP-1a2b3c4d --resume
+  deckhand chat --session support-42
+
+Environment (a .env in the working directory is read too):
+  DECKHAND_HOME       data dir (default ~/.deckhand): deckhand.db, logs, config.json
+  DECKHAND_MODEL      model id, e.g. openai:gpt-4.1-mini, anthropic:claude-sonnet-4-5, offline
+  OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OLLAMA_BASE_URL
+  DATABASE_URL        postgres://… to store everything in PostgreSQL instead of SQLite
+  SMTP_URL, SMTP_FROM deliver emails over SMTP
+Config: deckhand.json in the working directory, else $DECKHAND_HOME/config.json (see README.md).`,
+  );
 
 program
   .command('run')
