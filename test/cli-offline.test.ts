@@ -65,3 +65,31 @@ describe('deckhand run with the offline planner and the built-in servers', () =>
     expect(events.at(-1)).toMatchObject({ type: 'run-end', outcome: 'finished', text: expect.stringMatching(/order id/i) });
   });
 });
+
+describe('deckhand run on PostgreSQL', async () => {
+  const { createScratchDatabase, postgresReachable } = await import('./helpers/postgres.js');
+  const reachable = await postgresReachable();
+  it.skipIf(!reachable)('runs the shipping task with DATABASE_URL: host and servers share the PostgreSQL store', async () => {
+    const scratch = await createScratchDatabase();
+    try {
+      const { home, cwd } = freshWorkspace();
+      const env = cliEnv(home, { DATABASE_URL: scratch.url });
+      const result = await runCli(['run', 'Order XYZ-789 has shipped. Email the customer a shipping confirmation.', '--yes'], { env, cwd });
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/data {5}postgres:\/\/postgres@127\.0\.0\.1:5432\/deckhand_test_/);
+      const pg = (await import('pg')).default;
+      const client = new pg.Client({ connectionString: scratch.url });
+      await client.connect();
+      try {
+        const emails = await client.query("select to_address from emails where kind = 'shipping-confirmation' and id not like 'EM-000%'");
+        expect(emails.rows).toEqual([{ to_address: 'lisa.park@example.com' }]);
+        const runs = await client.query('select status from runs');
+        expect(runs.rows).toEqual([{ status: 'finished' }]);
+      } finally {
+        await client.end();
+      }
+    } finally {
+      await scratch.drop();
+    }
+  });
+});
