@@ -2,35 +2,11 @@
  * @module Deciding approvals over the API and the WebSocket: one path for both, so exactly one resolution wins
  * (the store's conditional update) and the loser gets the same 409 or error frame either way.
  */
-import { type ApprovalDecision, type ApprovalRow, ApprovalStore } from '../store/approval-store.js';
+import { type ApprovalDecision, type ApprovalRow, ApprovalStore, approvalJson } from '../store/approval-store.js';
 import type { Store } from '../store/database.js';
 import { ApiError, ConflictError, NotFoundError } from './errors.js';
 import type { ClientFrame } from './input.js';
 import type { RunManager } from './run-manager.js';
-
-/** An approval as the API shows it (the same shape as `deckhand approvals list --json`). */
-export function approvalJson(row: ApprovalRow) {
-  return {
-    id: row.id,
-    runId: row.run_id,
-    sessionId: row.session_id,
-    kind: row.kind,
-    server: row.server,
-    tool: row.tool,
-    args: JSON.parse(row.args) as unknown,
-    reason: row.reason,
-    risk: row.risk,
-    because: row.because,
-    status: row.status,
-    scope: row.scope,
-    ...(row.edited_args ? { editedArgs: JSON.parse(row.edited_args) as unknown } : {}),
-    note: row.note,
-    resolvedBy: row.resolved_by,
-    createdAt: row.created_at,
-    resolvedAt: row.resolved_at,
-    expiresAt: row.expires_at,
-  };
-}
 
 /** What a client asks for: the decision, and whether to resume the run once nothing else is pending. */
 export interface DecisionRequest {

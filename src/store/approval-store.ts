@@ -198,3 +198,27 @@ export class ApprovalStore {
     await appendAudit(this.db, { actor: entry.actor, action: entry.action, subject: entry.subject, runId: entry.runId, details: entry.details });
   }
 }
+
+/** An approval as people and programs see it: `deckhand approvals list --json` and the HTTP API. */
+export function approvalJson(row: ApprovalRow) {
+  return {
+    id: row.id,
+    runId: row.run_id,
+    sessionId: row.session_id,
+    kind: row.kind,
+    server: row.server,
+    tool: row.tool,
+    args: JSON.parse(row.args) as unknown,
+    reason: row.reason,
+    risk: row.risk,
+    because: row.because,
+    status: row.status,
+    scope: row.scope,
+    ...(row.edited_args ? { editedArgs: JSON.parse(row.edited_args) as unknown } : {}),
+    note: row.note,
+    resolvedBy: row.resolved_by,
+    createdAt: row.created_at,
+    resolvedAt: row.resolved_at,
+    expiresAt: row.expires_at,
+  };
+}

@@ -1,37 +1,15 @@
 import { UsageError } from '../../shared/errors.js';
-import { type ApprovalDecision, type ApprovalRow, ApprovalStore } from '../../store/approval-store.js';
+import { type ApprovalDecision, ApprovalStore, approvalJson } from '../../store/approval-store.js';
 import { currentActor } from '../approval-prompt.js';
 import { createPainter, formatArgs } from '../format.js';
 import { withSettingsStore } from '../settings-store.js';
 import { resumeCommand } from './resume.js';
 
-function toJson(row: ApprovalRow) {
-  return {
-    id: row.id,
-    runId: row.run_id,
-    sessionId: row.session_id,
-    kind: row.kind,
-    server: row.server,
-    tool: row.tool,
-    args: JSON.parse(row.args) as unknown,
-    reason: row.reason,
-    risk: row.risk,
-    because: row.because,
-    status: row.status,
-    ...(row.edited_args ? { editedArgs: JSON.parse(row.edited_args) as unknown } : {}),
-    note: row.note,
-    resolvedBy: row.resolved_by,
-    createdAt: row.created_at,
-    resolvedAt: row.resolved_at,
-    expiresAt: row.expires_at,
-  };
-}
-
 /** `deckhand approvals list [--all] [--json]`. */
 export async function approvalsListCommand(options: { all?: boolean; json?: boolean }): Promise<number> {
   const rows = await withSettingsStore((store) => new ApprovalStore(store.db).list({ status: options.all ? 'all' : 'pending' }));
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(rows.map(toJson), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(rows.map(approvalJson), null, 2)}\n`);
     return 0;
   }
   if (rows.length === 0) {
@@ -92,7 +70,7 @@ export async function approvalsResolveCommand(
     return result.reason === 'not-found' || result.reason === 'wrong-kind' ? 2 : 1;
   }
   const { approval } = result;
-  if (options.json) process.stdout.write(`${JSON.stringify(toJson(approval))}\n`);
+  if (options.json) process.stdout.write(`${JSON.stringify(approvalJson(approval))}\n`);
   else if (approval.kind === 'elicitation') {
     // The run is still going: it is waiting inside the tool call and picks the decision up by itself.
     process.stdout.write(`${approval.id} ${approval.status} (${approval.server} asked during a tool call) by ${approval.resolved_by}; run ${approval.run_id} continues on its own.\n`);

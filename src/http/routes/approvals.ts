@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ApprovalStore } from '../../store/approval-store.js';
-import { approvalJson, decideApproval, toDecisionRequest } from '../approvals.js';
+import { approvalJson } from '../../store/approval-store.js';
+import { decideApproval, toDecisionRequest } from '../approvals.js';
 import type { ApiContext } from '../context.js';
 import { actorFrom, AnswerBodySchema, ApproveBodySchema, DenyBodySchema, IdParamsSchema, parseInput } from '../input.js';
 
