@@ -136,6 +136,9 @@ function postgres(databaseUrl: string): { dialect: Dialect; location: string } {
   // Shown to people: never the password.
   const location = `postgres://${url.username ? `${url.username}@` : ''}${url.host}${url.pathname}`;
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  // An idle pooled connection that the server drops (a restart, an administrator) emits 'error'; unhandled, it
+  // would crash the process. The pool replaces the connection on the next query, so there is nothing to do.
+  pool.on('error', () => {});
   return { dialect: new PostgresDialect({ pool }), location };
 }
 

@@ -35,6 +35,13 @@ export async function createScratchDatabase(): Promise<{ url: string; drop: () =
       const dropper = new pg.Client({ connectionString: ADMIN_URL });
       await dropper.connect();
       try {
+        // A closed store's pool may still be hanging up; forcing the drop then kills a connection its owner
+        // has not let go of, which surfaces as an unhandled error in that test. Wait (bounded) for them to go.
+        for (let attempt = 0; attempt < 100; attempt++) {
+          const { rows } = await dropper.query<{ sessions: number }>('select count(*)::int as sessions from pg_stat_activity where datname = $1', [name]);
+          if (rows[0]?.sessions === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
         await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await dropper.end();
