@@ -166,8 +166,8 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<RunEve
       yield { type: 'usage', runId, at: now(), step, usage: output.usage, costUsd, totals };
       messages.push({ role: 'assistant', text: output.text, toolCalls: output.toolCalls });
       if (output.toolCalls.length === 0) {
-        await save(step);
         yield { type: 'step-end', runId, at: now(), step, finishReason: output.finishReason };
+        await save(step);
         yield end('finished', output.text);
         return 'finished';
       }
@@ -241,8 +241,9 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<RunEve
     const results: ToolResultPart[] = [];
     yield* executeToolCalls({ runId, step, calls, tools, now, results, ...(signal ? { signal } : {}) });
     messages.push({ role: 'tool', results });
-    await save(step);
+    // The step's results, its events and its end are stored in one transaction.
     yield { type: 'step-end', runId, at: now(), step, finishReason: output.finishReason };
+    await save(step);
     if (signal?.aborted) {
       yield end('cancelled', 'The run was cancelled.');
       return 'cancelled';

@@ -28,6 +28,8 @@ export class RunRecorder {
   private pending: RunEvent[] = [];
   private seq = 0;
   private storedMessages: number;
+  /** Set once the loop checkpoints: its checkpoints then carry the events, and step ends need no write of their own. */
+  private checkpointing = false;
 
   constructor(
     private readonly store: Store,
@@ -36,15 +38,20 @@ export class RunRecorder {
     this.storedMessages = options.storedMessages;
   }
 
-  /** Records one event; flushes at step and run boundaries. */
+  /**
+   * Records one event. Events are written with the next checkpoint (the loop checkpoints before a step's side
+   * effects and after its end) or at the end of the run, so a step costs two transactions, not one per event.
+   * Without checkpoints (a plain event consumer), each step is written when it ends.
+   */
   async record(event: RunEvent): Promise<void> {
     if (event.type === 'run-start') await this.start(event);
     this.pending.push(event);
-    if (event.type === 'step-end' || event.type === 'run-end') await this.flush(undefined, event);
+    if (event.type === 'run-end' || (event.type === 'step-end' && !this.checkpointing)) await this.flush(undefined, event);
   }
 
   /** Stores the messages added since the last checkpoint, the progress, and the events so far, atomically. */
   async checkpoint(checkpoint: RecorderCheckpoint): Promise<void> {
+    this.checkpointing = true;
     await this.flush(checkpoint);
   }
 
