@@ -1,13 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { CallToolResult } from '@modelcontextprotocol/client';
-import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import SqliteDatabase from 'better-sqlite3';
-import { builtinServerEntry } from '../../../shared/package-info.js';
 import { openStore } from '../../../store/database.js';
 import { createEmailServer, type EmailServerOptions } from '../server.js';
+import { callerOf, connectInProcess, freshDbFile, spawnBuiltinServer } from '../../testing/mcp-client.js';
+
+export { resultText, structured, freshDbFile } from '../../testing/mcp-client.js';
 
 /** An outbox row as the tests read it straight from the database. */
 export interface OutboxRow {
@@ -36,39 +33,15 @@ export interface EmailHarness {
   close(): Promise<void>;
 }
 
-/** The text of a tool result, joined. */
-export function resultText(result: CallToolResult): string {
-  return result.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
-}
-
-/** The structured content of a successful result; throws with the text when the result is an error. */
-export function structured<T>(result: CallToolResult): T {
-  if (result.isError) throw new Error(`unexpected tool error: ${resultText(result)}`);
-  return result.structuredContent as T;
-}
-
-/** A fresh SQLite file in its own temporary folder. */
-export function freshDbFile(): string {
-  return join(mkdtempSync(join(tmpdir(), 'deckhand-email-')), 'deckhand.db');
-}
-
 /**
  * Spawns the bundled email server (`node dist/server.js email`) as a real child process, exactly as the host
  * does, with `env` added (e.g. `SMTP_URL`); rows are read with a separate read-only better-sqlite3 handle.
  */
 export async function stdioEmailHarness(
   env: Readonly<Record<string, string>> = {},
-  dbFile = freshDbFile(),
+  dbFile = freshDbFile('email'),
 ): Promise<EmailHarness> {
-  const client = new Client({ name: 'test', version: '1.0.0' });
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [builtinServerEntry(), 'email'],
-      env: { DECKHAND_DB: dbFile, ...env },
-      stderr: 'pipe',
-    }),
-  );
+  const client = await spawnBuiltinServer('email', dbFile, env);
   const read = <T>(query: string, ...values: string[]): T | undefined => {
     const db = new SqliteDatabase(dbFile, { readonly: true });
     try {
@@ -79,7 +52,7 @@ export async function stdioEmailHarness(
   };
   return {
     client,
-    call: async (tool, args) => (await client.callTool({ name: tool, arguments: args })) as CallToolResult,
+    call: callerOf(client),
     email: async (id) => read<OutboxRow>('select * from emails where id = ?', id),
     emailCount: async () => read<{ n: number }>('select count(*) as n from emails')?.n ?? 0,
     keyCount: async (key) =>
@@ -98,13 +71,10 @@ export async function inProcessEmailHarness(
 ): Promise<EmailHarness> {
   const store = await openStore({ file: 'unused', databaseUrl });
   const server = createEmailServer(store.db, '0.0.0-test', options);
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverTransport);
-  const client = new Client({ name: 'test', version: '1.0.0' });
-  await client.connect(clientTransport);
+  const client = await connectInProcess(server);
   return {
     client,
-    call: async (tool, args) => (await client.callTool({ name: tool, arguments: args })) as CallToolResult,
+    call: callerOf(client),
     email: (id) => store.db.selectFrom('emails').selectAll().where('id', '=', id).executeTakeFirst(),
     emailCount: async () =>
       Number(

@@ -1,15 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { CallToolResult } from '@modelcontextprotocol/client';
-import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import type { McpServer } from '@modelcontextprotocol/server';
 import SqliteDatabase from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
-import { builtinServerEntry } from '../../../shared/package-info.js';
 import { openStore } from '../../../store/database.js';
 import type { Database } from '../../../store/schema.js';
+import { callerOf, connectInProcess, freshDbFile, spawnBuiltinServer } from '../../testing/mcp-client.js';
+
+export { resultText, structured } from '../../testing/mcp-client.js';
 
 /** A connected MCP client plus direct access to the rows behind the server, for tests. */
 export interface ServerHarness {
@@ -21,17 +18,6 @@ export interface ServerHarness {
   /** Inserts a fixture row straight into the database, bypassing the server. */
   insert(table: keyof Database, row: Readonly<Record<string, string | null>>): Promise<void>;
   close(): Promise<void>;
-}
-
-/** The text of a tool result, joined. */
-export function resultText(result: CallToolResult): string {
-  return result.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
-}
-
-/** The structured content of a successful result; throws with the text when the result is an error. */
-export function structured<T>(result: CallToolResult): T {
-  if (result.isError) throw new Error(`unexpected tool error: ${resultText(result)}`);
-  return result.structuredContent as T;
 }
 
 function whereClause(where: Readonly<Record<string, string>>): { text: string; values: string[] } {
@@ -48,20 +34,12 @@ function whereClause(where: Readonly<Record<string, string>>): { text: string; v
  */
 export async function stdioHarness(
   name: string,
-  dbFile = join(mkdtempSync(join(tmpdir(), `deckhand-${name}-`)), 'deckhand.db'),
+  dbFile = freshDbFile(name),
 ): Promise<ServerHarness> {
-  const client = new Client({ name: 'test', version: '1.0.0' });
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [builtinServerEntry(), name],
-      env: { DECKHAND_DB: dbFile },
-      stderr: 'pipe',
-    }),
-  );
+  const client = await spawnBuiltinServer(name, dbFile);
   return {
     client,
-    call: async (tool, args) => (await client.callTool({ name: tool, arguments: args })) as CallToolResult,
+    call: callerOf(client),
     count: async (table, where) => {
       const db = new SqliteDatabase(dbFile, { readonly: true });
       try {
@@ -97,10 +75,7 @@ export async function inProcessHarness(options: {
 }): Promise<ServerHarness> {
   const store = await openStore({ file: 'unused', databaseUrl: options.databaseUrl });
   const server = options.create(store.db, '0.0.0-test');
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverTransport);
-  const client = new Client({ name: 'test', version: '1.0.0' });
-  await client.connect(clientTransport);
+  const client = await connectInProcess(server);
   const conditions = (where: Readonly<Record<string, string>>) =>
     Object.keys(where).length > 0
       ? sql` where ${sql.join(
@@ -110,7 +85,7 @@ export async function inProcessHarness(options: {
       : sql``;
   return {
     client,
-    call: async (tool, args) => (await client.callTool({ name: tool, arguments: args })) as CallToolResult,
+    call: callerOf(client),
     count: async (table, where) => {
       const { rows } = await sql<{
         n: number | string;

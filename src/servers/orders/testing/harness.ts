@@ -1,18 +1,15 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CallToolResult } from '@modelcontextprotocol/client';
-import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
-import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { ADMIN_URL } from '../../../../test/helpers/postgres.js';
-import { builtinServerEntry } from '../../../shared/package-info.js';
 import { openStore } from '../../../store/database.js';
 import type { Database } from '../../../store/schema.js';
 import { createOrdersServer } from '../server.js';
+import { callerOf, connectInProcess, freshDbFile, spawnBuiltinServer } from '../../testing/mcp-client.js';
+
+export { resultText, structured } from '../../testing/mcp-client.js';
 
 /** Calls one tool; failures come back as results with `isError: true`. */
 export type CallTool = (tool: string, args: Record<string, unknown>) => Promise<CallToolResult>;
@@ -30,42 +27,13 @@ export interface OrdersHarness {
   close(): Promise<void>;
 }
 
-/** The text of a tool result, joined. */
-export function resultText(result: CallToolResult): string {
-  return result.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
-}
-
-/** The structured content of a successful result; throws with the text when the result is an error. */
-export function structured<T>(result: CallToolResult): T {
-  if (result.isError) throw new Error(`unexpected tool error: ${resultText(result)}`);
-  return result.structuredContent as T;
-}
-
-const callerOf =
-  (client: Client): CallTool =>
-  async (tool, args) =>
-    (await client.callTool({ name: tool, arguments: args })) as CallToolResult;
-
-async function spawnOrders(dbFile: string): Promise<Client> {
-  const client = new Client({ name: 'orders-test', version: '1.0.0' });
-  await client.connect(
-    new StdioClientTransport({
-      command: process.execPath,
-      args: [builtinServerEntry(), 'orders'],
-      env: { DECKHAND_DB: dbFile },
-      stderr: 'pipe',
-    }),
-  );
-  return client;
-}
-
 /**
  * Spawns the bundled server (`node dist/server.js orders`) as a child process on a fresh SQLite file, as the
  * host does. Rows are read through a separate read-only better-sqlite3 handle.
  */
 export async function stdioHarness(): Promise<OrdersHarness> {
-  const dbFile = join(mkdtempSync(join(tmpdir(), 'deckhand-orders-')), 'deckhand.db');
-  const client = await spawnOrders(dbFile);
+  const dbFile = freshDbFile('orders');
+  const client = await spawnBuiltinServer('orders', dbFile);
   // Opened after the server has created, migrated and seeded the file.
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: new SqliteDatabase(dbFile, { readonly: true }) }),
@@ -76,7 +44,7 @@ export async function stdioHarness(): Promise<OrdersHarness> {
     call: callerOf(client),
     db,
     connectAnother: async () => {
-      const other = await spawnOrders(dbFile);
+      const other = await spawnBuiltinServer('orders', dbFile);
       return { call: callerOf(other), close: () => other.close() };
     },
     close: async () => {
@@ -91,10 +59,7 @@ export async function inProcessHarness(options: { databaseUrl: string; label: st
   const store = await openStore({ file: 'unused', databaseUrl: options.databaseUrl });
   const connect = async () => {
     const server = createOrdersServer(store.db, '0.0.0-test');
-    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverTransport);
-    const client = new Client({ name: 'orders-test', version: '1.0.0' });
-    await client.connect(clientTransport);
+    const client = await connectInProcess(server);
     return {
       client,
       call: callerOf(client),
