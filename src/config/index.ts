@@ -1,5 +1,7 @@
 export { loadSettings, type ModelSource, type ProviderEnv, readDotEnv, type Settings, type SettingsFlags } from './load.js';
 export {
+  type ApprovalConfig,
+  ApprovalConfigSchema,
   BUILTIN_SERVER_NAMES,
   type BuiltinServerName,
   type FileConfig,
@@ -8,5 +10,7 @@ export {
   type McpServerConfig,
   McpServerConfigSchema,
   ModelIdSchema,
+  type PolicyRule,
+  PolicyRuleSchema,
   type StdioServerConfig,
 } from './schema.js';

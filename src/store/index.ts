@@ -1,5 +1,18 @@
+export { type ApprovalDecision, type ApprovalRow, ApprovalStore, approvalJson, type NewApproval, type ResolveResult } from './approval-store.js';
+export { type AuditEntry, type AuditVerification, appendAudit, GENESIS_HASH, verifyAudit } from './audit-log.js';
 export { type OpenStoreOptions, openStore, type Store } from './database.js';
 export { LATEST_MIGRATION, migrateToLatest } from './migrations.js';
-export { RunRecorder } from './run-recorder.js';
-export type { CustomerTable, Database, EmailStatus, EmailTable, OrderStatus, OrderTable } from './schema.js';
+export { sqliteAddonHazard } from './native-check.js';
+export { type RecorderCheckpoint, RunRecorder, type RunRecorderOptions } from './run-recorder.js';
+export type {
+  ApprovalStatus,
+  CustomerTable,
+  Database,
+  EmailStatus,
+  EmailTable,
+  IssueStatus,
+  OrderStatus,
+  OrderTable,
+} from './schema.js';
 export { resetDemoData, seedDemoData } from './seed.js';
+export { SessionStore } from './session-store.js';

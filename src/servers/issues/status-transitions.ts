@@ -1,8 +1,5 @@
 import type { IssueStatus } from '../../store/schema.js';
 
-/** Every issue status, in workflow order. */
-export const ISSUE_STATUSES: readonly IssueStatus[] = ['open', 'in_progress', 'resolved', 'closed'];
-
 /**
  * Where an issue may go from each status. Work moves forward freely (open → in_progress → resolved → closed,
  * skipping steps allowed), and can go back while it is not closed. A resolved issue may be reopened (to open
