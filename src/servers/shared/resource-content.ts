@@ -1,6 +1,6 @@
 /** @module Small builders for the read-only resources and prompts in `resources-*.ts`. */
-import type { ContentBlock, ReadResourceResult, Variables } from '@modelcontextprotocol/server';
-import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError } from '@modelcontextprotocol/server';
+import type { ContentBlock, McpServer, ReadResourceResult, Variables } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, ResourceTemplate } from '@modelcontextprotocol/server';
 
 /** Most rows a list resource returns; the tools page through more. */
 export const RESOURCE_LIST_LIMIT = 50;
@@ -34,4 +34,37 @@ export function notFound(uri: URL, what: string, hint: string): never {
 /** Throws invalid-params (-32602): for a prompt argument naming something that does not exist. */
 export function unknownArgument(message: string): never {
   throw new ProtocolError(ProtocolErrorCode.InvalidParams, message);
+}
+
+/**
+ * Registers a template resource for one record by id (`crm://customers/{customer_id}`): reads the id variable,
+ * normalises it (upper case by default), loads the record and answers it as JSON, or resource-not-found with
+ * `hint` when there is none.
+ */
+export function registerRecordTemplate<T>(
+  server: McpServer,
+  options: {
+    name: string;
+    template: string;
+    variable: string;
+    title: string;
+    description: string;
+    /** What the id names, for the not-found message: `customer`, `order`. */
+    what: string;
+    hint: string;
+    load: (id: string) => Promise<T | undefined>;
+    normalise?: (id: string) => string;
+  },
+): void {
+  const normalise = options.normalise ?? ((id: string) => id.toUpperCase());
+  server.registerResource(
+    options.name,
+    new ResourceTemplate(options.template, { list: undefined }),
+    { title: options.title, description: options.description, mimeType: 'application/json' },
+    async (uri, variables) => {
+      const id = normalise(idVariable(variables, options.variable));
+      const record = await options.load(id);
+      return record ? jsonResource(uri, record) : notFound(uri, `${options.what} ${id}`, options.hint);
+    },
+  );
 }

@@ -1,9 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/server';
-import { ResourceTemplate } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../store/schema.js';
-import { embeddedJson, idVariable, jsonResource, notFound, unknownArgument } from './resource-content.js';
+import { embeddedJson, jsonResource, registerRecordTemplate, unknownArgument } from './resource-content.js';
 
 const DIRECTORY_LIMIT = 500;
 
@@ -52,22 +51,16 @@ export function registerCrmResources(server: McpServer, db: Kysely<Database>): v
     async (uri) => jsonResource(uri, await customerDirectory(db)),
   );
 
-  server.registerResource(
-    'customer',
-    new ResourceTemplate('crm://customers/{customer_id}', { list: undefined }),
-    {
-      title: 'Customer profile',
-      description: 'One customer (e.g. crm://customers/C-1001): contact details, tier, and their orders newest first.',
-      mimeType: 'application/json',
-    },
-    async (uri, variables) => {
-      const customerId = idVariable(variables, 'customer_id').toUpperCase();
-      const profile = await customerProfile(db, customerId);
-      return profile
-        ? jsonResource(uri, profile)
-        : notFound(uri, `customer ${customerId}`, 'See crm://customers for the ids.');
-    },
-  );
+  registerRecordTemplate(server, {
+    name: 'customer',
+    template: 'crm://customers/{customer_id}',
+    variable: 'customer_id',
+    title: 'Customer profile',
+    description: 'One customer (e.g. crm://customers/C-1001): contact details, tier, and their orders newest first.',
+    what: 'customer',
+    hint: 'See crm://customers for the ids.',
+    load: (id) => customerProfile(db, id),
+  });
 
   server.registerPrompt(
     'customer_summary',

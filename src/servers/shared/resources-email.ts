@@ -1,16 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/server';
-import { ResourceTemplate } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../store/schema.js';
-import {
-  embeddedJson,
-  idVariable,
-  jsonResource,
-  notFound,
-  RESOURCE_LIST_LIMIT,
-  unknownArgument,
-} from './resource-content.js';
+import { embeddedJson, jsonResource, registerRecordTemplate, RESOURCE_LIST_LIMIT, unknownArgument } from './resource-content.js';
 
 /** The outbox, newest first, without bodies (read one email for its body). */
 function outbox(db: Kysely<Database>) {
@@ -81,21 +73,18 @@ export function registerEmailResources(server: McpServer, db: Kysely<Database>):
     async (uri) => jsonResource(uri, await outbox(db)),
   );
 
-  server.registerResource(
-    'email',
-    new ResourceTemplate('email://emails/{email_id}', { list: undefined }),
-    {
-      title: 'Email',
-      description: 'One email from the outbox with its body (e.g. email://emails/EM-0001).',
-      mimeType: 'application/json',
-    },
-    async (uri, variables) => {
-      const emailId = idVariable(variables, 'email_id');
-      // Exact match: generated ids end in lower-case hex (EM-1a2b3c4d), so no case folding here.
-      const found = await email(db, emailId);
-      return found ? jsonResource(uri, found) : notFound(uri, `email ${emailId}`, 'See email://outbox for email ids.');
-    },
-  );
+  registerRecordTemplate(server, {
+    name: 'email',
+    template: 'email://emails/{email_id}',
+    variable: 'email_id',
+    title: 'Email',
+    description: 'One email from the outbox with its body (e.g. email://emails/EM-0001).',
+    what: 'email',
+    hint: 'See email://outbox for email ids.',
+    load: (id) => email(db, id),
+    // Exact match: generated ids end in lower-case hex (EM-1a2b3c4d), so no case folding here.
+    normalise: (id) => id,
+  });
 
   server.registerPrompt(
     'draft_customer_email',

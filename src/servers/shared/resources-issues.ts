@@ -1,16 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/server';
-import { ResourceTemplate } from '@modelcontextprotocol/server';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../store/schema.js';
-import {
-  embeddedJson,
-  idVariable,
-  jsonResource,
-  notFound,
-  RESOURCE_LIST_LIMIT,
-  unknownArgument,
-} from './resource-content.js';
+import { embeddedJson, jsonResource, registerRecordTemplate, RESOURCE_LIST_LIMIT, unknownArgument } from './resource-content.js';
 
 /** Labels are stored as a JSON array; a malformed value reads as no labels rather than failing the read. */
 function parseLabels(labels: string): string[] {
@@ -62,22 +54,16 @@ export function registerIssuesResources(server: McpServer, db: Kysely<Database>)
     async (uri) => jsonResource(uri, await openIssues(db)),
   );
 
-  server.registerResource(
-    'issue',
-    new ResourceTemplate('issues://issues/{issue_id}', { list: undefined }),
-    {
-      title: 'Issue',
-      description: 'One issue with its body and every comment (e.g. issues://issues/ISS-101).',
-      mimeType: 'application/json',
-    },
-    async (uri, variables) => {
-      const issueId = idVariable(variables, 'issue_id').toUpperCase();
-      const issue = await issueRecord(db, issueId);
-      return issue
-        ? jsonResource(uri, issue)
-        : notFound(uri, `issue ${issueId}`, 'See issues://issues/open for open issue ids.');
-    },
-  );
+  registerRecordTemplate(server, {
+    name: 'issue',
+    template: 'issues://issues/{issue_id}',
+    variable: 'issue_id',
+    title: 'Issue',
+    description: 'One issue with its body and every comment (e.g. issues://issues/ISS-101).',
+    what: 'issue',
+    hint: 'See issues://issues/open for open issue ids.',
+    load: (id) => issueRecord(db, id),
+  });
 
   server.registerPrompt(
     'triage_issue',

@@ -1,16 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/server';
-import { ResourceTemplate } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../store/schema.js';
-import {
-  embeddedJson,
-  idVariable,
-  jsonResource,
-  notFound,
-  RESOURCE_LIST_LIMIT,
-  unknownArgument,
-} from './resource-content.js';
+import { embeddedJson, jsonResource, registerRecordTemplate, RESOURCE_LIST_LIMIT, unknownArgument } from './resource-content.js';
 
 /** The most recent orders with their customer, newest first. */
 function recentOrders(db: Kysely<Database>) {
@@ -96,22 +88,16 @@ export function registerOrdersResources(server: McpServer, db: Kysely<Database>)
     async (uri) => jsonResource(uri, await lowStock(db)),
   );
 
-  server.registerResource(
-    'order',
-    new ResourceTemplate('orders://orders/{order_id}', { list: undefined }),
-    {
-      title: 'Order',
-      description: 'One order (e.g. orders://orders/XYZ-789): status, customer, lines, payments, carrier and tracking.',
-      mimeType: 'application/json',
-    },
-    async (uri, variables) => {
-      const orderId = idVariable(variables, 'order_id').toUpperCase();
-      const order = await orderRecord(db, orderId);
-      return order
-        ? jsonResource(uri, order)
-        : notFound(uri, `order ${orderId}`, 'See orders://orders for recent order ids.');
-    },
-  );
+  registerRecordTemplate(server, {
+    name: 'order',
+    template: 'orders://orders/{order_id}',
+    variable: 'order_id',
+    title: 'Order',
+    description: 'One order (e.g. orders://orders/XYZ-789): status, customer, lines, payments, carrier and tracking.',
+    what: 'order',
+    hint: 'See orders://orders for recent order ids.',
+    load: (id) => orderRecord(db, id),
+  });
 
   server.registerPrompt(
     'order_status_update',
