@@ -19,9 +19,20 @@ export function freshWorkspace(): { home: string; cwd: string } {
   return { home: join(root, 'home'), cwd: root };
 }
 
-/** Environment for a CLI child: no provider keys leak in from the machine. */
+let userHome: string | undefined;
+
+/** A temporary stand-in for the user's home folder, shared by the children of this test file. */
+export function testUserHome(): string {
+  userHome ??= mkdtempSync(join(tmpdir(), 'deckhand-user-home-'));
+  return userHome;
+}
+
+/**
+ * Environment for a CLI child: no provider keys leak in from the machine, and `HOME` is a temporary folder, so
+ * even a child that loses its `DECKHAND_HOME` never writes under the real `~/.deckhand`.
+ */
 export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, DECKHAND_HOME: home, NO_COLOR: '1', ...extra };
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: testUserHome(), DECKHAND_HOME: home, NO_COLOR: '1', ...extra };
   return env;
 }
 
