@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApprovalConfig, CompactionConfig } from '../config/schema.js';
 import type { ModelPrice } from '../models/pricing.js';
 import type { Model, ModelMessage, ToolHints } from '../models/types.js';
-import { UsageError } from '../shared/errors.js';
+import { errorMessage, UsageError } from '../shared/errors.js';
 import { ApprovalStore } from '../store/approval-store.js';
 import type { Store } from '../store/database.js';
 import { RunRecorder } from '../store/run-recorder.js';
@@ -95,10 +95,27 @@ function activeRun(context: RunContext, ids: { runId: string; sessionId: string 
   );
 }
 
-async function* recorded(run: AsyncGenerator<RunEvent, RunOutcome>, recorder: RunRecorder): AsyncGenerator<RunEvent, RunOutcome> {
+/**
+ * Persists each event of `run` before passing it on. The loop promises never to throw; should anything escape
+ * it anyway (a store error, a bug), the run still ends: a `failed` run-end with the reason is recorded and
+ * yielded, so no run is left `running` with nobody executing it.
+ */
+async function* recorded(run: AsyncGenerator<RunEvent, RunOutcome>, recorder: RunRecorder, start: { runId: string; totals: RunTotals }): AsyncGenerator<RunEvent, RunOutcome> {
+  const { runId } = start;
+  let totals = start.totals;
   for (;;) {
-    const next = await run.next();
+    let next: IteratorResult<RunEvent, RunOutcome>;
+    try {
+      next = await run.next();
+    } catch (error) {
+      const message = `The run stopped on an unexpected error: ${errorMessage(error)}`;
+      const end: RunEvent = { type: 'run-end', runId, at: Date.now(), outcome: 'failed', text: message, error: message, totals };
+      await recorder.record(end);
+      yield end;
+      return 'failed';
+    }
     if (next.done) return next.value;
+    if (next.value.type === 'usage' || next.value.type === 'run-end') totals = next.value.totals;
     await recorder.record(next.value);
     yield next.value;
   }
@@ -145,6 +162,7 @@ async function* durableLoop(
       }),
     ),
     recorder,
+    { runId, totals: options.resume?.totals ?? ZERO_TOTALS },
   );
 }
 

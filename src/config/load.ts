@@ -114,6 +114,10 @@ export function loadSettings(options: {
   const flags = options.flags ?? {};
   const processEnv = options.env ?? process.env;
   const dotEnv = readDotEnv(cwd);
+  // An empty DECKHAND_HOME is almost always a script's unset variable: refuse it rather than fall back to ~/.deckhand.
+  if (processEnv.DECKHAND_HOME === '' || (processEnv.DECKHAND_HOME === undefined && dotEnv.DECKHAND_HOME === '')) {
+    throw new ConfigError('environment', 'DECKHAND_HOME', 'a folder path, not empty (unset it to use ~/.deckhand)');
+  }
   const merged: Record<string, string | undefined> = { ...dotEnv };
   for (const [key, value] of Object.entries(processEnv)) if (value !== undefined && value !== '') merged[key] = value;
   for (const [key, value] of Object.entries(merged)) if (value === '') delete merged[key];

@@ -23,7 +23,12 @@ export type StdioServerConfig = z.infer<typeof StdioServerConfigSchema>;
 export const HttpServerConfigSchema = z
   .object({
     type: z.enum(['http', 'streamable-http', 'streamableHttp', 'sse']).optional(),
-    url: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }),
+    url: z
+      .url({ protocol: /^https?$/, error: 'an http(s) URL' })
+      // fetch refuses URLs with credentials, so such a server could never be reached: say where they go instead.
+      .refine((url) => !/^[a-z]+:\/\/[^/?#]*@/i.test(url), {
+        error: 'a URL without a user or password in it (put credentials in "headers", e.g. {"Authorization": "Bearer …"})',
+      }),
     headers: z.record(z.string(), z.string()).default({}),
     timeoutMs: z.number().int().positive().optional(),
     disabled: z.boolean().optional(),
@@ -73,6 +78,7 @@ export const ArgumentConditionSchema = z.union([
       gte: z.number().optional(),
       lt: z.number().optional(),
       lte: z.number().optional(),
+      /** A regular expression, matched case-insensitively; compiled when the config is loaded (see `PolicyRuleSchema`). */
       matches: z.string().optional(),
     })
     .strict(),
@@ -90,7 +96,22 @@ export const PolicyRuleSchema = z
     decision: z.enum(['allow', 'ask', 'deny']),
     reason: z.string().max(300).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((rule, context) => {
+    // Name the rule in the error: "approval.rules.3.args.to.matches" alone makes a person count rules.
+    for (const [name, condition] of Object.entries(rule.args ?? {})) {
+      if (typeof condition !== 'object' || condition.matches === undefined) continue;
+      try {
+        new RegExp(condition.matches, 'i');
+      } catch (error) {
+        context.addIssue({
+          code: 'custom',
+          path: ['args', name, 'matches'],
+          message: `the rule for "${rule.tool}" has "matches" that is not a valid regular expression (${(error as Error).message})`,
+        });
+      }
+    }
+  });
 export type PolicyRule = z.infer<typeof PolicyRuleSchema>;
 
 export const ApprovalConfigSchema = z
@@ -120,7 +141,22 @@ export const FileConfigSchema = z
     $schema: z.string().optional(),
     model: ModelIdSchema.optional(),
     mcpServers: z.record(ServerNameSchema, McpServerConfigSchema).default({}),
-    builtinServers: z.union([z.boolean(), z.array(z.enum(BUILTIN_SERVER_NAMES))]).default(true),
+    builtinServers: z
+      .union([z.boolean(), z.array(z.string())], { error: `true, false, or a list of built-in server names (${BUILTIN_SERVER_NAMES.join(', ')})` })
+      .superRefine((value, context) => {
+        if (typeof value === 'boolean') return;
+        for (const [index, name] of value.entries()) {
+          if (!(BUILTIN_SERVER_NAMES as readonly string[]).includes(name)) {
+            context.addIssue({
+              code: 'custom',
+              path: [index],
+              message: `no built-in server "${name}"; the built-in servers are ${BUILTIN_SERVER_NAMES.join(', ')}`,
+            });
+          }
+        }
+      })
+      .transform((value) => value as boolean | BuiltinServerName[])
+      .default(true),
     maxSteps: z.number().int().min(1).max(200).optional(),
     toolTimeoutMs: z.number().int().positive().optional(),
     approval: ApprovalConfigSchema.default({ rules: [], expiresAfterHours: 168, elicitationTimeoutSeconds: 120 }),

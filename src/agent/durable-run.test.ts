@@ -1,0 +1,44 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApprovalConfigSchema } from '../config/schema.js';
+import { ScriptedModel, toolCall } from '../models/testing/scripted-model.js';
+import { openStore, type Store } from '../store/database.js';
+import { type HintedToolExecutor, startRun } from './durable-run.js';
+import type { RunEvent } from './events.js';
+
+let store: Store | undefined;
+afterEach(async () => {
+  await store?.close();
+  store = undefined;
+});
+
+/** A host whose tool annotations cannot be read: the policy gate throws while clearing the call. */
+const brokenHost: HintedToolExecutor = {
+  specs: () => [{ name: 'crm__get_customer', description: 'Get a customer', inputSchema: { type: 'object' } }],
+  address: (name) => (name === 'crm__get_customer' ? { server: 'crm', tool: 'get_customer' } : undefined),
+  hints: () => {
+    throw new Error('annotations unreadable');
+  },
+  call: async () => ({ isError: false, text: 'never' }),
+};
+
+// Invariant: whatever escapes the loop, the run ends `failed` with its reason, in the events and the runs row; never `running`.
+describe('startRun: an exception escaping the loop', () => {
+  it('ends the run as failed with the reason, recorded', async () => {
+    store = await openStore({ file: ':memory:', seed: false });
+    const model = new ScriptedModel([{ toolCalls: [toolCall('crm__get_customer', { customer_id: 'C-1001' })] }]);
+    const events: RunEvent[] = [];
+    const run = startRun(
+      { store, model, tools: brokenHost, approval: ApprovalConfigSchema.parse({}), isTrusted: () => true },
+      { task: 'look up C-1001', runId: 'run-escape', settings: { model: model.id, yes: false } },
+    );
+    for await (const event of run) events.push(event);
+    const end = events.at(-1);
+    expect(end).toMatchObject({ type: 'run-end', outcome: 'failed' });
+    expect(end?.type === 'run-end' ? end.error : '').toContain('annotations unreadable');
+    const row = await store.db.selectFrom('runs').select(['status', 'error']).where('id', '=', 'run-escape').executeTakeFirstOrThrow();
+    expect(row.status).toBe('failed');
+    expect(row.error).toContain('annotations unreadable');
+    const stored = await store.db.selectFrom('run_events').select('type').where('run_id', '=', 'run-escape').orderBy('seq').execute();
+    expect(stored.map((event) => event.type)).toEqual(events.map((event) => event.type));
+  });
+});
