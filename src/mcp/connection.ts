@@ -26,6 +26,7 @@ import { errorMessage, ServerStartError } from '../shared/errors.js';
 import { type Logger, noopLogger } from '../shared/logger.js';
 import type { OAuthProvider } from './oauth.js';
 import { StderrTail } from './stderr-tail.js';
+import { redactUrl, redactUrlsIn } from '../shared/redact.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
@@ -107,8 +108,9 @@ export function isStdio(config: McpServerConfig): config is StdioServerConfig {
   return 'command' in config;
 }
 
+/** The server's command line or URL, for people and logs: a URL's password and token parameters are redacted. */
 export function describeTarget(config: McpServerConfig): string {
-  return isStdio(config) ? [config.command, ...config.args].join(' ') : config.url;
+  return isStdio(config) ? [config.command, ...config.args].join(' ') : redactUrl(config.url);
 }
 
 /**
@@ -158,7 +160,7 @@ export class ServerConnection implements AsyncDisposable {
       this.lastError = undefined;
     } catch (error) {
       this.state = 'failed';
-      const reason = describeStartFailure(this.config, error);
+      const reason = redactUrlsIn(describeStartFailure(this.config, error));
       const tail = this.stderr.text();
       this.lastError = tail ? `${reason} (stderr: ${this.stderr.text(3).replaceAll('\n', ' | ')})` : reason;
       throw new ServerStartError(

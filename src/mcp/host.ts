@@ -17,6 +17,7 @@ import {
 } from './connection.js';
 import type { OAuthProvider } from './oauth.js';
 import { toDisplayToolName, toModelToolName } from './tool-names.js';
+import { redactUrlsIn } from '../shared/redact.js';
 
 export interface McpHostOptions {
   readonly servers: Readonly<Record<string, McpServerConfig>>;
@@ -118,7 +119,7 @@ export class McpHost implements ToolExecutor, AsyncDisposable {
       .map((connection) => ({
         name: connection.name,
         target: describeTarget(connection.config),
-        error: connection.lastError ?? 'failed',
+        error: redactUrlsIn(connection.lastError ?? 'failed'),
       }));
   }
 
@@ -128,7 +129,7 @@ export class McpHost implements ToolExecutor, AsyncDisposable {
       state: connection.state,
       target: describeTarget(connection.config),
       tools: connection.tools,
-      ...(connection.lastError ? { error: connection.lastError } : {}),
+      ...(connection.lastError ? { error: redactUrlsIn(connection.lastError) } : {}),
     }));
   }
 

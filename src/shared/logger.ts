@@ -1,6 +1,7 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino from 'pino';
+import { redactUrlsIn } from './redact.js';
 
 /** The logging surface the code depends on; inject it, never import a global. */
 export interface Logger {
@@ -34,5 +35,31 @@ export function createLogger(options: { level: LogLevel; file?: string; name?: s
     mkdirSync(dirname(options.file), { recursive: true });
     destination = createWriteStream(options.file, { flags: 'a' });
   }
-  return pino({ level: options.level, name: options.name ?? 'deckhand', base: { pid: process.pid } }, destination);
+  return pino(
+    {
+      level: options.level,
+      name: options.name ?? 'deckhand',
+      base: { pid: process.pid },
+      // A URL in a log line (a server's, an error quoting one) never carries its password or token parameters.
+      formatters: { log: redactFields },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactUrlsIn(arg) : arg)) as Parameters<typeof method>);
+        },
+      },
+    },
+    destination,
+  );
+}
+
+/** The log fields with URLs in their string values (one level of nesting deep) redacted. */
+function redactFields(fields: Record<string, unknown>): Record<string, unknown> {
+  const redacted: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (typeof value === 'string') redacted[key] = redactUrlsIn(value);
+    else if (value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Error)) {
+      redacted[key] = Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, typeof inner === 'string' ? redactUrlsIn(inner) : inner]));
+    } else redacted[key] = value;
+  }
+  return redacted;
 }
