@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import { StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import type { Kysely } from 'kysely';
+import { limitMessageSize, MAX_MESSAGE_BYTES, oversizedMessageError } from './message-size-limit.js';
 import { BUILTIN_SERVER_NAMES, type BuiltinServerName } from '../config/schema.js';
 import { UsageError } from '../shared/errors.js';
 import { VERSION } from '../shared/package-info.js';
@@ -38,7 +39,8 @@ export function createBuiltinServer(
 
 /**
  * Runs one built-in server over stdio until stdin closes. stdout carries JSON-RPC only; anything for
- * people goes to stderr.
+ * people goes to stderr. A message over {@link MAX_MESSAGE_BYTES} (4 MiB) gets a JSON-RPC error (-32600) and the
+ * server keeps serving.
  * @throws UsageError for an unknown server name (before the store is opened).
  */
 export async function serveBuiltinStdio(options: {
@@ -55,7 +57,16 @@ export async function serveBuiltinStdio(options: {
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
   });
   const server = createBuiltinServer(options.name, store.db, serverOptions);
-  const transport = new StdioServerTransport();
+  // Oversized messages are answered here and never reach the SDK's buffer, whose overflow would close the connection.
+  const input = process.stdin.pipe(
+    limitMessageSize({
+      onOversized: (id, bytes) => {
+        process.stderr.write(`deckhand ${options.name} server: refused a ${bytes}-byte message (limit ${MAX_MESSAGE_BYTES})\n`);
+        if (id !== null) process.stdout.write(oversizedMessageError(id, bytes));
+      },
+    }),
+  );
+  const transport = new StdioServerTransport(input, process.stdout, { maxBufferSize: 2 * MAX_MESSAGE_BYTES + 1024 * 1024 });
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
   });
