@@ -17,6 +17,8 @@ import { serveCommand } from './commands/serve.js';
 import { serversCommand } from './commands/servers.js';
 import { sessionsCommand } from './commands/sessions.js';
 import { usageCommand } from './commands/usage.js';
+import { MAX_MESSAGE_BYTES } from '../servers/message-size-limit.js';
+import { DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_IDLE_MS } from '../servers/serve-http.js';
 import { EXIT } from './exit-codes.js';
 
 function positiveInteger(max: number) {
@@ -182,6 +184,21 @@ program
   .option('--http', 'serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio')
   .addOption(new Option('--port <n>', 'HTTP port; 0 picks a free one (default 8790)').argParser(portNumber))
   .option('--host <host>', 'HTTP interface to bind (default 127.0.0.1; others are reachable from the network)')
+  .addOption(
+    new Option('--max-sessions <n>', `HTTP sessions kept at once; one more closes the least recently used (default ${DEFAULT_MAX_SESSIONS})`).argParser(
+      positiveInteger(100_000),
+    ),
+  )
+  .addOption(
+    new Option('--session-idle-seconds <n>', `close an HTTP session idle this long (default ${DEFAULT_SESSION_IDLE_MS / 1_000})`).argParser(
+      positiveInteger(86_400),
+    ),
+  )
+  .addHelpText(
+    'after',
+    `\nLimits: a message over ${MAX_MESSAGE_BYTES / (1024 * 1024)} MiB gets a JSON-RPC error (-32600 over stdio, 413 over HTTP) and the server keeps serving;` +
+      `\nover HTTP, at most ${DEFAULT_MAX_SESSIONS} sessions (least recently used closed first), each closed after ${DEFAULT_SESSION_IDLE_MS / 60_000} minutes idle.`,
+  )
   .action(async (server: string, options) => setExit(await mcpCommand(server, options)));
 
 program

@@ -38,7 +38,12 @@ export const MCP_HTTP_PATH = '/mcp';
 /** Larger POST bodies get 413 before anything is parsed. The biggest tool argument is a few KB. */
 export const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 /** A session with no request and no open stream for this long is closed (clients often never send DELETE). */
-export const DEFAULT_SESSION_IDLE_MS = 30 * 60_000;
+export const DEFAULT_SESSION_IDLE_MS = 5 * 60_000;
+/**
+ * Sessions kept at once; a new one beyond this closes the least recently used. Each holds a server instance (about
+ * 100 KB), so the cap bounds memory whatever clients do.
+ */
+export const DEFAULT_MAX_SESSIONS = 256;
 const MAX_SWEEP_INTERVAL_MS = 60_000;
 
 export interface ServeBuiltinHttpOptions {
@@ -56,6 +61,8 @@ export interface ServeBuiltinHttpOptions {
   readonly logger?: Logger;
   /** Close sessions idle for this long. Default {@link DEFAULT_SESSION_IDLE_MS}. */
   readonly sessionIdleMs?: number;
+  /** Keep at most this many sessions; opening one more closes the least recently used. Default {@link DEFAULT_MAX_SESSIONS}. */
+  readonly maxSessions?: number;
   /** Where the servers' own settings (the email server's `SMTP_URL`, `SMTP_FROM`) are read, once; default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -99,13 +106,29 @@ export async function serveBuiltinHttp(options: ServeBuiltinHttpOptions): Promis
   const host = options.host ?? DEFAULT_MCP_HTTP_HOST;
   const logger = (options.logger ?? noopLogger).child({ server: name });
   const idleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
+  const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
   const allowedHostnames = allowedHostnamesFor(host);
   const serverOptions = builtinServerOptionsFromEnv(name, options.env ?? process.env);
   const store = await openStore({
     file: options.dbFile,
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
   });
+  // Map order is recency order: a session is moved to the end on every request, so the first is the least recently used.
   const sessions = new Map<string, Session>();
+  const touch = (sessionId: string, session: Session) => {
+    sessions.delete(sessionId);
+    sessions.set(sessionId, session);
+  };
+  /** Makes room for one more session: closes the least recently used idle one (or, when all are busy, the least recent). */
+  const evictForNewSession = () => {
+    while (sessions.size >= maxSessions) {
+      const entries = [...sessions];
+      const [sessionId, session] = entries.find(([, candidate]) => candidate.openResponses === 0) ?? entries[0]!;
+      sessions.delete(sessionId);
+      logger.debug({ sessionId, maxSessions }, 'least recently used session closed');
+      void session.server.close();
+    }
+  };
   // The stateless 2026-07-28 revision: one fresh server per request, no session; 2025-era traffic stays on the
   // sessions below (the routing the SDK documents for isLegacyRequest).
   const modern = createMcpHandler(() => createBuiltinServer(name, store.db, serverOptions), {
@@ -120,6 +143,7 @@ export async function serveBuiltinHttp(options: ServeBuiltinHttpOptions): Promis
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (sessionId) => {
+        evictForNewSession();
         sessions.set(sessionId, { server, transport, lastActiveAt: Date.now(), openResponses: 0 });
         logger.debug({ sessionId }, 'session opened');
       },
@@ -179,6 +203,8 @@ export async function serveBuiltinHttp(options: ServeBuiltinHttpOptions): Promis
     const sessionId = incoming.headers['mcp-session-id'];
     const session = typeof sessionId === 'string' ? sessions.get(sessionId) : undefined;
     if (session) {
+      touch(sessionId as string, session);
+      session.lastActiveAt = Date.now();
       session.openResponses += 1;
       outgoing.once('close', () => {
         session.openResponses -= 1;

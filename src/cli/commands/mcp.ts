@@ -12,6 +12,10 @@ export interface McpCommandOptions {
   readonly port?: number;
   /** HTTP interface; default {@link DEFAULT_MCP_HTTP_HOST}. */
   readonly host?: string;
+  /** HTTP sessions kept at once (least recently used closed first). */
+  readonly maxSessions?: number;
+  /** Seconds an HTTP session may stay idle before it is closed. */
+  readonly sessionIdleSeconds?: number;
 }
 
 /**
@@ -20,8 +24,8 @@ export interface McpCommandOptions {
  * @throws UsageError for an unknown server, `--port`/`--host` without `--http`, or an address that cannot be bound.
  */
 export async function mcpCommand(name: string, options: McpCommandOptions = {}): Promise<number> {
-  if (!options.http && (options.port !== undefined || options.host !== undefined)) {
-    throw new UsageError('--port and --host apply to --http; add --http to serve over HTTP.');
+  if (!options.http && [options.port, options.host, options.maxSessions, options.sessionIdleSeconds].some((value) => value !== undefined)) {
+    throw new UsageError('--port, --host, --max-sessions and --session-idle-seconds apply to --http; add --http to serve over HTTP.');
   }
   const settings = loadSettings({});
   const store = { dbFile: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) };
@@ -37,7 +41,15 @@ export async function mcpCommand(name: string, options: McpCommandOptions = {}):
     );
   }
   const logger = createLogger({ level: settings.logLevel, name: `deckhand-${name}` });
-  const server = await serveBuiltinHttp({ name, ...store, host, port: options.port ?? DEFAULT_MCP_HTTP_PORT, logger });
+  const server = await serveBuiltinHttp({
+    name,
+    ...store,
+    host,
+    port: options.port ?? DEFAULT_MCP_HTTP_PORT,
+    logger,
+    ...(options.maxSessions !== undefined ? { maxSessions: options.maxSessions } : {}),
+    ...(options.sessionIdleSeconds !== undefined ? { sessionIdleMs: options.sessionIdleSeconds * 1_000 } : {}),
+  });
   process.stderr.write(`deckhand ${name} MCP server listening on ${server.url}\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
