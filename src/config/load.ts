@@ -65,7 +65,14 @@ const EnvSchema = z.object({
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
   OLLAMA_BASE_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
-  DATABASE_URL: z.string().min(1).optional(),
+  DATABASE_URL: z
+    .string()
+    .min(1)
+    // Without a user, the driver falls back to the OS user name, which is rarely a PostgreSQL role.
+    .refine((value) => !/^postgres(ql)?:\/\/(?![^/?#]*@)/i.test(value), {
+      error: 'a postgres://USER@host:5432/database URL that names the user (add "USER@" before the host)',
+    })
+    .optional(),
   SMTP_URL: z.string().min(1).optional(),
   SMTP_FROM: z.string().min(1).optional(),
 });

@@ -1,6 +1,7 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pino from 'pino';
+import { dataDirError } from './fs-errors.js';
 import { redactUrlsIn } from './redact.js';
 
 /** The logging surface the code depends on; inject it, never import a global. */
@@ -28,11 +29,17 @@ export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
 /**
  * A pino logger writing JSON lines to `file` (created with its folder), or to stderr when `file` is omitted.
  * stdout is never used: the CLI owns it, and an MCP stdio server speaks JSON-RPC on it.
+ * @throws UsageError when the log folder cannot be created (a file in the way, not writable).
  */
 export function createLogger(options: { level: LogLevel; file?: string; name?: string }): Logger {
   let destination: NodeJS.WritableStream = process.stderr;
   if (options.file) {
-    mkdirSync(dirname(options.file), { recursive: true });
+    try {
+      mkdirSync(dirname(options.file), { recursive: true });
+    } catch (error) {
+      // The logs live in the data dir: a data dir that is a file or read-only is the operator's to fix.
+      throw dataDirError(error, dirname(dirname(options.file))) ?? error;
+    }
     destination = createWriteStream(options.file, { flags: 'a' });
   }
   return pino(

@@ -4,9 +4,10 @@ import SqliteDatabase from 'better-sqlite3';
 import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { delay } from '../shared/abort.js';
-import { errorMessage, UsageError } from '../shared/errors.js';
+import { UsageError } from '../shared/errors.js';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
+import { assertWritable, postgresLocation, type StoreTarget, storeOpenError } from './open-errors.js';
 import { seedDemoData } from './seed.js';
 
 export interface Store extends AsyncDisposable {
@@ -35,6 +36,20 @@ const MIGRATION_ATTEMPTS = 5;
  * one file. Applies migrations and seeds the demo data unless told not to.
  */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const target: StoreTarget = options.databaseUrl ? { kind: 'postgres', location: postgresLocation(options.databaseUrl) } : { kind: 'sqlite', file: options.file };
+  try {
+    const store = await openUnmapped(options);
+    if (target.kind === 'sqlite' && options.file !== ':memory:') await assertWritable(store.db).catch(async (error: unknown) => {
+      await store.close();
+      throw error;
+    });
+    return store;
+  } catch (error) {
+    throw storeOpenError(error, target);
+  }
+}
+
+async function openUnmapped(options: OpenStoreOptions): Promise<Store> {
   const { dialect, location } = options.databaseUrl ? postgres(options.databaseUrl) : sqlite(options.file);
   const db = new Kysely<Database>({ dialect });
   try {
@@ -45,10 +60,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     });
   } catch (error) {
     await db.destroy();
-    if (options.databaseUrl && /ECONNREFUSED|ENOTFOUND|password authentication|does not exist/.test(String(error))) {
-      throw new UsageError(`Could not open the PostgreSQL database at ${location}: ${errorMessage(error)}. Check DATABASE_URL.`, { cause: error });
-    }
-    throw error;
+    throw error; // mapped for people by openStore
   }
   const close = () => db.destroy();
   return { db, location, close, [Symbol.asyncDispose]: close };
