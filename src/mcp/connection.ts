@@ -27,6 +27,7 @@ import { type Logger, noopLogger } from '../shared/logger.js';
 import type { OAuthProvider } from './oauth.js';
 import { StderrTail } from './stderr-tail.js';
 import { redactUrl, redactUrlsIn } from '../shared/redact.js';
+import { ProcessGroupStdioTransport } from './process-group.js';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
@@ -244,7 +245,8 @@ export class ServerConnection implements AsyncDisposable {
   }
 
   private createStdioTransport(config: StdioServerConfig): StdioClientTransport {
-    const transport = new StdioClientTransport({
+    // In a process group of its own, killed whole when the transport closes (see process-group.ts).
+    const transport = new ProcessGroupStdioTransport({
       command: config.command,
       args: config.args,
       env: { ...getDefaultEnvironment(), ...config.env },
