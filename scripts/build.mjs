@@ -11,7 +11,8 @@ const shared = {
   target: 'node22',
   sourcemap: 'linked',
   logLevel: 'warning',
-  external: ['better-sqlite3', 'pg', 'pino', 'pino-pretty'],
+  // The price registry and the tokenizer tables are large and loaded only when a run needs them: kept out of the bundle.
+  external: ['better-sqlite3', 'pg', 'pino', 'pino-pretty', '@pydantic/genai-prices', 'gpt-tokenizer'],
   // Bundled CommonJS dependencies still call require(); give them one.
   banner: { js: "import { createRequire as __deckhandCreateRequire } from 'node:module'; const require = __deckhandCreateRequire(import.meta.url);" },
 };

@@ -122,16 +122,20 @@ describe('sessions across processes', () => {
 });
 
 describe('deckhand usage', () => {
-  it('sums runs, tokens and cost per model from the recorded runs', async () => {
+  it('sums the recorded model calls by model, session and day, priced from the registry', async () => {
     fake = await startOpenAIFake([{ text: 'one', usage: { inputTokens: 1_000, outputTokens: 100 } }, { text: 'two', usage: { inputTokens: 2_000, outputTokens: 200 } }]);
     const { home, cwd } = freshWorkspace();
     const env = openAiEnv(home, fake.url);
     for (const task of ['first', 'second']) expect((await runCli(['run', task, '--model', 'openai:gpt-4.1-mini'], { env, cwd })).code).toBe(0);
     const result = await runCli(['usage', '--json'], { env, cwd });
-    const usage = JSON.parse(result.stdout) as { models: Array<Record<string, unknown>>; total: { runs: number; costUsd: number } };
-    expect(usage.models).toEqual([expect.objectContaining({ model: 'openai:gpt-4.1-mini', runs: 2, inputTokens: 3_000, outputTokens: 300 })]);
-    // gpt-4.1-mini: $0.40 in and $1.60 out per million tokens.
+    const usage = JSON.parse(result.stdout) as { groups: Array<Record<string, unknown>>; total: { runs: number; costUsd: number } };
+    expect(usage.groups).toEqual([expect.objectContaining({ key: 'openai:gpt-4.1-mini', runs: 2, calls: 2, inputTokens: 3_000, outputTokens: 300 })]);
+    // gpt-4.1-mini in the price registry: $0.40 in and $1.60 out per million tokens.
     expect(usage.total.costUsd).toBeCloseTo((3_000 * 0.4 + 300 * 1.6) / 1_000_000, 10);
+    const byDay = JSON.parse((await runCli(['usage', '--by', 'day', '--since', '1d', '--json'], { env, cwd })).stdout) as { groups: Array<{ key: string; calls: number }> };
+    expect(byDay.groups).toEqual([expect.objectContaining({ key: new Date().toISOString().slice(0, 10), calls: 2 })]);
+    const bySession = JSON.parse((await runCli(['usage', '--by', 'session', '--json'], { env, cwd })).stdout) as { groups: unknown[] };
+    expect(bySession.groups).toHaveLength(2);
     expect((await runCli(['usage', '--since', 'yesterday-ish'], { env, cwd })).code).toBe(2);
   });
 });

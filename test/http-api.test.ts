@@ -5,7 +5,7 @@ import { ActiveRuns } from '../src/agent/active-run.js';
 import { ElicitationRouter } from '../src/agent/elicitation.js';
 import type { RunEvent } from '../src/agent/events.js';
 import { Sampler } from '../src/agent/sampling.js';
-import { resolveRuntimeModel, type Runtime } from '../src/app/runtime.js';
+import { openPricing, resolveRuntimeModel, type Runtime } from '../src/app/runtime.js';
 import { loadSettings } from '../src/config/load.js';
 import { type ApiServer, buildApiServer } from '../src/http/index.js';
 import { McpHost } from '../src/mcp/host.js';
@@ -58,7 +58,9 @@ async function openTestRuntime(ws: { home: string; cwd: string }, fake: FakeProv
     OPENAI_BASE_URL: `${fake.url}/v1`,
   } as const;
   const settings = loadSettings({ env, cwd: ws.cwd });
-  const { model, price } = resolveRuntimeModel(settings);
+  const { model } = resolveRuntimeModel(settings);
+  const pricing = await openPricing(settings, model);
+  const price = pricing.price(model);
   const store = await openStore({ file: settings.dbFile });
   const activeRuns = new ActiveRuns();
   const elicitation = new ElicitationRouter({ approvals: new ApprovalStore(store.db), runs: activeRuns, logger: noopLogger });
@@ -71,7 +73,7 @@ async function openTestRuntime(ws: { home: string; cwd: string }, fake: FakeProv
     await host.close();
     await store.close();
   };
-  return { settings, logger: noopLogger, model, price, store, host, activeRuns, elicitation, serversStartMs: 0, close, [Symbol.asyncDispose]: close };
+  return { settings, logger: noopLogger, model, price, pricing, store, host, activeRuns, elicitation, serversStartMs: 0, close, [Symbol.asyncDispose]: close };
 }
 
 /** The app over a fresh runtime; closed (runs, then servers and store) after the test. */

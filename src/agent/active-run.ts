@@ -1,5 +1,7 @@
-import type { ModelPrice } from '../models/pricing.js';
+import type { ModelPrice, PricedModel } from '../models/pricing.js';
+import type { PromptCounter } from '../models/token-count.js';
 import type { Model, Usage } from '../models/types.js';
+import type { Budget } from './budget.js';
 import type { RunEvent, RunOutcome, RunTotals } from './events.js';
 
 /** A tool call the loop has announced and not yet reported on. */
@@ -15,8 +17,13 @@ export interface ActiveRunOptions {
   /** The run's model: sampling requests are answered with it. */
   readonly model: Model;
   readonly price?: ModelPrice;
+  /** Prices by model; default: `price` for every model. */
+  readonly priceOf?: (model: PricedModel) => ModelPrice | undefined;
   /** Null for no limit. */
   readonly budgetUsd: number | null;
+  /** The run's budget, which sampling requests are checked against too. */
+  readonly budget?: Budget;
+  readonly promptCounter?: PromptCounter;
   readonly signal?: AbortSignal;
   /** Milliseconds since the epoch; injectable for tests. */
   readonly now?: () => number;
@@ -28,8 +35,8 @@ const NOTHING_EXTRA = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
  * A run while it executes, as the host's answers to servers' requests need it: which run and step they belong
  * to, which calls are in flight, and what the run has spent. Usage from outside the loop (sampling) is added to
  * the loop's totals here; {@link ActiveRun.track} passes the loop's events through with those totals, inserts
- * the events others {@link ActiveRun.emit} (as they happen, even while a tool call is in flight), and ends the
- * run as `budget-exhausted` before a model call when sampling spent the budget.
+ * the events others {@link ActiveRun.emit} (as they happen, even while a tool call is in flight). Sampling requests
+ * are checked against the run's {@link Budget} like the loop's own calls.
  */
 export class ActiveRun {
   readonly runId: string;
@@ -37,7 +44,12 @@ export class ActiveRun {
   readonly model: Model;
   readonly price: ModelPrice | undefined;
   readonly budgetUsd: number | null;
+  readonly budget: Budget | undefined;
+  readonly promptCounter: PromptCounter | undefined;
+  readonly priceOf: (model: PricedModel) => ModelPrice | undefined;
   readonly signal: AbortSignal | undefined;
+  /** When this execution of the run started (ms since the epoch). */
+  readonly startedAt: number;
   /** The step in progress. */
   step = 0;
   private readonly now: () => number;
@@ -54,8 +66,12 @@ export class ActiveRun {
     this.model = options.model;
     this.price = options.price;
     this.budgetUsd = options.budgetUsd;
+    this.budget = options.budget;
+    this.promptCounter = options.promptCounter;
+    this.priceOf = options.priceOf ?? (() => options.price);
     this.signal = options.signal;
     this.now = options.now ?? Date.now;
+    this.startedAt = this.now();
     this.loopTotals = totals;
   }
 
@@ -90,8 +106,20 @@ export class ActiveRun {
     return false;
   }
 
+  /** The run's spending as its budget measures it, sampling included. */
+  spend(): { usd: number; tokens: number; steps: number; toolCalls: number; wallSeconds: number } {
+    const totals = this.totals();
+    return {
+      usd: totals.costUsd,
+      tokens: totals.inputTokens + totals.outputTokens,
+      steps: totals.steps,
+      toolCalls: totals.toolCalls,
+      wallSeconds: (this.now() - this.startedAt) / 1_000,
+    };
+  }
+
   /** Counts usage from outside the loop (a sampling request) against the run, and emits its `usage` event. */
-  addUsage(usage: Usage, costUsd: number): void {
+  addUsage(usage: Usage, costUsd: number, details: { model?: string; durationMs?: number } = {}): void {
     this.extra = {
       inputTokens: this.extra.inputTokens + usage.inputTokens,
       outputTokens: this.extra.outputTokens + usage.outputTokens,
@@ -105,6 +133,9 @@ export class ActiveRun {
       usage,
       costUsd,
       totals: this.totals(),
+      kind: 'sampling',
+      ...(details.model !== undefined ? { model: details.model } : {}),
+      ...(details.durationMs !== undefined ? { durationMs: details.durationMs } : {}),
     });
   }
 
@@ -122,16 +153,8 @@ export class ActiveRun {
       yield* this.queue.splice(0);
       if (result === undefined) continue;
       if (result.done) return result.value;
-      const event = this.observe(result.value);
-      if (event.type === 'step-start' && this.budgetUsd !== null && this.totals().costUsd >= this.budgetUsd) {
-        // The loop checked its own spending; sampling's comes on top, so the same check is made with both.
-        await loop.return('budget-exhausted');
-        const totals = this.totals();
-        const text = `Budget of $${this.budgetUsd.toFixed(4)} reached ($${totals.costUsd.toFixed(4)} spent, sampling included).`;
-        yield { type: 'run-end', runId: this.runId, at: this.now(), outcome: 'budget-exhausted', text, totals };
-        return 'budget-exhausted';
-      }
-      yield event;
+      // The loop checks its budget with `combine`, so sampling's spending counts there too.
+      yield this.observe(result.value);
       next = loop.next();
     }
   }

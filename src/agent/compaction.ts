@@ -203,6 +203,7 @@ export function withCompactionUsage(model: Model, compactor: Compactor): Model {
         yield {
           ...part,
           usage: {
+            ...part.usage,
             inputTokens: part.usage.inputTokens + extra.inputTokens,
             outputTokens: part.usage.outputTokens + extra.outputTokens,
           },

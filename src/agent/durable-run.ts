@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ApprovalConfig, CompactionConfig } from '../config/schema.js';
-import type { ModelPrice } from '../models/pricing.js';
+import type { ModelPrice, PriceBook } from '../models/pricing.js';
+import type { PromptCounter } from '../models/token-count.js';
+import { spendBefore } from '../store/spend-queries.js';
+import { Budget, type BudgetLimits } from './budget.js';
 import type { Model, ModelMessage, ToolHints } from '../models/types.js';
 import { errorMessage, UsageError } from '../shared/errors.js';
 import { ApprovalStore } from '../store/approval-store.js';
@@ -22,6 +25,9 @@ export interface RunSettings {
   readonly yes: boolean;
   readonly maxSteps?: number;
   readonly budgetUsd?: number;
+  readonly budgetTokens?: number;
+  /** The fallback chain after `model`, when there is one. */
+  readonly fallbackModels?: readonly string[];
 }
 
 /** A tool executor that can also say what a tool's annotations are. */
@@ -34,6 +40,12 @@ export interface RunContext {
   readonly store: Store;
   readonly model: Model;
   readonly price?: ModelPrice;
+  /** Prices by model (a fallback may answer); without it every call is priced with `price`. */
+  readonly pricing?: PriceBook;
+  /** Budget limits from the config; the run's own USD and token limits come from its settings. */
+  readonly budget?: Omit<BudgetLimits, 'run'> & { readonly run?: BudgetLimits['run']; readonly maxOutputTokens?: number | undefined };
+  /** Counts prompts for the budget's estimate; default four characters a token. */
+  readonly promptCounter?: PromptCounter;
   readonly tools: HintedToolExecutor;
   readonly approval: ApprovalConfig;
   readonly isTrusted: (server: string) => boolean;
@@ -82,17 +94,46 @@ function gateFor(context: RunContext, settings: RunSettings, tools: HintedToolEx
 }
 
 /** The run as the host's answers to servers' elicitation and sampling requests see it while it executes. */
-function activeRun(context: RunContext, ids: { runId: string; sessionId: string }, settings: RunSettings, totals: RunTotals): ActiveRun {
+function activeRun(
+  context: RunContext,
+  ids: { runId: string; sessionId: string },
+  settings: RunSettings,
+  totals: RunTotals,
+  budget: Budget | undefined,
+): ActiveRun {
+  const priceOf = context.pricing ? context.pricing.price.bind(context.pricing) : () => context.price;
   return new ActiveRun(
     {
       ...ids,
       model: context.model,
       budgetUsd: settings.budgetUsd ?? null,
+      priceOf,
+      ...(budget ? { budget } : {}),
+      ...(context.promptCounter ? { promptCounter: context.promptCounter } : {}),
       ...(context.price ? { price: context.price } : {}),
       ...(context.signal ? { signal: context.signal } : {}),
     },
     totals,
   );
+}
+
+/**
+ * The run's budget: its settings' USD and token limits over the config's run limits, and the config's session and day
+ * limits measured from what the store says they spent before this run. Undefined when nothing is limited.
+ */
+async function budgetFor(context: RunContext, ids: { runId: string; sessionId: string }, settings: RunSettings): Promise<Budget | undefined> {
+  const config = context.budget ?? {};
+  const run = {
+    ...config.run,
+    ...(settings.budgetUsd !== undefined ? { usd: settings.budgetUsd } : {}),
+    ...(settings.budgetTokens !== undefined ? { tokens: settings.budgetTokens } : {}),
+  };
+  const limits: BudgetLimits = { run, ...(config.session ? { session: config.session } : {}), ...(config.day ? { day: config.day } : {}) };
+  const budget = new Budget({ limits, ...(config.maxOutputTokens !== undefined ? { maxOutputTokens: config.maxOutputTokens } : {}) });
+  if (budget.unlimited) return undefined;
+  if (!config.session && !config.day) return budget;
+  const baseline = await spendBefore(context.store.db, { ...ids, at: Date.now() });
+  return new Budget({ limits, baseline, ...(config.maxOutputTokens !== undefined ? { maxOutputTokens: config.maxOutputTokens } : {}) });
 }
 
 /**
@@ -139,7 +180,8 @@ async function* durableLoop(
   const messages: ModelMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }, ...history];
   if (options.newTask !== undefined) messages.push({ role: 'user', content: options.newTask });
   const recorder = new RunRecorder(context.store, { sessionId, preamble: 1, storedMessages: history.length, runOptions: { ...settings } });
-  const active = activeRun(context, { runId, sessionId }, settings, options.resume?.totals ?? ZERO_TOTALS);
+  const budget = await budgetFor(context, { runId, sessionId }, settings);
+  const active = activeRun(context, { runId, sessionId }, settings, options.resume?.totals ?? ZERO_TOTALS, budget);
   using _registered = context.activeRuns?.attach(active);
   const { tools, model, prepareMessages } = equip(context, sessionId, messages);
   return yield* recorded(
@@ -156,7 +198,10 @@ async function* durableLoop(
         checkpoint: (checkpoint) => recorder.checkpoint({ ...checkpoint, totals: active.combine(checkpoint.totals) }),
         ...(options.resume ? { resume: options.resume } : {}),
         ...(settings.maxSteps !== undefined ? { maxSteps: settings.maxSteps } : {}),
-        ...(settings.budgetUsd !== undefined ? { budgetUsd: settings.budgetUsd } : {}),
+        ...(budget ? { budget } : {}),
+        ...(context.promptCounter ? { promptCounter: context.promptCounter } : {}),
+        combine: (totals) => active.combine(totals),
+        ...(context.pricing ? { priceOf: context.pricing.price.bind(context.pricing) } : {}),
         ...(context.price ? { price: context.price } : {}),
         ...(context.signal ? { signal: context.signal } : {}),
       }),

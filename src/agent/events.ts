@@ -10,9 +10,18 @@ export type RunOutcome = 'finished' | 'failed' | 'paused' | 'cancelled' | 'budge
 export interface RunTotals {
   readonly steps: number;
   readonly toolCalls: number;
+  /** Prompt tokens, cached ones included. */
   readonly inputTokens: number;
+  /** Output tokens, reasoning included. */
   readonly outputTokens: number;
   readonly costUsd: number;
+  /** Of `inputTokens`, read from the provider's prompt cache. */
+  readonly cachedInputTokens?: number;
+  /** Of `outputTokens`, spent on reasoning. */
+  readonly reasoningTokens?: number;
+  /** Read-only tool calls answered from the tool cache, and those that had to reach the server. */
+  readonly cacheHits?: number;
+  readonly cacheMisses?: number;
 }
 
 interface EventBase {
@@ -70,7 +79,30 @@ export type RunEvent =
       readonly usage: Usage;
       readonly costUsd: number;
       readonly totals: RunTotals;
+      /** The model that was paid (`provider:model`); a fallback may differ from the run's model. */
+      readonly model?: string;
+      /** `step` for the loop's own call, `sampling` for a server's request answered for the run. */
+      readonly kind?: 'step' | 'sampling';
+      /** How long the call took, retries included. */
+      readonly durationMs?: number;
     })
+  | (EventBase & {
+      readonly type: 'model-retry';
+      readonly step: number;
+      readonly model: string;
+      /** The attempt that failed (1 is the first). */
+      readonly attempt: number;
+      readonly delayMs: number;
+      readonly error: string;
+    })
+  | (EventBase & {
+      readonly type: 'model-fallback';
+      readonly step: number;
+      readonly from: string;
+      readonly to: string;
+      readonly error: string;
+    })
+  | (EventBase & { readonly type: 'warning'; readonly step: number; readonly message: string })
   | (EventBase & {
       readonly type: 'approval-request';
       readonly step: number;
@@ -109,6 +141,8 @@ export type RunEvent =
       readonly text: string;
       readonly error?: string;
       readonly totals: RunTotals;
+      /** For a run stopped by a budget: the command that continues it with more. */
+      readonly resumeCommand?: string;
     });
 
 export type RunEventType = RunEvent['type'];

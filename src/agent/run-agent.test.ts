@@ -115,7 +115,8 @@ describe('runAgent', () => {
   });
 
   it('options.maxSteps stops a run that never answers', async () => {
-    const { executor } = fakeTools(() => ({ isError: false, text: 'again' }));
+    let round = 0;
+    const { executor } = fakeTools(() => ({ isError: false, text: `again ${(round += 1)}` }));
     const model = new ScriptedModel([{ toolCalls: [toolCall('crm__lookup', {})] }], { loop: true });
     const events = await collect(runAgent({ model, tools: executor, messages: start(), task: 't', sessionId: 's', maxSteps: 3 }));
     expect(model.requests).toHaveLength(3);
@@ -123,16 +124,32 @@ describe('runAgent', () => {
     expect(events.at(-1)).toHaveProperty('error', expect.stringContaining('--max-steps'));
   });
 
-  it('options.budgetUsd stops before the model call that would overspend', async () => {
-    const { executor } = fakeTools(() => ({ isError: false, text: 'x' }));
+  it('options.budgetUsd refuses the model call that could cross it, before sending it', async () => {
+    let round = 0;
+    const { executor } = fakeTools(() => ({ isError: false, text: `x ${(round += 1)}` }));
     const model = new ScriptedModel([{ toolCalls: [toolCall('crm__lookup', {})], usage: { inputTokens: 1_000_000, outputTokens: 0 } }], {
       loop: true,
     });
     const events = await collect(
-      runAgent({ model, tools: executor, messages: start(), task: 't', sessionId: 's', budgetUsd: 1.5, price: { inputPerMTok: 1, outputPerMTok: 0 } }),
+      runAgent({ model, tools: executor, messages: start(), task: 't', sessionId: 's', runId: 'R-1', budgetUsd: 1.5, price: { inputPerMTok: 1, outputPerMTok: 0 } }),
     );
-    expect(model.requests).toHaveLength(2);
-    expect(events.at(-1)).toMatchObject({ outcome: 'budget-exhausted', totals: { costUsd: 2 } });
+    // The first call's prompt was reported a million tokens: the next one is at least as big, so $1 + $1 > $1.50.
+    expect(model.requests).toHaveLength(1);
+    expect(events.at(-1)).toMatchObject({
+      outcome: 'budget-exhausted',
+      totals: { costUsd: 1 },
+      resumeCommand: 'deckhand resume R-1 --budget-usd 5',
+    });
+    expect((events.at(-1) as { text: string }).text).toMatch(/^Budget exhausted: run usd 1\.00 of 1\.50 \(the next model call could add up to 1\.\d\d\)\. To continue: deckhand resume R-1 --budget-usd 5$/);
+  });
+
+  it('stops a run that calls the same tool with the same arguments and gets the same result three times', async () => {
+    const { executor } = fakeTools(() => ({ isError: false, text: 'still pending' }));
+    const model = new ScriptedModel([{ toolCalls: [toolCall('crm__lookup', { order_id: 'XYZ-789' })] }], { loop: true });
+    const events = await collect(runAgent({ model, tools: executor, messages: start(), task: 't', sessionId: 's' }));
+    expect(model.requests).toHaveLength(3);
+    expect(events.at(-1)).toMatchObject({ type: 'run-end', outcome: 'failed' });
+    expect((events.at(-1) as { error: string }).error).toMatch(/^Stopped: crm\.lookup was called 3 times with the same arguments \(\{"order_id":"XYZ-789"\}\)/);
   });
 
   it('ends with outcome failed and the provider message when the model call fails', async () => {

@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { costOf, type ModelPrice } from '../models/pricing.js';
-import type { FinishReason, Model, ModelMessage, ToolCall, ToolResultPart, Usage } from '../models/types.js';
+import { costOf, type ModelPrice, type PricedModel } from '../models/pricing.js';
+import { ESTIMATE_CHARS_PER_TOKEN, type PromptCounter, promptCounter } from '../models/token-count.js';
+import type { AnsweringModel, FinishReason, Model, ModelMessage, ModelNotice, ToolCall, ToolResultPart, Usage } from '../models/types.js';
 import { errorMessage } from '../shared/errors.js';
+import { Budget, type BudgetDecision, resumeHint, type Spend } from './budget.js';
 import type { RunEvent, RunOutcome, RunTotals } from './events.js';
-import { isBudgetExhausted, isStepLimitReached } from './stop-conditions.js';
+import { RunawayDetector } from './runaway.js';
+import { isStepLimitReached } from './stop-conditions.js';
 import { ALLOW_ALL, type GateResult, type ToolGate } from './tool-gate.js';
 import { executeToolCalls, type GatedCall } from './tool-execution.js';
 import type { ToolExecutor } from './tool-executor.js';
@@ -34,9 +37,24 @@ export interface RunAgentOptions {
   readonly runId?: string;
   /** Model calls allowed in this run. Default 20. */
   readonly maxSteps?: number;
-  /** Stop before a model call once this much has been spent. Default: no limit. */
+  /** Shorthand for a run-only USD limit when `budget` is not given. Default: no limit. */
   readonly budgetUsd?: number | null;
+  /**
+   * The limits checked before every model call and before a step's tool calls (run, session, day). Default: the
+   * `budgetUsd` limit, or none.
+   */
+  readonly budget?: Budget;
+  /** Counts a request's prompt tokens for the budget's estimate. Default: four characters a token. */
+  readonly promptCounter?: PromptCounter;
+  /** The price of the run's model (when `priceOf` is not given). */
   readonly price?: ModelPrice;
+  /** The price of whichever model answered (a fallback chain may switch); undefined when unknown. */
+  readonly priceOf?: (model: PricedModel) => ModelPrice | undefined;
+  /**
+   * The run's whole spending given the loop's own totals (sampling requests answered for the run are added by its
+   * `ActiveRun`): what the budget is checked against. Default: the loop's totals.
+   */
+  readonly combine?: (totals: RunTotals) => RunTotals;
   /** Decides whether each tool call may run, or must wait for a person. Default: allow everything. */
   readonly gate?: ToolGate;
   /**
@@ -61,6 +79,7 @@ interface StepOutput {
   toolCalls: ToolCall[];
   usage: Usage;
   finishReason: FinishReason;
+  model?: AnsweringModel;
 }
 
 /** The assistant turn whose tool calls have no results yet: a resumed run starts by finishing it. */
@@ -79,13 +98,21 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<RunEve
   const { model, tools, messages, signal } = options;
   const runId = options.runId ?? randomUUID();
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
-  const budgetUsd = options.budgetUsd ?? null;
+  const budget = options.budget ?? (options.budgetUsd != null ? new Budget({ limits: { run: { usd: options.budgetUsd } } }) : undefined);
+  const budgetUsd = budget ? budget.runUsd : (options.budgetUsd ?? null);
+  const counter = options.promptCounter ?? DEFAULT_PROMPT_COUNTER;
+  const priceOf = options.priceOf ?? (() => options.price);
+  const combine = options.combine ?? ((loop: RunTotals) => loop);
   const gate = options.gate ?? ALLOW_ALL;
   const now = options.now ?? Date.now;
+  const startedAt = now();
+  const runaway = new RunawayDetector();
+  const unpriced = new Set<string>();
   let totals: RunTotals = options.resume?.totals ?? ZERO_TOTALS;
   const save = (step: number) => options.checkpoint?.({ runId, messages, step, totals });
+  const spend = (): Spend => spendOf(combine(totals), (now() - startedAt) / 1_000);
 
-  const end = (outcome: RunOutcome, text: string, error?: string): RunEvent => ({
+  const end = (outcome: RunOutcome, text: string, error?: string, resumeCommand?: string): RunEvent => ({
     type: 'run-end',
     runId,
     at: now(),
@@ -93,7 +120,12 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<RunEve
     text,
     ...(error !== undefined ? { error } : {}),
     totals,
+    ...(resumeCommand !== undefined ? { resumeCommand } : {}),
   });
+  const exhausted = (decision: Extract<BudgetDecision, { ok: false }>): RunEvent => {
+    const command = resumeHint(runId, decision.breach);
+    return end('budget-exhausted', `${capitalise(decision.reason)}. To continue: ${command}`, undefined, command);
+  };
 
   yield {
     type: 'run-start',
@@ -126,24 +158,45 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<RunEve
         yield end('failed', message, message);
         return 'failed';
       }
-      if (isBudgetExhausted(totals, budgetUsd)) {
-        const message = `Budget of $${budgetUsd?.toFixed(4)} reached ($${totals.costUsd.toFixed(4)} spent).`;
-        yield end('budget-exhausted', message);
-        return 'budget-exhausted';
+      let request: { messages: readonly ModelMessage[]; tools: ReturnType<ToolExecutor['specs']>; maxOutputTokens?: number };
+      let promptTokens = 0;
+      try {
+        request = { messages: options.prepareMessages ? await options.prepareMessages(messages) : messages, tools: tools.specs() };
+      } catch (error) {
+        if (signal?.aborted) {
+          yield end('cancelled', 'The run was cancelled.');
+          return 'cancelled';
+        }
+        const message = errorMessage(error);
+        yield end('failed', message, message);
+        return 'failed';
+      }
+      if (budget) {
+        // The most this call can cost, checked before anything is sent; its output is capped to what is left.
+        promptTokens = counter.count(request);
+        const decision = budget.checkModelCall(spend(), { promptTokens, exact: counter.exact, price: priceOf(model) });
+        if (!decision.ok) {
+          yield exhausted(decision);
+          return 'budget-exhausted';
+        }
+        if (decision.maxOutputTokens !== undefined) request = { ...request, maxOutputTokens: decision.maxOutputTokens };
       }
       yield { type: 'step-start', runId, at: now(), step };
       output = { text: '', toolCalls: [], usage: { inputTokens: 0, outputTokens: 0 }, finishReason: 'other' };
+      const callStarted = now();
       try {
-        const request = options.prepareMessages ? await options.prepareMessages(messages) : messages;
-        for await (const part of model.stream({ messages: request, tools: tools.specs() }, signal ? { signal } : {})) {
+        for await (const part of model.stream(request, signal ? { signal } : {})) {
           if (part.type === 'text-delta') {
             output.text += part.text;
             yield { type: 'text-delta', runId, at: now(), step, text: part.text };
           } else if (part.type === 'tool-call') {
             output.toolCalls.push(part.call);
+          } else if (part.type === 'notice') {
+            yield noticeEvent(runId, step, now(), part.notice);
           } else {
             output.usage = part.usage;
             output.finishReason = part.finishReason;
+            if (part.model) output.model = part.model;
           }
         }
       } catch (error) {
@@ -155,15 +208,23 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<RunEve
         yield end('failed', message, message);
         return 'failed';
       }
-      const costUsd = costOf(output.usage, options.price);
-      totals = {
-        steps: totals.steps + 1,
-        toolCalls: totals.toolCalls + output.toolCalls.length,
-        inputTokens: totals.inputTokens + output.usage.inputTokens,
-        outputTokens: totals.outputTokens + output.usage.outputTokens,
-        costUsd: totals.costUsd + costUsd,
-      };
-      yield { type: 'usage', runId, at: now(), step, usage: output.usage, costUsd, totals };
+      const paid: AnsweringModel = output.model ?? model;
+      const price = paid === model ? priceOf(model) : priceOf(paid);
+      // Said once per model and run, and only when prices were given at all (a bare loop in a test has none).
+      if (!price && options.priceOf && !unpriced.has(paid.id)) {
+        unpriced.add(paid.id);
+        yield {
+          type: 'warning',
+          runId,
+          at: now(),
+          step,
+          message: `No price is known for ${paid.id}: its calls are counted as $0. Add it to "pricing" in deckhand.json.`,
+        };
+      }
+      budget?.observe(promptTokens, output.usage.inputTokens);
+      const costUsd = costOf(output.usage, price);
+      totals = addUsage(totals, output.usage, costUsd, output.toolCalls.length);
+      yield { type: 'usage', runId, at: now(), step, usage: output.usage, costUsd, totals, model: paid.id, kind: 'step', durationMs: now() - callStarted };
       messages.push({ role: 'assistant', text: output.text, toolCalls: output.toolCalls });
       if (output.toolCalls.length === 0) {
         yield { type: 'step-end', runId, at: now(), step, finishReason: output.finishReason };
@@ -174,6 +235,12 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<RunEve
       yield* announceCalls(runId, step, output.toolCalls, tools, now);
       // The assistant turn is durable before any of its side effects start.
       await save(step);
+      const allowed = budget?.checkToolCalls(spendOf(combine({ ...totals, toolCalls: totals.toolCalls - output.toolCalls.length }), (now() - startedAt) / 1_000), output.toolCalls.length);
+      if (allowed && !allowed.ok) {
+        // Stored as an unfinished step: a resume with a higher limit runs these calls.
+        yield exhausted(allowed);
+        return 'budget-exhausted';
+      }
     }
 
     // Every call is cleared before any runs: a step either waits whole for a person or goes ahead whole.
@@ -248,7 +315,57 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<RunEve
       yield end('cancelled', 'The run was cancelled.');
       return 'cancelled';
     }
+    const circling = repeatedRound(runaway, calls, results);
+    if (circling) {
+      yield end('failed', circling, circling);
+      return 'failed';
+    }
   }
+}
+
+/** A prompt counter for models without one of their own: four characters a token. */
+const DEFAULT_PROMPT_COUNTER = promptCounter((text) => Math.ceil(text.length / ESTIMATE_CHARS_PER_TOKEN), false);
+
+/** The run's spending as a budget measures it. */
+function spendOf(totals: RunTotals, wallSeconds: number): Spend {
+  return { usd: totals.costUsd, tokens: totals.inputTokens + totals.outputTokens, steps: totals.steps, toolCalls: totals.toolCalls, wallSeconds };
+}
+
+/** Totals after one model call. */
+export function addUsage(totals: RunTotals, usage: Usage, costUsd: number, toolCalls: number): RunTotals {
+  const next: RunTotals = {
+    ...totals,
+    steps: totals.steps + 1,
+    toolCalls: totals.toolCalls + toolCalls,
+    inputTokens: totals.inputTokens + usage.inputTokens,
+    outputTokens: totals.outputTokens + usage.outputTokens,
+    costUsd: totals.costUsd + costUsd,
+  };
+  const cached = (totals.cachedInputTokens ?? 0) + (usage.cachedInputTokens ?? 0);
+  const reasoning = (totals.reasoningTokens ?? 0) + (usage.reasoningTokens ?? 0);
+  return { ...next, ...(cached ? { cachedInputTokens: cached } : {}), ...(reasoning ? { reasoningTokens: reasoning } : {}) };
+}
+
+function noticeEvent(runId: string, step: number, at: number, notice: ModelNotice): RunEvent {
+  if (notice.kind === 'retry') {
+    return { type: 'model-retry', runId, at, step, model: notice.model, attempt: notice.attempt, delayMs: notice.delayMs, error: notice.error };
+  }
+  return { type: 'model-fallback', runId, at, step, from: notice.from, to: notice.to, error: notice.error };
+}
+
+/** The runaway check over one step's finished calls: the reason to stop, if one went round a third time. */
+function repeatedRound(runaway: RunawayDetector, calls: readonly GatedCall[], results: readonly ToolResultPart[]): string | undefined {
+  for (const { call, address } of calls) {
+    const result = results.find((entry) => entry.toolCallId === call.id);
+    if (!result) continue;
+    const reason = runaway.record(`${address.server}.${address.tool}`, call.input, result.output);
+    if (reason) return reason;
+  }
+  return undefined;
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function* announceCalls(runId: string, step: number, calls: readonly ToolCall[], tools: ToolExecutor, now: () => number): Generator<RunEvent> {

@@ -2,7 +2,8 @@ import type { CreateMessageRequest, CreateMessageResult } from '@modelcontextpro
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
 import type { Kysely } from 'kysely';
 import type { SamplingHandler } from '../mcp/connection.js';
-import { costOf } from '../models/pricing.js';
+import { costOf, type PricedModel } from '../models/pricing.js';
+import { ESTIMATE_CHARS_PER_TOKEN, promptCounter } from '../models/token-count.js';
 import type { ModelMessage, Usage } from '../models/types.js';
 import { mergeSignals } from '../shared/abort.js';
 import { errorMessage } from '../shared/errors.js';
@@ -39,7 +40,7 @@ export function toModelMessages(request: CreateMessageRequest['params']): ModelM
  * that run: the usage and cost count against the run's budget (emitted as a `usage` event), a request is refused
  * once the budget is spent, and each one is audited (`sampling`, with server, model, tokens and cost). Without an
  * active run there is no model or budget to answer with, so requests are refused. Text only; `maxTokens` is
- * honoured by cutting the reply.
+ * sent as the call's output limit (capped further by the budget), and the reply is cut to it as well.
  */
 export class Sampler {
   constructor(private readonly options: SamplerOptions) {}
@@ -49,28 +50,32 @@ export class Sampler {
     const run = this.options.runs.forServer(server);
     if (!run)
       throw refusal(`Deckhand answers sampling requests only for a run that is calling '${server}', and none is.`);
-    const remaining = run.remainingUsd();
-    if (remaining !== null && remaining <= 0) {
-      await this.audit(run, 'sampling-refused', {
-        server,
-        reason: 'budget spent',
-        budgetUsd: run.budgetUsd,
-        spentUsd: run.totals().costUsd,
-      });
-      throw refusal(
-        `The run's budget ($${run.budgetUsd?.toFixed(4)}) is spent, so it takes no more model calls, sampling included.`,
-      );
+    const messages = toModelMessages(request);
+    let maxOutputTokens = request.maxTokens;
+    let promptTokens = 0;
+    if (run.budget) {
+      // The same pre-call check as the loop's own model calls: refused if it could cross a limit, capped otherwise.
+      const counter = run.promptCounter ?? CHAR_COUNTER;
+      promptTokens = counter.count({ messages, tools: [] });
+      const decision = run.budget.checkModelCall(run.spend(), { promptTokens, exact: counter.exact, price: run.priceOf(run.model) });
+      if (!decision.ok) {
+        await this.audit(run, 'sampling-refused', { server, reason: decision.reason, budgetUsd: run.budgetUsd, spentUsd: run.totals().costUsd });
+        throw refusal(`Sampling refused: ${decision.reason} (the run's budget covers sampling too).`);
+      }
+      if (decision.maxOutputTokens !== undefined) maxOutputTokens = Math.min(maxOutputTokens, decision.maxOutputTokens);
     }
     let text = '';
     let usage: Usage = { inputTokens: 0, outputTokens: 0 };
+    let paid: PricedModel & { id: string } = run.model;
     const merged = mergeSignals(signal, run.signal);
+    const started = Date.now();
     try {
-      for await (const part of run.model.stream(
-        { messages: toModelMessages(request), tools: [] },
-        merged ? { signal: merged } : {},
-      )) {
+      for await (const part of run.model.stream({ messages, tools: [], maxOutputTokens }, merged ? { signal: merged } : {})) {
         if (part.type === 'text-delta') text += part.text;
-        else if (part.type === 'finish') usage = part.usage;
+        else if (part.type === 'finish') {
+          usage = part.usage;
+          if (part.model) paid = part.model;
+        }
       }
     } catch (error) {
       await this.audit(run, 'sampling-failed', { server, model: run.model.id, error: errorMessage(error) });
@@ -79,11 +84,12 @@ export class Sampler {
         `Sampling with ${run.model.id} failed: ${errorMessage(error)}`,
       );
     }
-    const costUsd = costOf(usage, run.price);
-    run.addUsage(usage, costUsd);
+    run.budget?.observe(promptTokens, usage.inputTokens);
+    const costUsd = costOf(usage, run.priceOf(paid));
+    run.addUsage(usage, costUsd, { model: paid.id, durationMs: Date.now() - started });
     await this.audit(run, 'sampling', {
       server,
-      model: run.model.id,
+      model: paid.id,
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
       costUsd,
@@ -103,6 +109,8 @@ export class Sampler {
     return appendAudit(this.options.db, { actor: 'deckhand', action, subject: run.runId, runId: run.runId, details });
   }
 }
+
+const CHAR_COUNTER = promptCounter((text) => Math.ceil(text.length / ESTIMATE_CHARS_PER_TOKEN), false);
 
 /** Sampling refused by the host (the spec's "user rejected" case): the server sees the reason. */
 function refusal(message: string): ProtocolError {

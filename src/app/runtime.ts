@@ -4,8 +4,12 @@ import { ElicitationRouter } from '../agent/elicitation.js';
 import { Sampler } from '../agent/sampling.js';
 import { type Settings, type SettingsFlags, loadSettings } from '../config/load.js';
 import { McpHost } from '../mcp/host.js';
-import { DEFAULT_PRICES, findPrice, type ModelPrice } from '../models/pricing.js';
+import { FallbackModel } from '../models/fallback-model.js';
+import { loadPriceRegistry } from '../models/price-registry.js';
+import { type ModelPrice, PriceBook } from '../models/pricing.js';
+import { ResilientModel } from '../models/resilient-model.js';
 import { defaultModelId, resolveModel } from '../models/resolve.js';
+import { loadPromptCounter, type PromptCounter } from '../models/token-count.js';
 import type { Model } from '../models/types.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { ApprovalStore } from '../store/approval-store.js';
@@ -18,6 +22,10 @@ export interface Runtime extends AsyncDisposable {
   readonly model: Model;
   /** Undefined when the model's price is unknown. */
   readonly price: ModelPrice | undefined;
+  /** Prices of every model the run may use (fallbacks included). */
+  readonly pricing: PriceBook;
+  /** Counts prompt tokens for the budget's pre-call estimate (the model's tokenizer where there is one). */
+  readonly promptCounter?: PromptCounter;
   readonly store: Store;
   readonly host: McpHost;
   /** The runs executing in this process: servers' elicitation and sampling requests are answered for them. */
@@ -31,16 +39,47 @@ export interface Runtime extends AsyncDisposable {
 
 export const OFFLINE_NOTE = 'offline planner — set OPENAI_API_KEY or --model for full autonomy';
 
-/** Resolves the model id and model; throws `UsageError` before anything is spawned. */
-export function resolveRuntimeModel(settings: Settings): { model: Model; price: ModelPrice | undefined } {
-  const model = resolveModel(settings.modelId ?? defaultModelId(settings.providerEnv), settings.providerEnv);
-  const price = model.provider === 'offline' ? { inputPerMTok: 0, outputPerMTok: 0 } : findPrice(model.modelName, { ...DEFAULT_PRICES, ...settings.pricing });
-  return { model, price };
+/**
+ * Resolves the model (with its fallback chain, each with retries and a timeout); throws `UsageError` before
+ * anything is spawned. The bare provider model is `direct`, for checks that want one plain request (doctor).
+ */
+export function resolveRuntimeModel(settings: Settings): { model: Model; direct: Model } {
+  const ids = [settings.modelId ?? defaultModelId(settings.providerEnv), ...settings.fallbackModelIds];
+  const models = ids.map((id) => resolveModel(id, settings.providerEnv));
+  const direct = models[0]!;
+  if (direct.provider === 'offline' && models.length === 1) return { model: direct, direct };
+  const resilient = models.map(
+    (model) =>
+      new ResilientModel(model, {
+        ...settings.retry,
+        ...(settings.modelTimeoutMs !== undefined ? { timeoutMs: settings.modelTimeoutMs } : {}),
+      }),
+  );
+  return { model: resilient.length === 1 ? resilient[0]! : new FallbackModel(resilient), direct };
+}
+
+/** The price book for a runtime: `pricing` overrides, then the bundled registry (loaded only when a model needs it). */
+export async function openPricing(settings: Settings, model: Model): Promise<PriceBook> {
+  const overrides = settings.pricing ?? {};
+  const local = new PriceBook({ overrides });
+  const chain = model instanceof FallbackModel ? model.models : [model];
+  if (chain.every((entry) => local.quote(entry))) return local;
+  return new PriceBook({ overrides, registry: await loadPriceRegistry() });
+}
+
+/** Whether any budget limit is set (then prompts are counted with the model's tokenizer before each call). */
+function hasBudget(settings: Settings): boolean {
+  return [settings.budget.run, settings.budget.session, settings.budget.day].some(
+    (limits) => limits !== undefined && Object.values(limits).some((value) => value !== undefined),
+  );
 }
 
 export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
   const settings = loadSettings({ flags });
-  const { model, price } = resolveRuntimeModel(settings);
+  const { model } = resolveRuntimeModel(settings);
+  const pricing = await openPricing(settings, model);
+  const price = pricing.price(model);
+  const promptCounter = hasBudget(settings) ? await loadPromptCounter(model) : undefined;
   const logger = createLogger({ level: settings.logLevel, file: settings.logFile });
   const store = await openStore({ file: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
   const activeRuns = new ActiveRuns();
@@ -69,7 +108,21 @@ export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
     await host.close();
     await store.close();
   };
-  return { settings, logger, model, price, store, host, activeRuns, elicitation, serversStartMs, close, [Symbol.asyncDispose]: close };
+  return {
+    settings,
+    logger,
+    model,
+    price,
+    pricing,
+    ...(promptCounter ? { promptCounter } : {}),
+    store,
+    host,
+    activeRuns,
+    elicitation,
+    serversStartMs,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }
 
 /** The run context of a runtime: its store, model, servers, approval policy and compaction settings. */
@@ -78,6 +131,9 @@ export function runContext(runtime: Runtime, signal?: AbortSignal): RunContext {
     store: runtime.store,
     model: runtime.model,
     ...(runtime.price ? { price: runtime.price } : {}),
+    pricing: runtime.pricing,
+    budget: runtime.settings.budget,
+    ...(runtime.promptCounter ? { promptCounter: runtime.promptCounter } : {}),
     tools: runtime.host as HintedToolExecutor,
     activeRuns: runtime.activeRuns,
     approval: runtime.settings.approval,

@@ -35,10 +35,19 @@ function positiveAmount(value: string): number {
   return parsed;
 }
 
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 const modelOption = () =>
-  new Option('--model <provider:model>', 'model to use: openai:gpt-4.1-mini, anthropic:claude-sonnet-4-5, ollama:qwen2.5, compat:<model>, or offline');
+  new Option(
+    '--model <provider:model>',
+    'model to use: openai:gpt-4.1-mini, anthropic:claude-sonnet-4-5, ollama:qwen2.5, compat:<model>, or offline; give it again for a fallback model used on a provider outage',
+  ).argParser(collect);
 const maxStepsOption = () => new Option('--max-steps <n>', 'most model calls in one run (default 20)').argParser(positiveInteger(200));
-const budgetOption = () => new Option('--budget-usd <amount>', 'stop before a model call once this much has been spent').argParser(positiveAmount);
+const budgetOption = () =>
+  new Option('--budget-usd <amount>', 'most this run may spend; a model call that could cross it is not sent').argParser(positiveAmount);
+const budgetTokensOption = () =>
+  new Option('--budget-tokens <n>', 'most tokens (input + output) this run may use; checked before every model call').argParser(
+    positiveInteger(1_000_000_000),
+  );
 
 let exitCode: number = EXIT.ok;
 const setExit = (code: number) => {
@@ -78,6 +87,7 @@ program
   .option('--session <id>', 'record the run in this session (default: a new one)')
   .addOption(maxStepsOption())
   .addOption(budgetOption())
+  .addOption(budgetTokensOption())
   .addHelpText(
     'after',
     '\nExit codes: 0 finished, 1 failed, 2 bad usage or config, 3 paused waiting for approval, 130 interrupted.\n' +
@@ -93,6 +103,7 @@ program
   .option('--yes', 'approve actions that would ask for confirmation, for this chat')
   .addOption(maxStepsOption())
   .addOption(budgetOption())
+  .addOption(budgetTokensOption())
   .action(async (options) => setExit(await chatCommand(options)));
 
 program
@@ -104,6 +115,7 @@ program
   .option('--json', 'print one JSON object per event line instead of text')
   .addOption(maxStepsOption())
   .addOption(budgetOption())
+  .addOption(budgetTokensOption())
   .action(async (runId: string, options) => setExit(await resumeCommand(runId, options)));
 
 const approvals = program.command('approvals').description('list and decide the tool calls waiting for a person');
@@ -148,8 +160,9 @@ program
 
 program
   .command('usage')
-  .description('runs, tokens and cost per model, from the recorded runs')
-  .option('--since <date>', 'only runs started on or after this date (2026-11-01)')
+  .description('tokens and cost of every recorded model call (sampling included), by model, session or day')
+  .option('--since <when>', 'only calls in this span back (30m, 24h, 7d, 2w) or since this date (2026-11-01)')
+  .addOption(new Option('--by <grouping>', 'group by model, session or day (UTC)').choices(['model', 'session', 'day']).default('model'))
   .option('--json', 'print one JSON document')
   .action(async (options) => setExit(await usageCommand(options)));
 

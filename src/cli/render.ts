@@ -58,6 +58,18 @@ export function createRenderer(options: RendererOptions): (event: RunEvent) => v
           `  ${event.decision === 'approved' || event.decision === 'answered' ? paint('green', '✓') : paint('red', '✗')} ${event.decision} by ${event.by}${event.note ? `: ${event.note}` : ''}\n`,
         );
         return;
+      case 'model-retry':
+        endText();
+        out.write(`  ${paint('yellow', '↻')} ${event.model} failed (${event.error}); retry ${event.attempt} in ${formatDuration(event.delayMs)}\n`);
+        return;
+      case 'model-fallback':
+        endText();
+        out.write(`  ${paint('yellow', '⇢')} switching from ${event.from} to ${event.to}: ${event.error}\n`);
+        return;
+      case 'warning':
+        endText();
+        out.write(`  ${paint('yellow', '!')} ${event.message}\n`);
+        return;
       case 'run-start':
         if (event.resumed) out.write(`${paint('gray', `(resumed run ${event.runId})`)}\n`);
         return;
@@ -70,7 +82,9 @@ export function createRenderer(options: RendererOptions): (event: RunEvent) => v
         const cost = options.offline ? '$0.00 (offline)' : options.priced ? formatUsd(totals.costUsd) : 'cost unknown (no price for this model)';
         out.write(
           `\n${paint('gray', 'usage:')} ${totals.steps} step${totals.steps === 1 ? '' : 's'} · ${totals.toolCalls} tool call${totals.toolCalls === 1 ? '' : 's'} · ` +
-            `${formatCount(totals.inputTokens)} input + ${formatCount(totals.outputTokens)} output tokens · ${cost}\n`,
+            `${formatCount(totals.inputTokens)} input${totals.cachedInputTokens ? ` (${formatCount(totals.cachedInputTokens)} cached)` : ''} + ` +
+            `${formatCount(totals.outputTokens)} output tokens${totals.reasoningTokens ? ` (${formatCount(totals.reasoningTokens)} reasoning)` : ''} · ${cost}` +
+            `${totals.cacheHits || totals.cacheMisses ? ` · tool cache ${totals.cacheHits ?? 0} hit${totals.cacheHits === 1 ? '' : 's'}, ${totals.cacheMisses ?? 0} miss${totals.cacheMisses === 1 ? '' : 'es'}` : ''}\n`,
         );
         return;
       }

@@ -9,6 +9,7 @@ import type { LogLevel } from '../shared/logger.js';
 import { builtinServerEntry } from '../shared/package-info.js';
 import {
   type ApprovalConfig,
+  type BudgetConfig,
   BUILTIN_SERVER_NAMES,
   type BuiltinServerName,
   type CompactionConfig,
@@ -17,13 +18,17 @@ import {
   type McpServerConfig,
   ModelIdSchema,
   type PricingSchema,
+  type RetryConfigSchema,
+  type ToolCacheConfig,
 } from './schema.js';
 
 /** Flags that override everything else. */
 export interface SettingsFlags {
-  readonly model?: string;
+  /** A model id, or several (`--model` given more than once): a fallback chain. */
+  readonly model?: string | readonly string[];
   readonly maxSteps?: number;
   readonly budgetUsd?: number;
+  readonly budgetTokens?: number;
 }
 
 export type ModelSource = 'flag' | 'env' | 'config' | 'default';
@@ -39,13 +44,20 @@ export interface Settings {
   readonly logLevel: LogLevel;
   /** The model id, or undefined to use the default for the configured keys. */
   readonly modelId: string | undefined;
+  /** The fallback chain: `modelId` first, then the models to switch to on a provider outage (empty without one). */
+  readonly fallbackModelIds: readonly string[];
   readonly modelSource: ModelSource;
   readonly providerEnv: ProviderEnv;
   readonly servers: Readonly<Record<string, McpServerConfig>>;
   readonly builtinServers: readonly BuiltinServerName[];
   readonly maxSteps: number | undefined;
   readonly budgetUsd: number | undefined;
+  /** Every budget limit: `budget` of the config, with `--budget-usd` / `--budget-tokens` as the run's. */
+  readonly budget: BudgetConfig;
   readonly toolTimeoutMs: number | undefined;
+  readonly modelTimeoutMs: number | undefined;
+  readonly retry: z.infer<typeof RetryConfigSchema>;
+  readonly toolCache: ToolCacheConfig;
   readonly pricing: z.infer<typeof PricingSchema> | undefined;
   readonly approval: ApprovalConfig;
   /** When older turns are summarised; empty means the defaults (see `CompactionConfigSchema`). */
@@ -136,13 +148,22 @@ export function loadSettings(options: {
   const home = resolve(env.DECKHAND_HOME ?? join(homedir(), '.deckhand'));
   const { file: configFile, config } = readConfigFile(cwd, home);
 
-  if (flags.model !== undefined) {
-    const checked = ModelIdSchema.safeParse(flags.model);
+  const flagModels = flags.model === undefined ? [] : typeof flags.model === 'string' ? [flags.model] : [...flags.model];
+  for (const id of flagModels) {
+    const checked = ModelIdSchema.safeParse(id);
     if (!checked.success) throw new ConfigError('--model', 'model', checked.error.issues[0]!.message);
   }
-  const modelId = flags.model ?? env.DECKHAND_MODEL ?? config.model;
+  const configModels = config.model === undefined ? [] : typeof config.model === 'string' ? [config.model] : config.model;
+  const chain = flagModels.length > 0 ? flagModels : env.DECKHAND_MODEL ? [env.DECKHAND_MODEL] : configModels;
+  const modelId = chain[0];
   const modelSource: ModelSource =
-    flags.model !== undefined ? 'flag' : env.DECKHAND_MODEL ? 'env' : config.model ? 'config' : 'default';
+    flagModels.length > 0 ? 'flag' : env.DECKHAND_MODEL ? 'env' : configModels.length > 0 ? 'config' : 'default';
+  const runLimits = {
+    ...(config.budget?.usd !== undefined ? { usd: config.budget.usd } : {}),
+    ...config.budget?.run,
+    ...(flags.budgetUsd !== undefined ? { usd: flags.budgetUsd } : {}),
+    ...(flags.budgetTokens !== undefined ? { tokens: flags.budgetTokens } : {}),
+  };
 
   const dbFile = join(home, 'deckhand.db');
   const builtinServers =
@@ -183,6 +204,7 @@ export function loadSettings(options: {
     logFile: join(home, 'logs', 'deckhand.log'),
     logLevel,
     modelId,
+    fallbackModelIds: chain.slice(1),
     modelSource,
     providerEnv: {
       ...(env.OPENAI_API_KEY ? { OPENAI_API_KEY: env.OPENAI_API_KEY } : {}),
@@ -194,8 +216,12 @@ export function loadSettings(options: {
     servers,
     builtinServers,
     maxSteps: flags.maxSteps ?? config.maxSteps,
-    budgetUsd: flags.budgetUsd ?? config.budget?.usd,
+    budgetUsd: runLimits.usd,
+    budget: { ...config.budget, run: runLimits },
     toolTimeoutMs: config.toolTimeoutMs,
+    modelTimeoutMs: config.modelTimeoutMs,
+    retry: config.retry ?? {},
+    toolCache: config.toolCache ?? {},
     pricing: config.pricing,
     approval: config.approval,
     compaction: config.compaction ?? {},

@@ -57,13 +57,63 @@ export const ModelIdSchema = z
     'a model id "provider:model" with provider openai, anthropic, ollama or compat, or "offline"',
   );
 
+/**
+ * `pricing`: USD per million tokens, keyed `provider:model` or a bare model name (`provider:model` wins); overrides
+ * the bundled price registry.
+ */
 export const PricingSchema = z.record(
-  z.string(),
-  z.object({
-    inputPerMTok: z.number().nonnegative(),
-    outputPerMTok: z.number().nonnegative(),
-  }),
+  z.string().min(1),
+  z
+    .object({
+      inputPerMTok: z.number().nonnegative(),
+      outputPerMTok: z.number().nonnegative(),
+      cachedInputPerMTok: z.number().nonnegative().optional(),
+      cacheWriteInputPerMTok: z.number().nonnegative().optional(),
+    })
+    .strict(),
 );
+
+/** Limits of one budget scope (`budget.run`, `budget.session`, `budget.day`); each is optional. */
+export const LimitsSchema = z
+  .object({
+    usd: z.number().positive().optional(),
+    tokens: z.number().int().positive().optional(),
+    steps: z.number().int().positive().optional(),
+    wallSeconds: z.number().positive().optional(),
+    toolCalls: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** `budget`: limits per run, per session and per day (UTC, the whole install). `usd` is short for `run.usd`. */
+export const BudgetConfigSchema = z
+  .object({
+    usd: z.number().positive().optional(),
+    run: LimitsSchema.optional(),
+    session: LimitsSchema.optional(),
+    day: LimitsSchema.optional(),
+    /** The most output tokens a model call may ask for while a budget bounds it. Default 4096. */
+    maxOutputTokens: z.number().int().min(16).optional(),
+  })
+  .strict();
+export type BudgetConfig = z.infer<typeof BudgetConfigSchema>;
+
+/** `retry`: how model calls survive transient provider failures (429, 5xx, network). */
+export const RetryConfigSchema = z
+  .object({
+    retries: z.number().int().min(0).max(10).optional(),
+    baseDelayMs: z.number().int().min(0).optional(),
+    maxDelayMs: z.number().int().min(0).optional(),
+  })
+  .strict();
+
+/** `toolCache`: results of read-only tools of trusted servers, reused within their time to live. */
+export const ToolCacheConfigSchema = z
+  .object({
+    enabled: z.boolean().optional(),
+    ttlSeconds: z.number().positive().optional(),
+  })
+  .strict();
+export type ToolCacheConfig = z.infer<typeof ToolCacheConfigSchema>;
 
 /** A condition on one argument: a value to equal, or a comparison. */
 export const ArgumentConditionSchema = z.union([
@@ -139,7 +189,8 @@ export type CompactionConfig = z.infer<typeof CompactionConfigSchema>;
 export const FileConfigSchema = z
   .object({
     $schema: z.string().optional(),
-    model: ModelIdSchema.optional(),
+    /** One model id, or a fallback chain tried in order on a provider outage. */
+    model: z.union([ModelIdSchema, z.array(ModelIdSchema).min(1, 'at least one model id')]).optional(),
     mcpServers: z.record(ServerNameSchema, McpServerConfigSchema).default({}),
     builtinServers: z
       .union([z.boolean(), z.array(z.string())], { error: `true, false, or a list of built-in server names (${BUILTIN_SERVER_NAMES.join(', ')})` })
@@ -160,8 +211,12 @@ export const FileConfigSchema = z
     maxSteps: z.number().int().min(1).max(200).optional(),
     toolTimeoutMs: z.number().int().positive().optional(),
     approval: ApprovalConfigSchema.default({ rules: [], expiresAfterHours: 168, elicitationTimeoutSeconds: 120 }),
-    budget: z.object({ usd: z.number().positive().optional() }).strict().optional(),
+    budget: BudgetConfigSchema.optional(),
     pricing: PricingSchema.optional(),
+    /** Milliseconds one model call may take, stream included. Default 120000. */
+    modelTimeoutMs: z.number().int().positive().optional(),
+    retry: RetryConfigSchema.optional(),
+    toolCache: ToolCacheConfigSchema.optional(),
     compaction: CompactionConfigSchema.optional(),
   })
   .strict();

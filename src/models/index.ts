@@ -5,7 +5,12 @@
  */
 export { AiSdkModel, type AiSdkModelOptions } from './ai-sdk/ai-sdk-model.js';
 export { OfflineModel } from './offline/index.js';
-export { costOf, DEFAULT_PRICES, findPrice, type ModelPrice, type PriceTable } from './pricing.js';
+export { FallbackModel, type FallbackModelOptions, isOutage } from './fallback-model.js';
+export { loadPriceRegistry } from './price-registry.js';
+export { costOf, findPrice, type ModelPrice, PriceBook, type PriceQuote, type PriceTable } from './pricing.js';
+export { DEFAULT_MODEL_TIMEOUT_MS, ModelTimeoutError, ResilientModel, type ResilientModelOptions } from './resilient-model.js';
+export { isTransient, retryAfterMs } from './retry-policy.js';
+export { loadPromptCounter, type PromptCounter, promptCounter } from './token-count.js';
 export { malformedResponseError, type ProviderEndpoint, toProviderError } from './provider-errors.js';
 export {
   DEFAULT_ANTHROPIC_MODEL_ID,
@@ -16,10 +21,12 @@ export {
   resolveModel,
 } from './resolve.js';
 export type {
+  AnsweringModel,
   FinishReason,
   JsonSchema,
   Model,
   ModelMessage,
+  ModelNotice,
   ModelPart,
   ModelRequest,
   ModelStreamOptions,

@@ -152,7 +152,7 @@ function unreachableMessage(endpoint: ProviderEndpoint, reason: string | undefin
 }
 
 /** Finds a socket error code (`ECONNREFUSED`) anywhere on the cause chain. */
-function networkCode(error: unknown): string | undefined {
+export function networkCode(error: unknown): string | undefined {
   const seen = new Set<unknown>();
   let current: unknown = error;
   while (typeof current === 'object' && current !== null && !seen.has(current)) {

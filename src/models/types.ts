@@ -47,12 +47,35 @@ export type ModelMessage =
 export interface ModelRequest {
   readonly messages: readonly ModelMessage[];
   readonly tools: readonly ToolSpec[];
+  /** The most output tokens the provider may produce (a budget's cap); default: the provider's own limit. */
+  readonly maxOutputTokens?: number;
 }
 
+/** Token counts of one model call, as the provider reported them. */
 export interface Usage {
+  /** The whole prompt, cached parts included. */
   readonly inputTokens: number;
+  /** Everything produced, reasoning included. */
   readonly outputTokens: number;
+  /** Of `inputTokens`, read from the provider's prompt cache. */
+  readonly cachedInputTokens?: number;
+  /** Of `inputTokens`, written to the prompt cache (Anthropic). */
+  readonly cacheWriteInputTokens?: number;
+  /** Of `outputTokens`, spent on reasoning. */
+  readonly reasoningTokens?: number;
 }
+
+/** The model that actually answered a request (a fallback chain may answer with another than it was asked for). */
+export interface AnsweringModel {
+  readonly id: string;
+  readonly provider: string;
+  readonly modelName: string;
+}
+
+/** What happened on the way to an answer: a retried attempt, or a switch to the next model of a fallback chain. */
+export type ModelNotice =
+  | { readonly kind: 'retry'; readonly model: string; readonly attempt: number; readonly delayMs: number; readonly error: string }
+  | { readonly kind: 'fallback'; readonly from: string; readonly to: string; readonly error: string };
 
 export type FinishReason = 'stop' | 'tool-calls' | 'length' | 'content-filter' | 'error' | 'other';
 
@@ -60,7 +83,14 @@ export type FinishReason = 'stop' | 'tool-calls' | 'length' | 'content-filter' |
 export type ModelPart =
   | { readonly type: 'text-delta'; readonly text: string }
   | { readonly type: 'tool-call'; readonly call: ToolCall }
-  | { readonly type: 'finish'; readonly usage: Usage; readonly finishReason: FinishReason };
+  | {
+      readonly type: 'finish';
+      readonly usage: Usage;
+      readonly finishReason: FinishReason;
+      /** Set by wrappers that may answer with another model than `Model.id` (fallbacks). */
+      readonly model?: AnsweringModel;
+    }
+  | { readonly type: 'notice'; readonly notice: ModelNotice };
 
 export interface ModelStreamOptions {
   readonly signal?: AbortSignal;

@@ -240,6 +240,34 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003_model_calls': {
+    async up(db: Kysely<unknown>) {
+      const text = 'text' as const;
+      // One row per paid model call (a run's step, or a sampling request answered for it): cost by model, session, day.
+      await db.schema
+        .createTable('model_calls')
+        .addColumn('id', isPostgres(db) ? sql`bigserial` : 'integer', (column) =>
+          isPostgres(db) ? column.primaryKey() : column.primaryKey().autoIncrement(),
+        )
+        .addColumn('run_id', text, (column) => column.notNull().references('runs.id'))
+        .addColumn('session_id', text, (column) => column.notNull())
+        .addColumn('step', 'integer', (column) => column.notNull())
+        .addColumn('kind', text, (column) => column.notNull())
+        .addColumn('model', text, (column) => column.notNull())
+        .addColumn('input_tokens', 'integer', (column) => column.notNull())
+        .addColumn('cached_input_tokens', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('output_tokens', 'integer', (column) => column.notNull())
+        .addColumn('reasoning_tokens', 'integer', (column) => column.notNull().defaultTo(0))
+        .addColumn('cost_usd', 'double precision', (column) => column.notNull())
+        .addColumn('duration_ms', 'integer')
+        .addColumn('at', text, (column) => column.notNull())
+        .addColumn('day', text, (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('model_calls_day').on('model_calls').columns(['day', 'model']).execute();
+      await db.schema.createIndex('model_calls_session').on('model_calls').column('session_id').execute();
+      await db.schema.createIndex('model_calls_run').on('model_calls').column('run_id').execute();
+    },
+  },
 };
 
 /** The few places where SQL differs: auto-increment keys. */

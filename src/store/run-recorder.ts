@@ -3,6 +3,8 @@ import type { ModelMessage } from '../models/types.js';
 import type { Store } from './database.js';
 import type { RunTotals } from '../agent/events.js';
 
+type UsageEvent = Extract<RunEvent, { type: 'usage' }>;
+
 /** Where a run stands, as the loop's checkpoint hook reports it. */
 export interface RecorderCheckpoint {
   readonly messages: readonly ModelMessage[];
@@ -89,6 +91,26 @@ export class RunRecorder {
       .execute();
   }
 
+  /** The `model_calls` row of a usage event. */
+  private modelCall(event: UsageEvent) {
+    const at = new Date(event.at).toISOString();
+    return {
+      run_id: event.runId,
+      session_id: this.options.sessionId,
+      step: event.step,
+      kind: event.kind ?? 'step',
+      model: event.model ?? 'unknown',
+      input_tokens: event.usage.inputTokens,
+      cached_input_tokens: event.usage.cachedInputTokens ?? 0,
+      output_tokens: event.usage.outputTokens,
+      reasoning_tokens: event.usage.reasoningTokens ?? 0,
+      cost_usd: event.costUsd,
+      duration_ms: event.durationMs === undefined ? null : Math.round(event.durationMs),
+      at,
+      day: at.slice(0, 10),
+    };
+  }
+
   private async flush(checkpoint: RecorderCheckpoint | undefined, boundary?: RunEvent): Promise<void> {
     const batch = this.pending;
     this.pending = [];
@@ -100,6 +122,8 @@ export class RunRecorder {
           .insertInto('run_events')
           .values(batch.map((event) => ({ run_id: event.runId, seq: ++this.seq, type: event.type, at: event.at, data: JSON.stringify(event) })))
           .execute();
+        const calls = batch.filter((event): event is UsageEvent => event.type === 'usage' && event.model !== undefined);
+        if (calls.length > 0) await trx.insertInto('model_calls').values(calls.map((event) => this.modelCall(event))).execute();
       }
       if (fresh.length > 0) {
         const createdAt = new Date().toISOString();

@@ -21,6 +21,7 @@ export interface Database {
   session_grants: SessionGrantTable;
   runs: RunTable;
   run_events: RunEventTable;
+  model_calls: ModelCallTable;
   approvals: ApprovalTable;
   audit_log: AuditLogTable;
 }
@@ -247,6 +248,26 @@ export interface RunTable {
   error: string | null;
   /** JSON of the options the run started with (model, yes, limits), so a resume keeps them. */
   options: ColumnType<string, string | undefined, string>;
+}
+
+/** One paid model call: a run's step (`kind` `step`) or a sampling request answered for the run (`sampling`). */
+export interface ModelCallTable {
+  id: Generated<number>;
+  run_id: string;
+  session_id: string;
+  step: number;
+  kind: string;
+  /** `provider:model` that answered and was paid. */
+  model: string;
+  input_tokens: number;
+  cached_input_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  cost_usd: number;
+  duration_ms: number | null;
+  at: string;
+  /** `YYYY-MM-DD` (UTC) of `at`. */
+  day: string;
 }
 
 export interface RunEventTable {

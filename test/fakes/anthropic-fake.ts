@@ -76,7 +76,12 @@ const protocol: FakeProtocol = {
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { input_tokens: usage.inputTokens, output_tokens: 1 },
+          // Anthropic counts cache reads apart from `input_tokens`.
+          usage: {
+            input_tokens: usage.inputTokens - (usage.cachedInputTokens ?? 0),
+            output_tokens: 1,
+            ...(usage.cachedInputTokens !== undefined ? { cache_read_input_tokens: usage.cachedInputTokens } : {}),
+          },
         },
       }),
       event('ping', {}),

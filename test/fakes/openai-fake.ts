@@ -100,6 +100,8 @@ const protocol: FakeProtocol = {
             prompt_tokens: usage.inputTokens,
             completion_tokens: usage.outputTokens,
             total_tokens: usage.inputTokens + usage.outputTokens,
+            ...(usage.cachedInputTokens !== undefined ? { prompt_tokens_details: { cached_tokens: usage.cachedInputTokens } } : {}),
+            ...(usage.reasoningTokens !== undefined ? { completion_tokens_details: { reasoning_tokens: usage.reasoningTokens } } : {}),
           },
         }),
       );

@@ -21,7 +21,14 @@ export interface FakeToolCall {
 export interface StreamTurn {
   readonly text?: string;
   readonly toolCalls?: readonly FakeToolCall[];
-  readonly usage?: { readonly inputTokens: number; readonly outputTokens: number };
+  readonly usage?: {
+    readonly inputTokens: number;
+    readonly outputTokens: number;
+    /** Of the input, read from the prompt cache (`prompt_tokens_details.cached_tokens` / `cache_read_input_tokens`). */
+    readonly cachedInputTokens?: number;
+    /** Of the output, spent reasoning (`completion_tokens_details.reasoning_tokens`; OpenAI only). */
+    readonly reasoningTokens?: number;
+  };
   /** Stream the content, then hold the response open without finishing (for abort tests). */
   readonly stall?: boolean;
   /** Stream the content, then an `error` event from the provider instead of the finish. */
@@ -33,6 +40,13 @@ export interface ErrorTurn {
   readonly status: number;
   readonly message?: string;
   readonly body?: string;
+  /** Extra response headers, e.g. `{ 'retry-after': '1' }`. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A provider that takes the request and never answers (not even the status line). */
+export interface HangTurn {
+  readonly hang: true;
 }
 
 /** A 200 answer that is not the provider's format: an HTML page, or an SSE stream of non-JSON data. */
@@ -41,7 +55,7 @@ export interface MalformedTurn {
 }
 
 /** One scripted answer; the fake plays them in order, one per request to its endpoint. */
-export type FakeTurn = StreamTurn | ErrorTurn | MalformedTurn;
+export type FakeTurn = StreamTurn | ErrorTurn | MalformedTurn | HangTurn;
 
 /** A request the fake received, with its parsed JSON body. */
 export interface RecordedRequest<Body> {
@@ -122,8 +136,9 @@ export async function startFakeProvider<Body>(
         return sendJson(response, 500, protocol.errorBody(500, message));
       }
       if ('status' in turn) {
-        return sendJson(response, turn.status, turn.body ?? protocol.errorBody(turn.status, turn.message));
+        return sendJson(response, turn.status, turn.body ?? protocol.errorBody(turn.status, turn.message), turn.headers);
       }
+      if ('hang' in turn) return; // left open until the client goes away or the fake closes
       if ('malformed' in turn) return sendMalformed(response, turn.malformed);
       const { content, completion } = protocol.turnEvents(turn, { requestIndex, body });
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -165,8 +180,8 @@ function writeEvent(response: ServerResponse, event: SseEvent): void {
   response.write(`${event.event ? `event: ${event.event}\n` : ''}data: ${event.data}\n\n`);
 }
 
-function sendJson(response: ServerResponse, status: number, body: string): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
+function sendJson(response: ServerResponse, status: number, body: string, headers: Readonly<Record<string, string>> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(body);
 }
 

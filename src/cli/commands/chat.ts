@@ -8,11 +8,13 @@ import { EXIT } from '../exit-codes.js';
 import { printHeader } from '../header.js';
 
 export interface ChatCommandOptions {
-  readonly model?: string;
+  /** `--model`, given once or more (a fallback chain). */
+  readonly model?: readonly string[];
   readonly session?: string;
   readonly yes?: boolean;
   readonly maxSteps?: number;
   readonly budgetUsd?: number;
+  readonly budgetTokens?: number;
 }
 
 /**
@@ -25,6 +27,7 @@ export async function chatCommand(options: ChatCommandOptions): Promise<number> 
     ...(options.model !== undefined ? { model: options.model } : {}),
     ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
     ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
+    ...(options.budgetTokens !== undefined ? { budgetTokens: options.budgetTokens } : {}),
   });
   printHeader(runtime, process.stdout, process.stderr);
   const sessionId = options.session ?? randomUUID();
@@ -37,6 +40,8 @@ export async function chatCommand(options: ChatCommandOptions): Promise<number> 
     yes: options.yes === true,
     ...(runtime.settings.maxSteps !== undefined ? { maxSteps: runtime.settings.maxSteps } : {}),
     ...(runtime.settings.budgetUsd !== undefined ? { budgetUsd: runtime.settings.budgetUsd } : {}),
+    ...(runtime.settings.budget.run?.tokens !== undefined ? { budgetTokens: runtime.settings.budget.run.tokens } : {}),
+    ...(runtime.settings.fallbackModelIds.length > 0 ? { fallbackModels: runtime.settings.fallbackModelIds } : {}),
   };
   const interactive = process.stdin.isTTY === true;
   let lastExit: number = EXIT.ok;

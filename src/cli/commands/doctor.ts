@@ -18,7 +18,7 @@ interface Check {
 const MODEL_CHECK_TIMEOUT_MS = 20_000;
 
 /** `deckhand doctor`: checks Node, the data dir, the store, each server and the model; exit 1 when any fails. */
-export async function doctorCommand(options: { json?: boolean; model?: string }): Promise<number> {
+export async function doctorCommand(options: { json?: boolean; model?: readonly string[] }): Promise<number> {
   const checks: Check[] = [];
   const check = async (name: string, probe: () => Promise<string> | string) => {
     try {
@@ -72,7 +72,7 @@ export async function doctorCommand(options: { json?: boolean; model?: string })
       await host.close();
     }
     await check('model', async () => {
-      const { model } = resolveRuntimeModel(current);
+      const { direct: model } = resolveRuntimeModel(current);
       if (model.provider === 'offline') return 'offline planner (no network needed)';
       const signal = AbortSignal.timeout(MODEL_CHECK_TIMEOUT_MS);
       const started = performance.now();

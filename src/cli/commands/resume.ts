@@ -5,11 +5,13 @@ import { exitCodeFor } from '../exit-codes.js';
 import { withSettingsStore } from '../settings-store.js';
 
 export interface ResumeCommandOptions {
-  readonly model?: string;
+  /** `--model`, given once or more (a fallback chain). */
+  readonly model?: readonly string[];
   readonly yes?: boolean;
   readonly json?: boolean;
   readonly maxSteps?: number;
   readonly budgetUsd?: number;
+  readonly budgetTokens?: number;
 }
 
 /**
@@ -22,13 +24,19 @@ export async function resumeCommand(runId: string, options: ResumeCommandOptions
     process.stdout.write(`Run ${runId} already ${stored.status === 'finished' ? 'finished' : `ended (${stored.status})`}; nothing to resume.\n`);
     return 0;
   }
+  const [model, ...fallbacks] = options.model ?? [stored.settings.model, ...(stored.settings.fallbackModels ?? [])];
+  const maxSteps = options.maxSteps ?? stored.settings.maxSteps;
+  const budgetUsd = options.budgetUsd ?? stored.settings.budgetUsd;
+  const budgetTokens = options.budgetTokens ?? stored.settings.budgetTokens;
   const settings: RunSettings = {
-    model: options.model ?? stored.settings.model,
+    model: model!,
     yes: options.yes ?? stored.settings.yes,
-    ...((options.maxSteps ?? stored.settings.maxSteps) !== undefined ? { maxSteps: options.maxSteps ?? stored.settings.maxSteps } : {}),
-    ...((options.budgetUsd ?? stored.settings.budgetUsd) !== undefined ? { budgetUsd: options.budgetUsd ?? stored.settings.budgetUsd } : {}),
+    ...(maxSteps !== undefined ? { maxSteps } : {}),
+    ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+    ...(budgetTokens !== undefined ? { budgetTokens } : {}),
+    ...(fallbacks.length > 0 ? { fallbackModels: fallbacks } : {}),
   };
-  await using runtime = await openRuntime({ model: settings.model });
+  await using runtime = await openRuntime({ model: [settings.model, ...fallbacks] });
   const run = await loadRun(runtime.store, runId);
   const json = options.json === true;
   if (!json) process.stdout.write(`Resuming run ${runId} (step ${run.step}, ${run.totals.toolCalls} tool calls so far) in session ${run.sessionId}\n`);

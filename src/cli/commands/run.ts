@@ -6,12 +6,14 @@ import { exitCodeFor } from '../exit-codes.js';
 import { printHeader } from '../header.js';
 
 export interface RunCommandOptions {
-  readonly model?: string;
+  /** `--model`, given once or more (a fallback chain). */
+  readonly model?: readonly string[];
   readonly json?: boolean;
   readonly yes?: boolean;
   readonly session?: string;
   readonly maxSteps?: number;
   readonly budgetUsd?: number;
+  readonly budgetTokens?: number;
 }
 
 /**
@@ -23,6 +25,7 @@ export async function runCommand(task: string, options: RunCommandOptions): Prom
     ...(options.model !== undefined ? { model: options.model } : {}),
     ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
     ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
+    ...(options.budgetTokens !== undefined ? { budgetTokens: options.budgetTokens } : {}),
   });
   const json = options.json === true;
   if (!json) printHeader(runtime, process.stdout, process.stderr);
@@ -31,6 +34,8 @@ export async function runCommand(task: string, options: RunCommandOptions): Prom
     yes: options.yes === true,
     ...(runtime.settings.maxSteps !== undefined ? { maxSteps: runtime.settings.maxSteps } : {}),
     ...(runtime.settings.budgetUsd !== undefined ? { budgetUsd: runtime.settings.budgetUsd } : {}),
+    ...(runtime.settings.budget.run?.tokens !== undefined ? { budgetTokens: runtime.settings.budget.run.tokens } : {}),
+    ...(runtime.settings.fallbackModelIds.length > 0 ? { fallbackModels: runtime.settings.fallbackModelIds } : {}),
   };
   const outcome = await driveRun(
     runtime,

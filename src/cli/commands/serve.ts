@@ -6,7 +6,8 @@ import { openRuntime } from '../../app/runtime.js';
 export interface ServeCommandOptions {
   readonly host?: string;
   readonly port?: number;
-  readonly model?: string;
+  /** `--model`, given once or more (a fallback chain). */
+  readonly model?: readonly string[];
   readonly yes?: boolean;
 }
 

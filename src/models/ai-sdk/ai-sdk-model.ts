@@ -1,6 +1,6 @@
 import { ProviderError } from '../../shared/errors.js';
 import { malformedResponseError, type ProviderEndpoint, toProviderError } from '../provider-errors.js';
-import type { FinishReason, Model, ModelPart, ModelRequest, ModelStreamOptions, ToolCall } from '../types.js';
+import type { FinishReason, Model, ModelPart, ModelRequest, ModelStreamOptions, ToolCall, Usage } from '../types.js';
 import { toV4Prompt, toV4Tools } from './convert-prompt.js';
 import type { LanguageModelV4, V4StreamPart } from './v4-types.js';
 
@@ -17,7 +17,8 @@ type V4FinishReason = Extract<V4StreamPart, { type: 'finish' }>['finishReason'][
 /**
  * A {@link Model} over an AI SDK v7 provider model. It calls `doStream` directly, one request per agent
  * step: the loop is ours (approvals, budgets and persistence live between steps), so the SDK's own
- * multi-step loop, retries and telemetry would only add overhead. Errors of every kind surface as one
+ * multi-step loop and telemetry would only add overhead (retries and fallbacks are `ResilientModel`'s and
+ * `FallbackModel`'s, one level up). Errors of every kind surface as one
  * `ProviderError` with a readable one-line message; an abort surfaces as the signal's reason.
  */
 export class AiSdkModel implements Model {
@@ -43,6 +44,7 @@ export class AiSdkModel implements Model {
       const { stream } = await this.languageModel.doStream({
         prompt: toV4Prompt(request.messages),
         ...(tools ? { tools } : {}),
+        ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
         ...(signal ? { abortSignal: signal } : {}),
       });
       let producedOutput = false;
@@ -65,7 +67,7 @@ export class AiSdkModel implements Model {
             throw malformedResponseError(this.endpoint);
           yield {
             type: 'finish',
-            usage: { inputTokens: part.usage.inputTokens.total ?? 0, outputTokens: part.usage.outputTokens.total ?? 0 },
+            usage: toUsage(part.usage),
             finishReason: toFinishReason(part.finishReason.unified),
           };
           return;
@@ -100,6 +102,21 @@ export class AiSdkModel implements Model {
     }
     return { id, name, input: parsed as Record<string, unknown> };
   }
+}
+
+type V4Usage = Extract<V4StreamPart, { type: 'finish' }>['usage'];
+
+/** The provider's token counts; cache and reasoning counts only where the provider reports them. */
+function toUsage(usage: V4Usage): Usage {
+  const { cacheRead, cacheWrite } = usage.inputTokens;
+  const { reasoning } = usage.outputTokens;
+  return {
+    inputTokens: usage.inputTokens.total ?? 0,
+    outputTokens: usage.outputTokens.total ?? 0,
+    ...(cacheRead ? { cachedInputTokens: cacheRead } : {}),
+    ...(cacheWrite ? { cacheWriteInputTokens: cacheWrite } : {}),
+    ...(reasoning ? { reasoningTokens: reasoning } : {}),
+  };
 }
 
 function toFinishReason(reason: V4FinishReason): FinishReason {

@@ -1,0 +1,43 @@
+/**
+ * @module Default prices from `@pydantic/genai-prices`, a maintained, source-linked price registry bundled with the
+ * package (no network at run time). Loaded on first use: the registry is large, and a run on the offline planner or
+ * with every price overridden never pays for it.
+ */
+import type { ModelPrice, PricedModel, RegistryLookup } from './pricing.js';
+
+/** Our provider names as the registry spells them; `compat` endpoints can serve anything, so they go unmatched. */
+const REGISTRY_PROVIDER: Readonly<Record<string, string>> = { openai: 'openai', anthropic: 'anthropic' };
+
+type RegistryPrice = number | { readonly base: number } | undefined;
+
+/** The base rate of a registry price (tiered prices, e.g. Anthropic above 200k prompt tokens, start from `base`). */
+function baseRate(value: RegistryPrice): number | undefined {
+  if (typeof value === 'number') return value;
+  return value && typeof value.base === 'number' ? value.base : undefined;
+}
+
+/**
+ * Loads the registry and returns a lookup by provider and model name (the registry matches dated and aliased names,
+ * e.g. `gpt-4.1-mini-2025-04-14`).
+ */
+export async function loadPriceRegistry(): Promise<RegistryLookup> {
+  const { calcPrice } = await import('@pydantic/genai-prices');
+  return (model: PricedModel): ModelPrice | undefined => {
+    const providerId = REGISTRY_PROVIDER[model.provider];
+    if (!providerId) return undefined;
+    const result = calcPrice({ input_tokens: 0, output_tokens: 0 }, model.modelName, { providerId });
+    if (!result) return undefined;
+    const prices = result.model_price as Record<string, RegistryPrice>;
+    const input = baseRate(prices.input_mtok);
+    const output = baseRate(prices.output_mtok);
+    if (input === undefined || output === undefined) return undefined;
+    const cached = baseRate(prices.cache_read_mtok);
+    const written = baseRate(prices.cache_write_mtok);
+    return {
+      inputPerMTok: input,
+      outputPerMTok: output,
+      ...(cached !== undefined ? { cachedInputPerMTok: cached } : {}),
+      ...(written !== undefined ? { cacheWriteInputPerMTok: written } : {}),
+    };
+  };
+}
