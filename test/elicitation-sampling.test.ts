@@ -263,13 +263,14 @@ describe('sampling/createMessage from a server, mid-call', () => {
   });
 
   it('is refused once the run has spent its budget, so sampling never takes it further', async () => {
+    // The provider reports far more than the pre-call estimate could know ($0.80 of a $0.50 budget).
     const setup = await setUp([
       {
         toolCalls: [{ name: 'ops__summarize', args: { text: 'A long text.' } }],
-        usage: { inputTokens: 1_000, outputTokens: 10 },
+        usage: { inputTokens: 2_000_000, outputTokens: 10 },
       },
     ]);
-    const result = await startRun(setup, 'Summarize the text', ['--budget-usd', '0.0001']).done;
+    const result = await startRun(setup, 'Summarize the text', ['--budget-usd', '0.5']).done;
     expect(setup.fake.requests).toHaveLength(1);
     expect(toolOutput(result)).toMatchObject({
       type: 'tool-error',
@@ -280,7 +281,7 @@ describe('sampling/createMessage from a server, mid-call', () => {
     expect(result.code).toBe(1);
     expect((await auditLog(setup)).find((entry) => entry.action === 'sampling-refused')?.details).toMatchObject({
       server: 'ops',
-      reason: 'budget spent',
+      reason: expect.stringMatching(/^budget exhausted: run usd 0\.80 of 0\.50/),
     });
   });
   it('counts against the budget: a run that sampling took past it stops before its next model call', async () => {
@@ -290,16 +291,16 @@ describe('sampling/createMessage from a server, mid-call', () => {
         toolCalls: [{ name: 'ops__summarize', args: { text: 'A text.' } }],
         usage: { inputTokens: 100, outputTokens: 10 },
       },
-      { text: SAMPLED, usage: { inputTokens: 1_000, outputTokens: 10 } },
+      { text: SAMPLED, usage: { inputTokens: 2_000_000, outputTokens: 10 } },
     ]);
-    const result = await startRun(setup, 'Summarize the text', ['--budget-usd', '0.0002']).done;
+    const result = await startRun(setup, 'Summarize the text', ['--budget-usd', '0.5']).done;
     expect(setup.fake.requests).toHaveLength(2);
     expect(toolOutput(result)).toMatchObject({ type: 'tool-result', output: `summary: ${SAMPLED}` });
     expect(eventsOf(result).at(-1)).toMatchObject({
       type: 'run-end',
       outcome: 'budget-exhausted',
-      text: expect.stringContaining('sampling included'),
-      totals: { steps: 1, inputTokens: 1_100, outputTokens: 20 },
+      text: expect.stringMatching(/^Budget exhausted: run usd 0\.80 of 0\.50/),
+      totals: { steps: 1, inputTokens: 2_000_100, outputTokens: 20 },
     });
     expect(result.code).toBe(1);
   });
