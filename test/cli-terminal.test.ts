@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider } from './fakes/sse.js';
@@ -44,7 +44,7 @@ describe('deckhand run at a terminal', () => {
     expect(await exited).toBe(0);
     expect(screen).toContain('approved by bob');
     expect(screen).toContain('Noted on XYZ-789.');
-    const db = new Database(join(home, 'deckhand.db'), { readonly: true });
+    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true });
     try {
       expect(db.prepare("select text from notes where text = 'Parcel reported missing.'").all()).toHaveLength(1);
     } finally {

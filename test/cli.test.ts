@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -77,7 +77,7 @@ describe('deckhand servers / doctor', () => {
     const { home, cwd } = freshWorkspace();
     const result = await runCli(['doctor', '--json'], { env: cliEnv(home), cwd });
     const report = JSON.parse(result.stdout) as { ok: boolean; checks: Array<{ name: string; ok: boolean }> };
-    expect(report.checks.map((check) => check.name)).toEqual(['node', 'sqlite addon', 'config', 'data dir', 'store', ...BUILTIN_SERVER_NAMES.map((name) => `server ${name}`), 'model']);
+    expect(report.checks.map((check) => check.name)).toEqual(['node', 'config', 'data dir', 'store', ...BUILTIN_SERVER_NAMES.map((name) => `server ${name}`), 'model']);
     expect(report.ok).toBe(true);
     expect(result.code).toBe(0);
   });
@@ -130,7 +130,7 @@ describe('deckhand seed', () => {
     const { home, cwd } = freshWorkspace();
     const env = cliEnv(home);
     expect((await runCli(['run', 'Order XYZ-789 has shipped. Email the customer a shipping confirmation.', '--yes'], { env, cwd })).code).toBe(0);
-    const db = () => new Database(join(home, 'deckhand.db'));
+    const db = () => new DatabaseSync(join(home, 'deckhand.db'));
     const writable = db();
     writable.prepare("update customers set name = 'Changed' where id = 'C-1001'").run();
     writable.close();

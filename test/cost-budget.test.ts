@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider, FakeTurn } from './fakes/sse.js';
@@ -36,7 +36,7 @@ function env(home: string, url: string) {
 }
 
 function shippingEmails(home: string): number {
-  const db = new Database(join(home, 'deckhand.db'), { readonly: true, fileMustExist: true });
+  const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true });
   try {
     const row = db.prepare("SELECT count(*) AS n FROM emails WHERE order_id = 'XYZ-789' AND kind = 'shipping-confirmation'").get() as { n: number };
     return row.n;
@@ -82,7 +82,7 @@ describe('budgets that cannot be overrun', () => {
     expect(shippingEmails(home)).toBe(1);
     expect(provider.requests).toHaveLength(3);
     // Every paid call is stored with its cost: three at $2.0005.
-    const db = new Database(join(home, 'deckhand.db'), { readonly: true });
+    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true });
     try {
       const calls = db.prepare('SELECT model, input_tokens, cost_usd FROM model_calls WHERE run_id = ? ORDER BY id').all(runId) as Array<{ cost_usd: number }>;
       expect(calls).toHaveLength(3);

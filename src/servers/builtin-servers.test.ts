@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import Database from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinServerEntry } from '../shared/package-info.js';
 
@@ -22,7 +22,7 @@ async function connect(name: string): Promise<Client> {
 
 const text = (result: CallToolResult) => result.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
 const outbox = () => {
-  const db = new Database(dbFile, { readonly: true });
+  const db = new DatabaseSync(dbFile, { readOnly: true });
   try {
     return db.prepare('select to_address, subject, body, status, delivery_note, order_id from emails order by created_at').all() as Array<
       Record<string, string>

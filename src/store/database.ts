@@ -1,11 +1,12 @@
 import { closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import type { DatabaseSync } from 'node:sqlite';
 import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { delay } from '../shared/abort.js';
 import { UsageError } from '../shared/errors.js';
 import { migrateToLatest } from './migrations.js';
+import { openNodeSqlite } from './node-sqlite.js';
 import type { Database } from './schema.js';
 import { assertWritable, postgresLocation, type StoreTarget, storeOpenError } from './open-errors.js';
 import { seedDemoData } from './seed.js';
@@ -29,11 +30,14 @@ export interface OpenStoreOptions {
 }
 
 const MIGRATION_ATTEMPTS = 5;
+/** How long a SQLite statement waits for another process's lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5_000;
 
 /**
  * Opens the store through the one query layer (Kysely): SQLite by default, PostgreSQL when `databaseUrl` is
- * set. SQLite runs in WAL mode with a busy timeout, so the host and the built-in server processes can share
- * one file. Applies migrations and seeds the demo data unless told not to.
+ * set. SQLite (the built-in `node:sqlite`) runs in WAL mode with a busy timeout, so the host and the built-in
+ * server processes can share one file, and any number of processes can open a fresh file at once. Applies
+ * migrations and seeds the demo data unless told not to.
  */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const target: StoreTarget = options.databaseUrl ? { kind: 'postgres', location: postgresLocation(options.databaseUrl) } : { kind: 'sqlite', file: options.file };
@@ -50,11 +54,16 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 }
 
 async function openUnmapped(options: OpenStoreOptions): Promise<Store> {
-  const { dialect, location } = options.databaseUrl ? postgres(options.databaseUrl) : sqlite(options.file);
-  const db = new Kysely<Database>({ dialect });
+  const sqliteFile = options.databaseUrl ? undefined : options.file;
+  const opened: { dialect: Dialect; location: string; sqlite?: DatabaseSync } =
+    sqliteFile === undefined ? postgres(options.databaseUrl!) : sqlite(sqliteFile);
+  const db = new Kysely<Database>({ dialect: opened.dialect });
   try {
     // PostgreSQL migrations take an advisory lock; SQLite has none, so processes opening one file take turns.
-    await withFileLock(options.databaseUrl || options.file === ':memory:' ? undefined : `${options.file}.migrate.lock`, async () => {
+    // Switching a fresh file to WAL takes an exclusive lock too, so it happens under the same turn.
+    await withFileLock(sqliteFile === undefined || sqliteFile === ':memory:' ? undefined : `${sqliteFile}.migrate.lock`, async () => {
+      const database = opened.sqlite;
+      if (database) await withBusyRetry(async () => configureSqlite(database, sqliteFile !== ':memory:'));
       if (options.migrate !== false) await withBusyRetry(() => migrateToLatest(db as Kysely<unknown>));
       if (options.seed !== false) await withBusyRetry(() => seedDemoData(db));
     });
@@ -63,17 +72,24 @@ async function openUnmapped(options: OpenStoreOptions): Promise<Store> {
     throw error; // mapped for people by openStore
   }
   const close = () => db.destroy();
-  return { db, location, close, [Symbol.asyncDispose]: close };
+  return { db, location: opened.location, close, [Symbol.asyncDispose]: close };
 }
 
-function sqlite(file: string): { dialect: Dialect; location: string } {
+/**
+ * The connection's settings. The busy timeout is already set when the connection opens, before this first
+ * statement: `journal_mode = WAL` on a fresh file needs a lock that another process may hold for a moment.
+ */
+function configureSqlite(database: DatabaseSync, file: boolean): void {
+  if (file) database.exec('pragma journal_mode = WAL');
+  database.exec('pragma synchronous = NORMAL');
+  database.exec('pragma foreign_keys = ON');
+}
+
+/** SQLite through the built-in `node:sqlite` (no native addon), with its busy timeout set as it opens. */
+function sqlite(file: string): { dialect: Dialect; location: string; sqlite: DatabaseSync } {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  const database = new SqliteDatabase(file);
-  database.pragma('journal_mode = WAL');
-  database.pragma('busy_timeout = 5000');
-  database.pragma('synchronous = NORMAL');
-  database.pragma('foreign_keys = ON');
-  return { dialect: new SqliteDialect({ database: withStatementCache(database) }), location: file };
+  const database = openNodeSqlite(file, { busyTimeoutMs: BUSY_TIMEOUT_MS });
+  return { dialect: new SqliteDialect({ database }), location: file, sqlite: database.database };
 }
 
 const LOCK_STALE_MS = 30_000;
@@ -109,30 +125,6 @@ async function withFileLock(path: string | undefined, work: () => Promise<void>)
   } finally {
     rmSync(path, { force: true });
   }
-}
-
-const STATEMENT_CACHE_SIZE = 500;
-
-/**
- * Kysely prepares every query afresh; better-sqlite3 statements are reusable, so keep the most recent ones
- * by SQL text. Queries are parameterised, so the set of distinct texts is small, and reusing a statement
- * skips SQLite's parse and plan (the larger part of a point lookup's cost).
- */
-function withStatementCache(database: SqliteDatabase.Database): SqliteDatabase.Database {
-  const cache = new Map<string, SqliteDatabase.Statement>();
-  const prepare = database.prepare.bind(database);
-  const cached = (source: string) => {
-    let statement = cache.get(source);
-    if (statement) {
-      cache.delete(source); // re-insert below: Map order doubles as recency
-    } else {
-      statement = prepare(source);
-      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-    }
-    cache.set(source, statement);
-    return statement;
-  };
-  return Object.assign(database, { prepare: cached }) as SqliteDatabase.Database;
 }
 
 function postgres(databaseUrl: string): { dialect: Dialect; location: string } {

@@ -2,7 +2,6 @@ export { type ApprovalDecision, type ApprovalRow, ApprovalStore, approvalJson, t
 export { type AuditEntry, type AuditVerification, appendAudit, GENESIS_HASH, verifyAudit } from './audit-log.js';
 export { type OpenStoreOptions, openStore, type Store } from './database.js';
 export { LATEST_MIGRATION, migrateToLatest } from './migrations.js';
-export { sqliteAddonHazard } from './native-check.js';
 export { type RecorderCheckpoint, RunRecorder, type RunRecorderOptions } from './run-recorder.js';
 export type {
   ApprovalStatus,

@@ -5,7 +5,6 @@ import { McpHost } from '../../mcp/host.js';
 import { errorMessage } from '../../shared/errors.js';
 import { openStore } from '../../store/database.js';
 import { LATEST_MIGRATION } from '../../store/migrations.js';
-import { sqliteAddonHazard } from '../../store/native-check.js';
 import { createPainter, formatDuration } from '../format.js';
 import { resolveRuntimeModel } from '../../app/runtime.js';
 
@@ -16,6 +15,8 @@ interface Check {
 }
 
 const MODEL_CHECK_TIMEOUT_MS = 20_000;
+/** The `engines` floor in package.json. */
+const MIN_NODE_MAJOR = 24;
 
 /** `deckhand doctor`: checks Node, the data dir, the store, each server and the model; exit 1 when any fails. */
 export async function doctorCommand(options: { json?: boolean; model?: readonly string[] }): Promise<number> {
@@ -29,14 +30,10 @@ export async function doctorCommand(options: { json?: boolean; model?: readonly 
   };
 
   await check('node', () => {
-    const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-    if (major < 22 || (major === 22 && minor < 12)) throw new Error(`Node ${process.versions.node} is older than 22.12`);
-    return `Node ${process.versions.node}`;
-  });
-  await check('sqlite addon', () => {
-    const hazard = sqliteAddonHazard();
-    if (hazard) throw new Error(hazard);
-    return 'better-sqlite3 built without the Node 24.19+ cleanup-hook hazard';
+    const major = Number(process.versions.node.split('.')[0]);
+    if (major < MIN_NODE_MAJOR) throw new Error(`Node ${process.versions.node} is older than ${MIN_NODE_MAJOR}; install Node ${MIN_NODE_MAJOR} LTS or newer.`);
+    // The embedded store is the built-in node:sqlite: no native addon to match to this Node build.
+    return `Node ${process.versions.node}, SQLite ${process.versions.sqlite ?? 'unknown'} (node:sqlite)`;
   });
   let settings: Settings | undefined;
   await check('config', () => {

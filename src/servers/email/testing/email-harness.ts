@@ -1,5 +1,5 @@
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
-import SqliteDatabase from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { openStore } from '../../../store/database.js';
 import { createEmailServer, type EmailServerOptions } from '../server.js';
 import { callerOf, connectInProcess, freshDbFile, spawnBuiltinServer } from '../../testing/mcp-client.js';
@@ -35,7 +35,7 @@ export interface EmailHarness {
 
 /**
  * Spawns the bundled email server (`node dist/server.js email`) as a real child process, exactly as the host
- * does, with `env` added (e.g. `SMTP_URL`); rows are read with a separate read-only better-sqlite3 handle.
+ * does, with `env` added (e.g. `SMTP_URL`); rows are read with a separate read-only node:sqlite handle.
  */
 export async function stdioEmailHarness(
   env: Readonly<Record<string, string>> = {},
@@ -43,7 +43,7 @@ export async function stdioEmailHarness(
 ): Promise<EmailHarness> {
   const client = await spawnBuiltinServer('email', dbFile, env);
   const read = <T>(query: string, ...values: string[]): T | undefined => {
-    const db = new SqliteDatabase(dbFile, { readonly: true });
+    const db = new DatabaseSync(dbFile, { readOnly: true });
     try {
       return db.prepare(query).get(...values) as T | undefined;
     } finally {

@@ -1,6 +1,6 @@
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import type { McpServer } from '@modelcontextprotocol/server';
-import SqliteDatabase from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { type Kysely, sql } from 'kysely';
 import { openStore } from '../../../store/database.js';
 import type { Database } from '../../../store/schema.js';
@@ -30,7 +30,7 @@ function whereClause(where: Readonly<Record<string, string>>): { text: string; v
 
 /**
  * Spawns the bundled built-in server `name` (`node dist/server.js name`) as a real child process on a fresh
- * SQLite file, exactly as the host does; rows are read with a separate read-only better-sqlite3 handle.
+ * SQLite file, exactly as the host does; rows are read with a separate read-only node:sqlite handle.
  */
 export async function stdioHarness(
   name: string,
@@ -41,7 +41,7 @@ export async function stdioHarness(
     client,
     call: callerOf(client),
     count: async (table, where) => {
-      const db = new SqliteDatabase(dbFile, { readonly: true });
+      const db = new DatabaseSync(dbFile, { readOnly: true });
       try {
         const { text, values } = whereClause(where);
         return (db.prepare(`select count(*) as n from "${table}"${text}`).get(...values) as { n: number }).n;
@@ -50,9 +50,9 @@ export async function stdioHarness(
       }
     },
     insert: async (table, row) => {
-      const db = new SqliteDatabase(dbFile);
+      const db = new DatabaseSync(dbFile);
       try {
-        db.pragma('busy_timeout = 5000');
+        db.exec('pragma busy_timeout = 5000');
         const columns = Object.keys(row);
         db.prepare(
           `insert into "${table}" (${columns.map((column) => `"${column}"`).join(', ')}) values (${columns.map(() => '?').join(', ')})`,

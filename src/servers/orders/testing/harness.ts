@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
-import SqliteDatabase from 'better-sqlite3';
+import { DatabaseSync } from 'node:sqlite';
 import { Kysely, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { ADMIN_URL } from '../../../../test/helpers/postgres.js';
 import { openStore } from '../../../store/database.js';
+import { NodeSqliteDatabase } from '../../../store/node-sqlite.js';
 import type { Database } from '../../../store/schema.js';
 import { createOrdersServer } from '../server.js';
 import { callerOf, connectInProcess, freshDbFile, spawnBuiltinServer } from '../../testing/mcp-client.js';
@@ -29,14 +30,14 @@ export interface OrdersHarness {
 
 /**
  * Spawns the bundled server (`node dist/server.js orders`) as a child process on a fresh SQLite file, as the
- * host does. Rows are read through a separate read-only better-sqlite3 handle.
+ * host does. Rows are read through a separate read-only node:sqlite handle.
  */
 export async function stdioHarness(): Promise<OrdersHarness> {
   const dbFile = freshDbFile('orders');
   const client = await spawnBuiltinServer('orders', dbFile);
   // Opened after the server has created, migrated and seeded the file.
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: new SqliteDatabase(dbFile, { readonly: true }) }),
+    dialect: new SqliteDialect({ database: new NodeSqliteDatabase(new DatabaseSync(dbFile, { readOnly: true })) }),
   });
   return {
     label: 'sqlite (stdio)',
