@@ -54,7 +54,7 @@ describe('deckhand CLI: bad input', () => {
     const { home, cwd } = freshWorkspace();
     writeFileSync(join(cwd, 'deckhand.json'), JSON.stringify({ mcpServers: { ghost: { command: 'deckhand-no-such-server-binary' } } }));
     const result = await runCli(['servers', '--json'], { env: cliEnv(home), cwd });
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(1); // a configured server failed: scripts can tell
     const servers = JSON.parse(result.stdout) as Array<{ name: string; state: string; error: string | null; tools: unknown[] }>;
     const ghost = servers.find((server) => server.name === 'ghost');
     expect(ghost?.state).toBe('failed');

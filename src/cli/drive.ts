@@ -15,6 +15,8 @@ type ApprovalRequest = Extract<RunEvent, { type: 'approval-request' }>;
 
 export interface DriveOptions {
   readonly json: boolean;
+  /** Only the final answer on stdout (`--quiet`). */
+  readonly quiet?: boolean;
   /** Ask the person at the terminal when the run pauses, then go on; otherwise stop paused. */
   readonly interactive: boolean;
   readonly settings: RunSettings;
@@ -32,6 +34,7 @@ export async function driveRun(
   const controller = new AbortController();
   const render = createRenderer({
     json: options.json,
+    quiet: options.quiet === true,
     out: process.stdout,
     err: process.stderr,
     priced: runtime.price !== undefined,

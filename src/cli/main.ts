@@ -2,7 +2,7 @@
  * The `deckhand` command line. Parses flags, dispatches to a command, and maps every error to one line on
  * stderr and an exit code: 0 finished, 1 failed, 2 bad usage or config, 3 paused, 130 interrupted.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AppError, errorMessage } from '../shared/errors.js';
 import { VERSION } from '../shared/package-info.js';
 import { approvalsListCommand, approvalsResolveCommand } from './commands/approvals.js';
@@ -19,6 +19,8 @@ import { sessionsCommand } from './commands/sessions.js';
 import { usageCommand } from './commands/usage.js';
 import { MAX_MESSAGE_BYTES } from '../servers/message-size-limit.js';
 import { DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_IDLE_MS } from '../servers/serve-http.js';
+import { endQuietlyOnClosedOutput } from './closed-output.js';
+import { COMPLETION_SHELLS, type CompletionShell, completionScript } from './completion.js';
 import { EXIT } from './exit-codes.js';
 
 function positiveInteger(max: number) {
@@ -67,6 +69,8 @@ Examples:
   deckhand run "Order XYZ-789 has shipped. Email the customer a shipping confirmation." --yes
   deckhand approvals list && deckhand approvals approve AP-1a2b3c4d --resume
   deckhand chat --session support-42
+  echo "Who placed order XYZ-789?" | deckhand run - --quiet
+  source <(deckhand completion bash)
 
 Environment (a .env in the working directory is read too):
   DECKHAND_HOME       data dir (default ~/.deckhand): deckhand.db, logs, config.json
@@ -80,10 +84,11 @@ Config: deckhand.json in the working directory, else $DECKHAND_HOME/config.json 
 program
   .command('run')
   .description('run one task autonomously and print every tool call, the answer and the usage')
-  .argument('<task>', 'the task, in plain language (quote it)')
+  .argument('<task>', 'the task, in plain language (quote it), or - to read it from stdin')
   .addOption(modelOption())
   .option('--yes', 'approve actions that would ask for confirmation, for this run')
   .option('--json', 'print one JSON object per event line instead of text')
+  .option('-q, --quiet', 'print only the final answer (for scripts); why a run did not finish goes to stderr')
   .option('--session <id>', 'record the run in this session (default: a new one)')
   .addOption(maxStepsOption())
   .addOption(budgetOption())
@@ -91,7 +96,8 @@ program
   .addHelpText(
     'after',
     '\nExit codes: 0 finished, 1 failed, 2 bad usage or config, 3 paused waiting for approval, 130 interrupted.\n' +
-      'Example:\n  deckhand run "Order XYZ-789 has shipped. Email the customer a shipping confirmation."',
+      'Examples:\n  deckhand run "Order XYZ-789 has shipped. Email the customer a shipping confirmation."\n' +
+      '  echo "Who placed order XYZ-789?" | deckhand run - --quiet',
   )
   .action(async (task: string, options) => setExit(await runCommand(task, options)));
 
@@ -230,12 +236,21 @@ program
   .action(async (options) => setExit(await seedCommand(options)));
 
 program
+  .command('completion')
+  .description('print a shell completion script: source <(deckhand completion bash), or zsh; deckhand completion fish | source')
+  .addArgument(new Argument('<shell>', 'the shell').choices(COMPLETION_SHELLS))
+  .action((shell: CompletionShell) => {
+    process.stdout.write(completionScript(program, shell));
+  });
+
+program
   .command('doctor')
   .description('check Node, the data dir, the store, every server and the model')
   .addOption(modelOption())
   .option('--json', 'print one JSON document')
   .action(async (options) => setExit(await doctorCommand(options)));
 
+endQuietlyOnClosedOutput();
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

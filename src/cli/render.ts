@@ -10,6 +10,8 @@ export interface RendererOptions {
   readonly priced: boolean;
   /** Shown after the usage line (e.g. the offline planner note). */
   readonly offline?: boolean;
+  /** Text mode for scripts: only the final answer on stdout (what `claude -p` prints); a failure on stderr. */
+  readonly quiet?: boolean;
 }
 
 /**
@@ -20,6 +22,7 @@ export interface RendererOptions {
 export function createRenderer(options: RendererOptions): (event: RunEvent) => void {
   const { out } = options;
   if (options.json) return (event) => void out.write(`${JSON.stringify(event)}\n`);
+  if (options.quiet) return quietRenderer(options);
   const paint = createPainter(out);
   let midText = false;
   const endText = () => {
@@ -91,5 +94,16 @@ export function createRenderer(options: RendererOptions): (event: RunEvent) => v
       default:
         return;
     }
+  };
+}
+
+/** `--quiet`: the run's final answer and nothing else; why it did not finish goes to stderr. */
+function quietRenderer(options: RendererOptions): (event: RunEvent) => void {
+  return (event) => {
+    if (event.type !== 'run-end') return;
+    if (event.outcome === 'finished') options.out.write(`${event.text.trimEnd()}\n`);
+    else if (event.outcome === 'failed') options.err.write(`Run failed: ${event.error ?? event.text}\n`);
+    else if (event.outcome === 'cancelled') options.err.write('Run cancelled.\n');
+    else options.err.write(`${event.text}\n`);
   };
 }

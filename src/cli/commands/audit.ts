@@ -1,4 +1,5 @@
 import { verifyAudit } from '../../store/audit-log.js';
+import { camelCaseKeys } from '../json.js';
 import { withSettingsStore } from '../settings-store.js';
 
 /** `deckhand audit verify [--json]`: walks the hash chain of the audit log; exit 1 when it is broken. */
@@ -17,7 +18,8 @@ export async function auditListCommand(options: { json?: boolean }): Promise<num
   return withSettingsStore(async (store) => {
     const rows = await store.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
     if (options.json) {
-      process.stdout.write(`${JSON.stringify(rows.map((row) => ({ ...row, details: JSON.parse(row.details) as unknown })), null, 2)}\n`);
+      const document = rows.map(({ details, ...row }) => ({ ...camelCaseKeys(row), details: JSON.parse(details) as unknown }));
+      process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else {
       for (const row of rows) process.stdout.write(`${String(row.seq).padStart(5)}  ${row.at}  ${row.actor.padEnd(14)} ${row.action.padEnd(20)} ${row.subject}\n`);
     }

@@ -20,7 +20,8 @@ export interface ChatCommandOptions {
 /**
  * `deckhand chat`: a conversation over several turns. Every turn is a run in the same session; the session's
  * transcript is stored as it grows, so `--session ID` continues it with full context, even after a restart.
- * Reads lines from stdin (interactive or piped); ends on `/exit` or end of input.
+ * Reads lines from stdin (interactive or piped); ends on `/exit` or end of input. With piped stdin there are no
+ * prompts: stdout gets the answers, stderr the rest.
  */
 export async function chatCommand(options: ChatCommandOptions): Promise<number> {
   await using runtime = await openRuntime({
@@ -29,12 +30,14 @@ export async function chatCommand(options: ChatCommandOptions): Promise<number> 
     ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
     ...(options.budgetTokens !== undefined ? { budgetTokens: options.budgetTokens } : {}),
   });
-  printHeader(runtime, process.stdout, process.stderr);
+  const interactive = process.stdin.isTTY === true;
+  // With stdin piped in, stdout carries the answers only: the header, prompts and notes go to stderr.
+  const notes = interactive ? process.stdout : process.stderr;
+  printHeader(runtime, notes, process.stderr);
   const sessionId = options.session ?? randomUUID();
   const earlier = await new SessionStore(runtime.store.db).count(sessionId);
-  process.stdout.write(
-    `  session  ${sessionId}${earlier > 0 ? ` (continuing: ${earlier} earlier messages)` : ''}\nType a task, /help for commands, /exit to leave.\n`,
-  );
+  notes.write(`  session  ${sessionId}${earlier > 0 ? ` (continuing: ${earlier} earlier messages)` : ''}\n`);
+  if (interactive) notes.write('Type a task, /help for commands, /exit to leave.\n');
   const settings: RunSettings = {
     model: runtime.model.id,
     yes: options.yes === true,
@@ -43,7 +46,6 @@ export async function chatCommand(options: ChatCommandOptions): Promise<number> 
     ...(runtime.settings.budget.run?.tokens !== undefined ? { budgetTokens: runtime.settings.budget.run.tokens } : {}),
     ...(runtime.settings.fallbackModelIds.length > 0 ? { fallbackModels: runtime.settings.fallbackModelIds } : {}),
   };
-  const interactive = process.stdin.isTTY === true;
   let lastExit: number = EXIT.ok;
   // Lines are read one at a time so an approval prompt in between can use the terminal too.
   const lines = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
@@ -64,7 +66,7 @@ export async function chatCommand(options: ChatCommandOptions): Promise<number> 
   };
   try {
     for (;;) {
-      process.stdout.write('\nyou › ');
+      if (interactive) process.stdout.write('\nyou › ');
       const raw = await nextLine();
       if (raw === undefined) break;
       const line = raw.trim();
@@ -74,7 +76,6 @@ export async function chatCommand(options: ChatCommandOptions): Promise<number> 
         continue;
       }
       if (line === '') continue;
-      if (!interactive) process.stdout.write(`${line}\n`);
       lines.pause();
       const outcome = await driveRun(runtime, (signal) => startRun(runContext(runtime, signal), { task: line, sessionId, settings }), {
         json: false,
@@ -87,6 +88,6 @@ export async function chatCommand(options: ChatCommandOptions): Promise<number> 
   } finally {
     lines.close();
   }
-  process.stdout.write(`\nSession ${sessionId} saved; continue it with \`deckhand chat --session ${sessionId}\`.\n`);
+  notes.write(`\nSession ${sessionId} saved; continue it with \`deckhand chat --session ${sessionId}\`.\n`);
   return lastExit;
 }

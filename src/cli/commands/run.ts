@@ -4,11 +4,31 @@ import { openRuntime, runContext } from '../../app/runtime.js';
 import { driveRun } from '../drive.js';
 import { exitCodeFor } from '../exit-codes.js';
 import { printHeader } from '../header.js';
+import { UsageError } from '../../shared/errors.js';
+
+/** Most bytes of a task read from stdin (`deckhand run -`). */
+const MAX_STDIN_TASK_BYTES = 1_048_576;
+
+/** `deckhand run -`: the whole of stdin is the task. */
+async function readTaskFromStdin(): Promise<string> {
+  if (process.stdin.isTTY) throw new UsageError('`deckhand run -` reads the task from stdin; pipe it in: echo "check order XYZ-789" | deckhand run -');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_STDIN_TASK_BYTES) throw new UsageError(`The task on stdin is over ${MAX_STDIN_TASK_BYTES / 1_048_576} MiB; shorten it.`);
+    chunks.push(chunk);
+  }
+  const task = Buffer.concat(chunks).toString('utf8').trim();
+  if (task === '') throw new UsageError('`deckhand run -` got an empty task on stdin; pipe the task in: echo "check order XYZ-789" | deckhand run -');
+  return task;
+}
 
 export interface RunCommandOptions {
   /** `--model`, given once or more (a fallback chain). */
   readonly model?: readonly string[];
   readonly json?: boolean;
+  readonly quiet?: boolean;
   readonly yes?: boolean;
   readonly session?: string;
   readonly maxSteps?: number;
@@ -20,7 +40,10 @@ export interface RunCommandOptions {
  * `deckhand run "<task>"`: one autonomous run; resolves to the process exit code. At a terminal, a call that
  * needs approval is asked about there; otherwise the run pauses (exit 3) and says how to approve and resume.
  */
-export async function runCommand(task: string, options: RunCommandOptions): Promise<number> {
+export async function runCommand(taskArgument: string, options: RunCommandOptions): Promise<number> {
+  if (options.json && options.quiet) throw new UsageError('--quiet and --json do not go together: --json prints every event, --quiet only the answer.');
+  const fromStdin = taskArgument === '-';
+  const task = fromStdin ? await readTaskFromStdin() : taskArgument;
   await using runtime = await openRuntime({
     ...(options.model !== undefined ? { model: options.model } : {}),
     ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
@@ -28,7 +51,8 @@ export async function runCommand(task: string, options: RunCommandOptions): Prom
     ...(options.budgetTokens !== undefined ? { budgetTokens: options.budgetTokens } : {}),
   });
   const json = options.json === true;
-  if (!json) printHeader(runtime, process.stdout, process.stderr);
+  const quiet = options.quiet === true;
+  if (!json && !quiet) printHeader(runtime, process.stdout, process.stderr);
   const settings: RunSettings = {
     model: runtime.model.id,
     yes: options.yes === true,
@@ -40,7 +64,8 @@ export async function runCommand(task: string, options: RunCommandOptions): Prom
   const outcome = await driveRun(
     runtime,
     (signal) => startRun(runContext(runtime, signal), { task, settings, ...(options.session ? { sessionId: options.session } : {}) }),
-    { json, interactive: !json && process.stdin.isTTY === true, settings },
+    // The terminal can answer approval prompts only when stdin is not where the task came from.
+    { json, quiet, interactive: !json && !fromStdin && process.stdin.isTTY === true, settings },
   );
   return exitCodeFor(outcome);
 }

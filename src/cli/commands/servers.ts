@@ -1,8 +1,12 @@
 import { toModelToolName } from '../../mcp/tool-names.js';
 import { createPainter } from '../format.js';
 import { openRuntime } from '../../app/runtime.js';
+import { EXIT } from '../exit-codes.js';
 
-/** `deckhand servers`: starts every configured server and lists it with its status and tools. */
+/**
+ * `deckhand servers`: starts every configured server and lists it with its status and tools. Exits 1 when a
+ * configured server failed to start (the others are still listed).
+ */
 export async function serversCommand(options: { json?: boolean }): Promise<number> {
   await using runtime = await openRuntime({ model: 'offline' });
   const status = runtime.host.status();
@@ -20,7 +24,7 @@ export async function serversCommand(options: { json?: boolean }): Promise<numbe
       })),
     }));
     process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-    return 0;
+    return exitFor(status);
   }
   const paint = createPainter(process.stdout);
   for (const server of status) {
@@ -32,5 +36,9 @@ export async function serversCommand(options: { json?: boolean }): Promise<numbe
       process.stdout.write(`  ${server.name}.${tool.name}  ${paint('gray', `[${hints}]`)} ${tool.description}\n`);
     }
   }
-  return 0;
+  return exitFor(status);
+}
+
+function exitFor(status: ReadonlyArray<{ readonly state: string }>): number {
+  return status.every((server) => server.state === 'ready') ? EXIT.ok : EXIT.failed;
 }

@@ -12,7 +12,17 @@ export async function sessionsCommand(options: { json?: boolean }): Promise<numb
       .limit(200)
       .execute();
     if (options.json) {
-      process.stdout.write(`${JSON.stringify(sessions.map((session) => ({ ...session, recentRuns: runs.filter((run) => run.session_id === session.id) })), null, 2)}\n`);
+      // One naming style for every JSON output: camelCase, as the events and the HTTP API use.
+      const document = sessions.map((session) => ({
+        id: session.id,
+        title: session.title,
+        createdAt: session.created_at,
+        runs: session.runs,
+        recentRuns: runs
+          .filter((run) => run.session_id === session.id)
+          .map((run) => ({ id: run.id, sessionId: run.session_id, status: run.status, task: run.task, startedAt: run.started_at })),
+      }));
+      process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
       return 0;
     }
     if (sessions.length === 0) process.stdout.write('No sessions yet.\n');
