@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { expandServerReferences } from './expand-vars.js';
 import { ConfigError } from '../shared/errors.js';
 import type { ProviderEnv } from '../models/resolve.js';
 import type { LogLevel } from '../shared/logger.js';
@@ -105,7 +106,7 @@ export function readDotEnv(cwd: string): Record<string, string> {
   return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
 }
 
-function readConfigFile(cwd: string, home: string): { file: string | undefined; config: FileConfig } {
+function readConfigFile(cwd: string, home: string, env: Readonly<Record<string, string | undefined>>): { file: string | undefined; config: FileConfig } {
   const candidates = [join(cwd, 'deckhand.json'), join(home, 'config.json')];
   const file = candidates.find((candidate) => existsSync(candidate));
   if (!file) return { file: undefined, config: FileConfigSchema.parse({}) };
@@ -115,7 +116,7 @@ function readConfigFile(cwd: string, home: string): { file: string | undefined; 
   } catch (error) {
     throw new ConfigError(file, '(file)', `not valid JSON (${(error as Error).message})`);
   }
-  const parsed = FileConfigSchema.safeParse(raw);
+  const parsed = FileConfigSchema.safeParse(expandServerReferences(raw, env, file));
   if (!parsed.success) throw toConfigError(file, parsed.error);
   return { file, config: parsed.data };
 }
@@ -146,7 +147,7 @@ export function loadSettings(options: {
   const env = envResult.data;
 
   const home = resolve(env.DECKHAND_HOME ?? join(homedir(), '.deckhand'));
-  const { file: configFile, config } = readConfigFile(cwd, home);
+  const { file: configFile, config } = readConfigFile(cwd, home, merged);
 
   const flagModels = flags.model === undefined ? [] : typeof flags.model === 'string' ? [flags.model] : [...flags.model];
   for (const id of flagModels) {
