@@ -1,23 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActiveRuns } from '../src/agent/active-run.js';
-import { ElicitationRouter } from '../src/agent/elicitation.js';
 import type { RunEvent } from '../src/agent/events.js';
-import { Sampler } from '../src/agent/sampling.js';
-import { openPricing, resolveRuntimeModel, type Runtime } from '../src/app/runtime.js';
-import { loadSettings } from '../src/config/load.js';
-import { type ApiServer, buildApiServer } from '../src/http/index.js';
-import { McpHost } from '../src/mcp/host.js';
-import { noopLogger } from '../src/shared/logger.js';
-import { ApprovalStore } from '../src/store/approval-store.js';
-import { openStore } from '../src/store/database.js';
-import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
-import type { FakeProvider, FakeTurn } from './fakes/sse.js';
-import { freshWorkspace } from './helpers/cli.js';
+import type { Runtime } from '../src/app/runtime.js';
+import type { FakeTurn } from './fakes/sse.js';
+import { closeAll, listen, openApi, openSocket as openStream, runEnds, startFake, workspace } from './helpers/api-server.js';
 
 // `deckhand serve` in process: the Fastify app over a temp store, the real notes server (stdio) and the OpenAI
-// wire fake; HTTP through app.inject(), the run stream through a real socket and Node's WebSocket client.
+// wire fake; HTTP through inject() (with the token), the run stream through a real socket and Node's WebSocket client.
 
 const NOTE_TASK = 'Lisa Park says her order XYZ-789 never arrived; add a note to the order.';
 const NOTE_TEXT = 'Customer reports the parcel never arrived.';
@@ -27,130 +15,7 @@ const noteCall: FakeTurn = {
   usage: { inputTokens: 500, outputTokens: 40 },
 };
 
-type Frame = Record<string, unknown> & { type: string };
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function startFake(script: readonly FakeTurn[]): Promise<FakeProvider<OpenAIChatRequest>> {
-  const fake = await startOpenAIFake(script);
-  cleanups.push(() => fake.close());
-  return fake;
-}
-
-/** A data dir and a working dir whose deckhand.json starts only the notes server (two cores are shared). */
-function workspace() {
-  const { home, cwd } = freshWorkspace();
-  mkdirSync(cwd, { recursive: true });
-  writeFileSync(join(cwd, 'deckhand.json'), JSON.stringify({ builtinServers: ['notes'] }));
-  return { home, cwd };
-}
-
-/** What `openRuntime` opens, with the environment and working dir given instead of the process's. */
-async function openTestRuntime(ws: { home: string; cwd: string }, fake: FakeProvider<OpenAIChatRequest>): Promise<Runtime> {
-  const env = {
-    DECKHAND_HOME: ws.home,
-    DECKHAND_MODEL: 'openai:gpt-4.1-mini',
-    DECKHAND_LOG_LEVEL: 'silent',
-    OPENAI_API_KEY: 'sk-test',
-    OPENAI_BASE_URL: `${fake.url}/v1`,
-  } as const;
-  const settings = loadSettings({ env, cwd: ws.cwd });
-  const { model } = resolveRuntimeModel(settings);
-  const pricing = await openPricing(settings, model);
-  const price = pricing.price(model);
-  const store = await openStore({ file: settings.dbFile });
-  const activeRuns = new ActiveRuns();
-  const elicitation = new ElicitationRouter({ approvals: new ApprovalStore(store.db), runs: activeRuns, logger: noopLogger });
-  const host = await McpHost.start({
-    servers: settings.servers,
-    elicitation: elicitation.handle,
-    sampling: new Sampler({ runs: activeRuns, db: store.db }).handle,
-  });
-  const close = async () => {
-    await host.close();
-    await store.close();
-  };
-  return { settings, logger: noopLogger, model, price, pricing, store, host, activeRuns, elicitation, serversStartMs: 0, close, [Symbol.asyncDispose]: close };
-}
-
-/** The app over a fresh runtime; closed (runs, then servers and store) after the test. */
-async function openApi(ws: { home: string; cwd: string }, fake: FakeProvider<OpenAIChatRequest>) {
-  const runtime = await openTestRuntime(ws, fake);
-  const server = await buildApiServer({ runtime });
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    await server.app.close();
-    await runtime.close();
-  };
-  cleanups.push(close);
-  return { ...server, runtime, close };
-}
-
-/** Resolves with the run's `run-end` events once `count` of them have been seen (backlog included). */
-function runEnds(server: ApiServer, runId: string, count = 1): Promise<Array<Extract<RunEvent, { type: 'run-end' }>>> {
-  return new Promise((resolve, reject) => {
-    const ends: Array<Extract<RunEvent, { type: 'run-end' }>> = [];
-    let unsubscribe: (() => void) | undefined;
-    let done = false;
-    server.runs
-      .subscribe(runId, (event) => {
-        if (event.type !== 'run-end' || done) return;
-        ends.push(event);
-        if (ends.length < count) return;
-        done = true;
-        unsubscribe?.();
-        resolve(ends);
-      })
-      .then((stop) => {
-        unsubscribe = stop;
-        if (done) stop();
-      }, reject);
-  });
-}
-
-/** A WebSocket client on the run stream that keeps every frame and waits for the ones a test needs. */
-async function openStream(url: string, headers?: Record<string, string>) {
-  // Node's WebSocket (undici) takes request headers, which browsers' does not.
-  const socket = headers ? new WebSocket(url, { headers }) : new WebSocket(url);
-  const frames: Frame[] = [];
-  const waiters: Array<{ predicate: (frame: Frame) => boolean; resolve: (frame: Frame) => void }> = [];
-  socket.addEventListener('message', (message) => {
-    const frame = JSON.parse(String(message.data)) as Frame;
-    frames.push(frame);
-    for (const waiter of waiters.splice(0)) {
-      if (waiter.predicate(frame)) waiter.resolve(frame);
-      else waiters.push(waiter);
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.addEventListener('open', () => resolve(), { once: true });
-    socket.addEventListener('error', () => reject(new Error(`could not open ${url}`)), { once: true });
-  });
-  cleanups.push(async () => socket.close());
-  return {
-    socket,
-    frames,
-    /** The first frame after the `skip`-th that matches (earlier frames included). */
-    next(predicate: (frame: Frame) => boolean, skip = 0): Promise<Frame> {
-      const found = frames.slice(skip).find(predicate);
-      if (found) return Promise.resolve(found);
-      return new Promise((resolve) => waiters.push({ predicate: (frame) => frames.indexOf(frame) >= skip && predicate(frame), resolve }));
-    },
-    send(value: unknown) {
-      socket.send(typeof value === 'string' ? value : JSON.stringify(value));
-    },
-  };
-}
-
-async function listen(server: ApiServer): Promise<string> {
-  const address = await server.app.listen({ host: '127.0.0.1', port: 0 });
-  return address.replace(/^http/, 'ws');
-}
+afterEach(closeAll);
 
 function notesFor(runtime: Runtime) {
   return runtime.store.db
@@ -168,10 +33,10 @@ describe('deckhand serve: runs and approvals', () => {
     const api = await openApi(workspace(), fake);
     const base = await listen(api);
 
-    const health = await api.app.inject({ method: 'GET', url: '/api/health' });
+    const health = await api.inject({ method: 'GET', url: '/api/health' });
     expect(health.json()).toMatchObject({ ok: true, model: 'openai:gpt-4.1-mini', servers: [{ name: 'notes', state: 'ready', tools: expect.arrayContaining(['add_note', 'get_notes']) }] });
 
-    const started = await api.app.inject({ method: 'POST', url: '/api/runs', payload: { task: NOTE_TASK } });
+    const started = await api.inject({ method: 'POST', url: '/api/runs', payload: { task: NOTE_TASK } });
     expect(started.statusCode).toBe(202);
     const { runId, sessionId } = started.json() as { runId: string; sessionId: string };
     const stream = await openStream(`${base}/api/runs/${runId}/stream`);
@@ -181,11 +46,11 @@ describe('deckhand serve: runs and approvals', () => {
     expect(request).toMatchObject({ runId, server: 'notes', tool: 'add_note', kind: 'approval' });
     const approvalId = String(request.approvalId);
 
-    const pending = await api.app.inject({ method: 'GET', url: '/api/approvals' });
+    const pending = await api.inject({ method: 'GET', url: '/api/approvals' });
     expect(pending.json()).toEqual([expect.objectContaining({ id: approvalId, runId, sessionId, tool: 'add_note', status: 'pending', args: expect.objectContaining({ text: NOTE_TEXT }) })]);
     expect(await notesFor(api.runtime)).toEqual([]);
 
-    const approve = () => api.app.inject({ method: 'POST', url: `/api/approvals/${approvalId}/approve`, headers: { 'x-deckhand-actor': 'alice' }, payload: { note: 'checked with the carrier' } });
+    const approve = () => api.inject({ method: 'POST', url: `/api/approvals/${approvalId}/approve`, headers: { 'x-deckhand-actor': 'alice' }, payload: { note: 'checked with the carrier' } });
     const approved = await approve();
     expect(approved.statusCode).toBe(200);
     expect(approved.json()).toMatchObject({ approval: { id: approvalId, status: 'approved', resolvedBy: 'alice', scope: 'once' }, resumed: false });
@@ -194,7 +59,7 @@ describe('deckhand serve: runs and approvals', () => {
     expect(again.json()).toEqual({ error: { code: 'ALREADY_RESOLVED', message: expect.stringContaining(`Approval ${approvalId} was already resolved: approved by alice`) } });
 
     const beforeResume = stream.frames.length;
-    const resumed = await api.app.inject({ method: 'POST', url: `/api/runs/${runId}/resume` });
+    const resumed = await api.inject({ method: 'POST', url: `/api/runs/${runId}/resume` });
     expect(resumed.statusCode).toBe(202);
     expect(resumed.json()).toEqual({ runId, sessionId });
     const finished = await stream.next((frame) => frame.type === 'run-end', beforeResume);
@@ -207,13 +72,13 @@ describe('deckhand serve: runs and approvals', () => {
     expect(stream.frames.find((frame) => frame.type === 'approval-response')).toMatchObject({ decision: 'approved', by: 'alice' });
     expect(await notesFor(api.runtime)).toEqual([{ text: NOTE_TEXT }]);
 
-    const run = await api.app.inject({ method: 'GET', url: `/api/runs/${runId}` });
+    const run = await api.inject({ method: 'GET', url: `/api/runs/${runId}` });
     expect(run.json()).toMatchObject({ id: runId, sessionId, status: 'finished', executing: false, finalText: 'Added the note to XYZ-789.', totals: { toolCalls: 1, inputTokens: 1_200 }, pendingApprovals: [] });
-    const events = (await api.app.inject({ method: 'GET', url: `/api/runs/${runId}/events` })).json() as RunEvent[];
+    const events = (await api.inject({ method: 'GET', url: `/api/runs/${runId}/events` })).json() as RunEvent[];
     expect(events.filter((event) => event.type === 'run-start')).toHaveLength(2);
     expect(events.at(-1)).toMatchObject({ type: 'run-end', outcome: 'finished' });
 
-    const finishedResume = await api.app.inject({ method: 'POST', url: `/api/runs/${runId}/resume`, payload: {} });
+    const finishedResume = await api.inject({ method: 'POST', url: `/api/runs/${runId}/resume`, payload: {} });
     expect(finishedResume.statusCode).toBe(409);
     expect(finishedResume.json()).toMatchObject({ error: { code: 'RUN_FINISHED', message: `Run ${runId} already finished, nothing to resume.` } });
     expect(await notesFor(api.runtime)).toHaveLength(1);
@@ -224,7 +89,7 @@ describe('deckhand serve: runs and approvals', () => {
     const fake = await startFake([noteCall, { text: 'Understood, I did not add the note.' }]);
     const api = await openApi(workspace(), fake);
     const base = await listen(api);
-    const { runId } = (await api.app.inject({ method: 'POST', url: '/api/runs', payload: { task: NOTE_TASK } })).json() as { runId: string };
+    const { runId } = (await api.inject({ method: 'POST', url: '/api/runs', payload: { task: NOTE_TASK } })).json() as { runId: string };
     const stream = await openStream(`${base}/api/runs/${runId}/stream`);
     const request = await stream.next((frame) => frame.type === 'approval-request');
     await stream.next((frame) => frame.type === 'run-end');
@@ -257,29 +122,29 @@ describe('deckhand serve: runs and approvals', () => {
     const secondNote: FakeTurn = { toolCalls: [{ name: 'notes__add_note', args: { entity: 'order:XYZ-789', text: 'Carrier contacted.', author: 'deckhand' } }] };
     const fake = await startFake([noteCall, { text: 'Noted.' }, secondNote, { text: 'Noted again.' }]);
     const api = await openApi(workspace(), fake);
-    const { runId, sessionId } = (await api.app.inject({ method: 'POST', url: '/api/runs', payload: { task: NOTE_TASK } })).json() as { runId: string; sessionId: string };
+    const { runId, sessionId } = (await api.inject({ method: 'POST', url: '/api/runs', payload: { task: NOTE_TASK } })).json() as { runId: string; sessionId: string };
     await runEnds(api, runId);
-    const [pending] = (await api.app.inject({ method: 'GET', url: '/api/approvals' })).json() as Array<{ id: string }>;
+    const [pending] = (await api.inject({ method: 'GET', url: '/api/approvals' })).json() as Array<{ id: string }>;
 
     const editedArgs = { entity: 'order:XYZ-789', text: 'Parcel reported missing (edited).', author: 'dana' };
-    const approved = await api.app.inject({ method: 'POST', url: `/api/approvals/${pending!.id}/approve`, payload: { scope: 'session', args: editedArgs, resume: true } });
+    const approved = await api.inject({ method: 'POST', url: `/api/approvals/${pending!.id}/approve`, payload: { scope: 'session', args: editedArgs, resume: true } });
     expect(approved.json()).toMatchObject({ approval: { status: 'approved', scope: 'session', editedArgs, resolvedBy: 'api' }, resumed: true });
     expect((await runEnds(api, runId, 2))[1]).toMatchObject({ outcome: 'finished' });
 
-    const next = (await api.app.inject({ method: 'POST', url: `/api/sessions/${sessionId}/runs`, payload: { task: 'Also note that the carrier was contacted.' } })).json() as { runId: string };
+    const next = (await api.inject({ method: 'POST', url: `/api/sessions/${sessionId}/runs`, payload: { task: 'Also note that the carrier was contacted.' } })).json() as { runId: string };
     expect(await runEnds(api, next.runId)).toEqual([expect.objectContaining({ outcome: 'finished', text: 'Noted again.' })]);
     expect((await notesFor(api.runtime)).map((note) => note.text).sort()).toEqual(['Carrier contacted.', 'Parcel reported missing (edited).']);
-    expect((await api.app.inject({ method: 'GET', url: '/api/approvals?status=all' })).json()).toHaveLength(1);
+    expect((await api.inject({ method: 'GET', url: '/api/approvals?status=all' })).json()).toHaveLength(1);
   });
 
   it('two decisions at once: exactly one wins, the other gets 409', async () => {
     const fake = await startFake([noteCall]);
     const api = await openApi(workspace(), fake);
-    const { runId } = (await api.app.inject({ method: 'POST', url: '/api/runs', payload: { task: NOTE_TASK } })).json() as { runId: string };
+    const { runId } = (await api.inject({ method: 'POST', url: '/api/runs', payload: { task: NOTE_TASK } })).json() as { runId: string };
     await runEnds(api, runId);
-    const [pending] = (await api.app.inject({ method: 'GET', url: '/api/approvals' })).json() as Array<{ id: string }>;
+    const [pending] = (await api.inject({ method: 'GET', url: '/api/approvals' })).json() as Array<{ id: string }>;
     const decide = (decision: 'approve' | 'deny', actor: string) =>
-      api.app.inject({ method: 'POST', url: `/api/approvals/${pending!.id}/${decision}`, headers: { 'x-deckhand-actor': actor } });
+      api.inject({ method: 'POST', url: `/api/approvals/${pending!.id}/${decision}`, headers: { 'x-deckhand-actor': actor } });
     const responses = await Promise.all([decide('approve', 'alice'), decide('deny', 'bob'), decide('approve', 'carol')]);
     expect(responses.map((response) => response.statusCode).sort()).toEqual([200, 409, 409]);
     const decisions = await api.runtime.store.db.selectFrom('audit_log').select('action').where('subject', '=', pending!.id).where('action', 'in', ['approved', 'denied']).execute();
@@ -292,14 +157,14 @@ describe('deckhand serve: runs and approvals', () => {
       { text: 'Thanks, looking at XYZ-789.' },
     ]);
     const api = await openApi(workspace(), fake);
-    const { runId } = (await api.app.inject({ method: 'POST', url: '/api/runs', payload: { task: 'Check on my order.' } })).json() as { runId: string };
+    const { runId } = (await api.inject({ method: 'POST', url: '/api/runs', payload: { task: 'Check on my order.' } })).json() as { runId: string };
     await runEnds(api, runId);
-    const [question] = (await api.app.inject({ method: 'GET', url: '/api/approvals' })).json() as Array<{ id: string; kind: string }>;
+    const [question] = (await api.inject({ method: 'GET', url: '/api/approvals' })).json() as Array<{ id: string; kind: string }>;
     expect(question).toMatchObject({ kind: 'question', tool: 'ask_user' });
-    const wrong = await api.app.inject({ method: 'POST', url: `/api/approvals/${question!.id}/approve` });
+    const wrong = await api.inject({ method: 'POST', url: `/api/approvals/${question!.id}/approve` });
     expect(wrong.statusCode).toBe(409);
     expect(wrong.json()).toMatchObject({ error: { code: 'WRONG_KIND' } });
-    const answered = await api.app.inject({ method: 'POST', url: `/api/approvals/${question!.id}/answer`, payload: { answer: 'XYZ-789', resume: true } });
+    const answered = await api.inject({ method: 'POST', url: `/api/approvals/${question!.id}/answer`, payload: { answer: 'XYZ-789', resume: true } });
     expect(answered.json()).toMatchObject({ approval: { status: 'answered', note: 'XYZ-789' }, resumed: true });
     expect((await runEnds(api, runId, 2))[1]).toMatchObject({ outcome: 'finished', text: 'Thanks, looking at XYZ-789.' });
     const toolMessage = fake.requests[1]!.body.messages.find((message) => message.role === 'tool');
@@ -310,21 +175,21 @@ describe('deckhand serve: runs and approvals', () => {
     const fake = await startFake([{ text: 'Noted: the code word is pelican.' }, { text: 'The code word was pelican.' }]);
     const ws = workspace();
     const first = await openApi(ws, fake);
-    const started = (await first.app.inject({ method: 'POST', url: '/api/runs', payload: { task: 'Remember the code word: pelican.' } })).json() as { runId: string; sessionId: string };
+    const started = (await first.inject({ method: 'POST', url: '/api/runs', payload: { task: 'Remember the code word: pelican.' } })).json() as { runId: string; sessionId: string };
     await runEnds(first, started.runId);
     await first.close();
 
     const second = await openApi(ws, fake);
-    const sessions = (await second.app.inject({ method: 'GET', url: '/api/sessions' })).json() as Array<{ id: string; runs: number }>;
+    const sessions = (await second.inject({ method: 'GET', url: '/api/sessions' })).json() as Array<{ id: string; runs: number }>;
     expect(sessions).toEqual([expect.objectContaining({ id: started.sessionId, runs: 1 })]);
-    const continued = await second.app.inject({ method: 'POST', url: `/api/sessions/${started.sessionId}/runs`, payload: { task: 'What was the code word?' } });
+    const continued = await second.inject({ method: 'POST', url: `/api/sessions/${started.sessionId}/runs`, payload: { task: 'What was the code word?' } });
     expect(continued.statusCode).toBe(202);
     const { runId } = continued.json() as { runId: string };
     expect(await runEnds(second, runId)).toEqual([expect.objectContaining({ outcome: 'finished', text: 'The code word was pelican.' })]);
 
     const sent = fake.requests[1]!.body.messages.map((message) => `${message.role}: ${typeof message.content === 'string' ? message.content : JSON.stringify(message.content)}`);
     expect(sent.slice(1)).toEqual(['user: Remember the code word: pelican.', 'assistant: Noted: the code word is pelican.', 'user: What was the code word?']);
-    const transcript = (await second.app.inject({ method: 'GET', url: `/api/sessions/${started.sessionId}/messages` })).json() as Array<{ role: string }>;
+    const transcript = (await second.inject({ method: 'GET', url: `/api/sessions/${started.sessionId}/messages` })).json() as Array<{ role: string }>;
     expect(transcript.map((message) => message.role)).toEqual(['user', 'assistant', 'user', 'assistant']);
   });
 });
@@ -334,7 +199,7 @@ describe('deckhand serve: input, ids and hosts', () => {
     const fake = await startFake([]);
     const api = await openApi(workspace(), fake);
     const call = (method: 'GET' | 'POST', url: string, options: { payload?: unknown; headers?: Record<string, string> } = {}) =>
-      api.app.inject({ method, url, ...(options.payload !== undefined ? { payload: options.payload as string } : {}), ...(options.headers ? { headers: options.headers } : {}) });
+      api.inject({ method, url, ...(options.payload !== undefined ? { payload: options.payload as string } : {}), ...(options.headers ? { headers: options.headers } : {}) });
     const expectError = async (response: Awaited<ReturnType<typeof call>>, status: number, message: string | RegExp) => {
       expect(response.statusCode).toBe(status);
       const body = response.json() as { error: { code: string; message: string } };

@@ -222,11 +222,12 @@ program
 
 program
   .command('serve')
-  .description('serve the HTTP API and the run WebSocket (sessions, runs, approvals) until Ctrl-C')
+  .description('serve the web UI, the HTTP API and the WebSockets (sessions, runs, approvals) until Ctrl-C')
   .option('--host <host>', 'interface to bind (default 127.0.0.1; others are reachable from the network)')
   .addOption(new Option('--port <n>', 'HTTP port; 0 picks a free one (default 8787)').argParser(portNumber))
   .addOption(modelOption())
   .option('--yes', 'approve actions that would ask for confirmation, for runs that do not say otherwise')
+  .option('--token <token>', 'the access token the API and UI require (default: DECKHAND_TOKEN, else one stored in $DECKHAND_HOME/api-token)')
   .action(async (options) => setExit(await serveCommand(options)));
 
 program

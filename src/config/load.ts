@@ -67,6 +67,8 @@ export interface Settings {
   readonly trustedServers: ReadonlySet<string>;
   /** The config file that was read, if any. */
   readonly configFile: string | undefined;
+  /** The API access token of `deckhand serve` (`DECKHAND_TOKEN`); undefined means the stored or a generated one. */
+  readonly apiToken: string | undefined;
 }
 
 const EnvSchema = z.object({
@@ -88,6 +90,7 @@ const EnvSchema = z.object({
     .optional(),
   SMTP_URL: z.string().min(1).optional(),
   SMTP_FROM: z.string().min(1).optional(),
+  DECKHAND_TOKEN: z.string().min(16, 'at least 16 characters').max(512).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
 });
 
 /** Turns the first zod issue into a ConfigError naming the source, the key path and the expectation. */
@@ -228,5 +231,6 @@ export function loadSettings(options: {
     compaction: config.compaction ?? {},
     trustedServers: trusted,
     configFile,
+    apiToken: env.DECKHAND_TOKEN,
   };
 }

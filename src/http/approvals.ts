@@ -20,6 +20,16 @@ export interface DecisionRequest {
   readonly runId?: string;
 }
 
+/** An approval as the API shows it. */
+export type ApprovalJson = ReturnType<typeof approvalJson>;
+
+/** What deciding needs; `onDecided` hears of every decision that won, before any resume (the UI's other tabs). */
+export interface DecisionContext {
+  readonly store: Store;
+  readonly runs: RunManager;
+  readonly onDecided?: (approval: ApprovalJson) => void;
+}
+
 /** Whether the decision resumed the run, and if not, why. */
 export type ResumeResult = { readonly resumed: true } | { readonly resumed: false; readonly reason: string; readonly waitingFor?: readonly string[] };
 
@@ -48,7 +58,7 @@ export function toDecisionRequest(frame: ClientFrame, by: string): DecisionReque
  * `ConflictError` (409) when it was already resolved, expired, or does not take this kind of decision.
  */
 export async function decideApproval(
-  context: { store: Store; runs: RunManager },
+  context: DecisionContext,
   id: string,
   request: DecisionRequest,
 ): Promise<{ approval: ReturnType<typeof approvalJson> } & ResumeResult> {
@@ -81,6 +91,7 @@ export async function decideApproval(
     }
   }
   const approval = approvalJson(result.approval);
+  context.onDecided?.(approval);
   if (!request.resume) return { approval, resumed: false, reason: 'not asked to resume' };
   return { approval, ...(await resumeAfter(context, result.approval)) };
 }

@@ -15,6 +15,18 @@ import { ApiError, ConflictError, NotFoundError } from './errors.js';
 /** Receives a run's events, in order. */
 export type RunListener = (event: RunEvent) => void;
 
+/** Receives every event of every run executing here, with its session. */
+export type SessionEventListener = (sessionId: string, event: RunEvent) => void;
+
+/** What a run executing here has done so far: its events after `baseSeq` are not necessarily stored yet. */
+export interface ExecutionView {
+  readonly runId: string;
+  readonly sessionId: string;
+  readonly baseSeq: number;
+  /** Every event of this execution so far, in order; the array grows as the run goes on. */
+  readonly events: readonly RunEvent[];
+}
+
 /** The options a run is started or resumed with over the API; unset ones fall back (see {@link RunManager}). */
 export interface RunOverrides {
   readonly yes?: boolean;
@@ -50,6 +62,7 @@ export class RunManager implements AsyncDisposable {
   private readonly executions = new Map<string, Execution>();
   private readonly listeners = new Map<string, Set<RunListener>>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly sessionListeners = new Set<SessionEventListener>();
   private closing = false;
 
   constructor(private readonly options: RunManagerOptions) {}
@@ -57,6 +70,31 @@ export class RunManager implements AsyncDisposable {
   /** True while the run executes in this process. */
   isExecuting(runId: string): boolean {
     return this.executions.has(runId);
+  }
+
+  /** The run of `sessionId` executing here, if any (at most one per session). */
+  executionOf(sessionId: string): ExecutionView | undefined {
+    for (const [runId, execution] of this.executions) {
+      if (execution.sessionId === sessionId) return { runId, sessionId, baseSeq: execution.baseSeq, events: execution.events };
+    }
+    return undefined;
+  }
+
+  /** Calls `listener` with every event of every run executing here, synchronously as it happens; returns the unsubscribe. */
+  onSessionEvent(listener: SessionEventListener): () => void {
+    this.sessionListeners.add(listener);
+    return () => this.sessionListeners.delete(listener);
+  }
+
+  /**
+   * Cancels a run executing here: the tool call in flight is cancelled over MCP and the run records its end
+   * (`cancelled`, resumable later). Throws `ConflictError` when the run is not executing in this process.
+   */
+  cancel(runId: string): { runId: string; cancelled: true } {
+    const execution = this.executions.get(runId);
+    if (!execution) throw new ConflictError('NOT_EXECUTING', `Run ${runId} is not executing in this server; nothing to cancel.`);
+    execution.controller.abort(new Error('cancelled by a client'));
+    return { runId, cancelled: true };
   }
 
   /**
@@ -186,6 +224,16 @@ export class RunManager implements AsyncDisposable {
   }
 
   private dispatch(runId: string, event: RunEvent): void {
+    const sessionId = this.executions.get(runId)?.sessionId;
+    if (sessionId !== undefined) {
+      for (const listener of this.sessionListeners) {
+        try {
+          listener(sessionId, event);
+        } catch (error) {
+          this.options.logger.warn({ runId, error: errorMessage(error) }, 'session listener failed');
+        }
+      }
+    }
     for (const listener of this.listeners.get(runId) ?? []) {
       try {
         listener(event);

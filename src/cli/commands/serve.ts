@@ -1,4 +1,5 @@
-import { buildApiServer, DEFAULT_HOST, DEFAULT_PORT } from '../../http/index.js';
+import { buildApiServer, DEFAULT_HOST, DEFAULT_PORT, isLoopbackHost, resolveToken } from '../../http/index.js';
+import { loadSettings } from '../../config/load.js';
 import { UsageError } from '../../shared/errors.js';
 import { openRuntime } from '../../app/runtime.js';
 
@@ -9,17 +10,33 @@ export interface ServeCommandOptions {
   /** `--model`, given once or more (a fallback chain). */
   readonly model?: readonly string[];
   readonly yes?: boolean;
+  readonly token?: string;
 }
 
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
+
 /**
- * `deckhand serve [--host 127.0.0.1] [--port 8787]`: the HTTP API and run WebSocket, until SIGINT or SIGTERM;
- * then runs in progress are cancelled (resumable later), sockets closed, servers and store shut down.
- * Throws `UsageError` when the port is taken or the host is not this machine's.
+ * `deckhand serve [--host 127.0.0.1] [--port 8787] [--token T]`: the HTTP API, WebSockets and web UI, until SIGINT
+ * or SIGTERM; then runs in progress are cancelled (resumable later), sockets closed, servers and store shut down.
+ * Prints the UI's URL with the access token once it listens. Throws `UsageError` when the port is taken, the host
+ * is not this machine's, or a non-loopback host is bound without an explicit token (`--token` / `DECKHAND_TOKEN`).
  */
 export async function serveCommand(options: ServeCommandOptions): Promise<number> {
-  await using runtime = await openRuntime({ ...(options.model !== undefined ? { model: options.model } : {}) });
   const host = options.host ?? DEFAULT_HOST;
-  const { app } = await buildApiServer({ runtime, host, yes: options.yes === true });
+  if (options.token !== undefined && !/^[\x21-\x7e]{16,512}$/.test(options.token)) {
+    throw new UsageError('--token: expected 16 to 512 printable characters without spaces.');
+  }
+  // Checked before anything starts: settings are cheap to read, servers are not.
+  const explicit = options.token ?? loadSettings({ flags: {} }).apiToken;
+  if (!isLoopbackHost(host) && explicit === undefined) {
+    throw new UsageError(`Refusing to bind ${host} without an explicit token: anyone who reaches it could drive the agent. Set DECKHAND_TOKEN or pass --token (16+ characters), or keep the default --host 127.0.0.1.`);
+  }
+  await using runtime = await openRuntime({ ...(options.model !== undefined ? { model: options.model } : {}) });
+  const { token, source } = resolveToken({
+    home: runtime.settings.home,
+    ...(explicit !== undefined ? { explicit, explicitSource: options.token !== undefined ? 'flag' : 'env' } : {}),
+  });
+  const { app } = await buildApiServer({ runtime, host, token, yes: options.yes === true });
   try {
     const port = options.port ?? DEFAULT_PORT;
     const address = await app.listen({ host, port }).catch((error: NodeJS.ErrnoException) => {
@@ -28,13 +45,14 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
       throw error;
     });
     const failed = runtime.host.failures();
+    const url = new URL(address);
+    if (WILDCARD_HOSTS.has(host)) url.hostname = '127.0.0.1';
     process.stderr.write(
-      `Deckhand API on ${address}/api (model ${runtime.model.id}, ${runtime.host.status().length - failed.length} servers ready` +
+      `Deckhand on ${address} (model ${runtime.model.id}, ${runtime.host.status().length - failed.length} servers ready` +
         `${failed.length > 0 ? `, failed: ${failed.map((server) => server.name).join(', ')}` : ''}). Ctrl-C stops it.\n`,
     );
-    if (host !== DEFAULT_HOST && host !== 'localhost' && host !== '::1') {
-      process.stderr.write(`Warning: bound to ${host}; the API has no authentication, so anyone who reaches it can run tasks.\n`);
-    }
+    // The one place the token is shown: a URL that logs the browser in (the UI then drops it from the address bar).
+    process.stderr.write(`Open ${url.origin}/?token=${encodeURIComponent(token)}${source === 'generated' ? '  (new token, stored in $DECKHAND_HOME/api-token)' : ''}\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

@@ -1,23 +1,22 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { ApprovalStore } from '../../store/approval-store.js';
 import { approvalJson } from '../../store/approval-store.js';
 import { decideApproval, toDecisionRequest } from '../approvals.js';
 import type { ApiContext } from '../context.js';
+import { ListApprovalsQuerySchema } from '../schemas.js';
 import { actorFrom, AnswerBodySchema, ApproveBodySchema, DenyBodySchema, IdParamsSchema, parseInput } from '../input.js';
 
-const ListQuerySchema = z.strictObject({ status: z.enum(['pending', 'all']).default('pending') });
 
 /**
  * `GET /api/approvals?status=pending|all`, and `POST /api/approvals/:id/approve|deny|answer` (who decided: the
  * `x-deckhand-actor` header, else `api`). 404 for an unknown id, 409 when already resolved; `resume: true`
  * resumes the run once nothing else of it is pending.
  */
-export function approvalRoutes(app: FastifyInstance, { runtime, runs }: ApiContext): void {
-  const context = { store: runtime.store, runs };
+export function approvalRoutes(app: FastifyInstance, { runtime, runs, onApprovalDecided }: ApiContext): void {
+  const context = { store: runtime.store, runs, onDecided: onApprovalDecided };
 
   app.get('/api/approvals', async (request) => {
-    const { status } = parseInput(ListQuerySchema, request.query, 'query');
+    const { status } = parseInput(ListApprovalsQuerySchema, request.query, 'query');
     const rows = await new ApprovalStore(runtime.store.db).list({ status });
     return rows.map(approvalJson);
   });

@@ -50,6 +50,13 @@ export function runRoutes(app: FastifyInstance, { runtime, runs }: ApiContext): 
     return runs.storedEvents(id);
   });
 
+  app.post('/api/runs/:id/cancel', async (request) => {
+    const { id } = parseInput(IdParamsSchema, request.params, 'params');
+    const row = await db.selectFrom('runs').select('id').where('id', '=', id).executeTakeFirst();
+    if (!row) throw new NotFoundError(`No run ${id}.`);
+    return runs.cancel(id);
+  });
+
   app.post('/api/runs/:id/resume', async (request, reply) => {
     const { id } = parseInput(IdParamsSchema, request.params, 'params');
     const body = parseInput(ResumeBodySchema, request.body ?? {}, 'body');

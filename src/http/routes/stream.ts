@@ -24,7 +24,7 @@ type Send = (frame: RunEvent | ServerFrame) => void;
  * socket stays open after `run-end`: a resume may follow, and its events arrive on the same socket; the client
  * closes it when done. A plain HTTP GET gets 426.
  */
-export function streamRoutes(app: FastifyInstance, { runtime, runs, logger }: ApiContext): void {
+export function streamRoutes(app: FastifyInstance, { runtime, runs, logger, onApprovalDecided }: ApiContext): void {
   /** Validates one client frame and decides the approval it names, answering with an ack or error frame. */
   const handleFrame = async (send: Send, runId: string, actor: string, text: string, isBinary: boolean): Promise<void> => {
     if (isBinary) return send({ type: 'error', code: 'BAD_FRAME', message: 'Frames must be JSON text.' });
@@ -38,7 +38,7 @@ export function streamRoutes(app: FastifyInstance, { runtime, runs, logger }: Ap
     if (!parsed.success) return send({ type: 'error', code: 'BAD_FRAME', message: describeIssue('frame', parsed.error) });
     const frame = parsed.data;
     try {
-      const result = await decideApproval({ store: runtime.store, runs }, frame.approvalId, { ...toDecisionRequest(frame, actor), runId });
+      const result = await decideApproval({ store: runtime.store, runs, onDecided: onApprovalDecided }, frame.approvalId, { ...toDecisionRequest(frame, actor), runId });
       send({
         type: 'ack',
         approvalId: frame.approvalId,

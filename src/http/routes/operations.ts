@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import type { McpHost } from '../../mcp/host.js';
+import { errorMessage } from '../../shared/errors.js';
+import type { ApiContext } from '../context.js';
+import { ApiError } from '../errors.js';
+
+/** The MCP resources the UI's operations panels read, once a connected server (the DevOps one) offers them. */
+export const PANEL_RESOURCES = { deployments: 'deployment://history', systemHealth: 'system://health' } as const;
+type Panel = keyof typeof PANEL_RESOURCES;
+
+/** The first ready server that lists `uri` among its resources. */
+async function serverOffering(host: McpHost, uri: string): Promise<string | undefined> {
+  for (const server of host.status()) {
+    if (server.state !== 'ready') continue;
+    try {
+      const resources = (await host.connection(server.name)?.listResources()) ?? [];
+      if (resources.some((resource) => resource.uri === uri)) return server.name;
+    } catch {
+      // A server without resources (or one that just failed) offers none.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `GET /api/panels` (which operations panels have data: `{deployments, systemHealth}`), and `GET /api/deployments`
+ * and `GET /api/system-health`: the JSON of the `deployment://history` and `system://health` resources of the
+ * server that offers them (404 `NOT_AVAILABLE` while none does).
+ */
+export function operationsRoutes(app: FastifyInstance, { runtime, logger }: ApiContext): void {
+  const read = async (panel: Panel): Promise<unknown> => {
+    const uri = PANEL_RESOURCES[panel];
+    const server = await serverOffering(runtime.host, uri);
+    if (!server) throw new ApiError(404, 'NOT_AVAILABLE', `No connected server offers ${uri}; configure the DevOps server to see ${panel === 'deployments' ? 'deployments' : 'system health'}.`);
+    try {
+      const result = await runtime.host.connection(server)!.readResource(uri);
+      const text = result.contents.map((content) => ('text' in content ? content.text : '')).join('');
+      return { server, uri, data: JSON.parse(text) as unknown };
+    } catch (error) {
+      logger.warn({ server, uri, error: errorMessage(error) }, 'panel resource failed');
+      throw new ApiError(502, 'RESOURCE_FAILED', `${server} could not serve ${uri}: ${errorMessage(error)}`);
+    }
+  };
+
+  app.get('/api/panels', async () => {
+    const [deployments, systemHealth] = await Promise.all([serverOffering(runtime.host, PANEL_RESOURCES.deployments), serverOffering(runtime.host, PANEL_RESOURCES.systemHealth)]);
+    return { deployments: deployments !== undefined, systemHealth: systemHealth !== undefined };
+  });
+  app.get('/api/deployments', () => read('deployments'));
+  app.get('/api/system-health', () => read('systemHealth'));
+}
