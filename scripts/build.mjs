@@ -1,4 +1,4 @@
-// Bundles the CLI, the built-in MCP server entry and the benchmark into dist/ with esbuild.
+// Bundles the CLI, the built-in MCP server entry and the benchmark into dist/ with esbuild, then the web UI with Vite.
 // Bundling matters for start-up: a bundled server spawns in about half the time of one that resolves
 // hundreds of ESM files (DESIGN.md), and the host spawns six of them. Native and worker-based modules stay external.
 import { writeFile } from 'node:fs/promises';
@@ -29,3 +29,28 @@ await writeFile(
   'dist/server.js',
   "import { enableCompileCache } from 'node:module';\nenableCompileCache?.();\nawait import('./server-main.js');\n",
 );
+
+// The web UI (web/, React + Vite) goes to dist/web, which `deckhand serve` serves at `/`. Built only when its sources
+// changed since the last build (the test setup runs this script every time), or always with --web.
+await buildWebUi({ force: process.argv.includes('--web') });
+
+async function buildWebUi({ force }) {
+  const { existsSync, readdirSync, statSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const newest = (path) => {
+    const stat = statSync(path);
+    if (!stat.isDirectory()) return stat.mtimeMs;
+    return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
+  };
+  const output = 'dist/web/index.html';
+  const sources = ['web/src', 'web/index.html', 'web/vite.config.ts', 'package-lock.json'];
+  if (!force && existsSync(output) && statSync(output).mtimeMs >= Math.max(...sources.map(newest))) return;
+  let vite;
+  try {
+    vite = await import('vite');
+  } catch {
+    process.stderr.write('build: vite is not installed (a production install); the web UI is not rebuilt.\n');
+    return;
+  }
+  await vite.build({ configFile: 'web/vite.config.ts', logLevel: 'warn' });
+}

@@ -1,0 +1,106 @@
+/** The shapes the UI reads from the API and `/ws/chat` (see the server's `/api/openapi.json`). */
+
+export interface RunTotals {
+  steps: number;
+  toolCalls: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+interface Base {
+  id: number;
+  sessionId: string;
+  runId: string;
+  at: number;
+}
+
+/** A run event as `/ws/chat` sends it, with its per-session id. */
+export type ChatEvent =
+  | (Base & { type: 'run-start'; task: string; model: string; resumed?: boolean; budgetUsd: number | null })
+  | (Base & { type: 'step-start'; step: number })
+  | (Base & { type: 'text-delta'; step: number; text: string })
+  | (Base & { type: 'tool-call'; step: number; toolCallId: string; server: string; tool: string; args: Record<string, unknown> })
+  | (Base & { type: 'tool-result'; step: number; toolCallId: string; server: string; tool: string; summary: string; output: string; durationMs: number })
+  | (Base & { type: 'tool-error'; step: number; toolCallId: string; server: string; tool: string; error: string; durationMs: number })
+  | (Base & { type: 'usage'; step: number; costUsd: number; totals: RunTotals })
+  | (Base & {
+      type: 'approval-request';
+      step: number;
+      toolCallId: string;
+      approvalId: string;
+      kind: 'approval' | 'question' | 'elicitation';
+      server: string;
+      tool: string;
+      args: Record<string, unknown>;
+      reason: string;
+      risk: string;
+      because: string;
+      expiresAt: string;
+    })
+  | (Base & { type: 'approval-response'; step: number; toolCallId: string; approvalId: string | null; decision: string; by: string; note?: string })
+  | (Base & { type: 'step-end'; step: number })
+  | (Base & { type: 'run-end'; outcome: string; text: string; error?: string; totals: RunTotals });
+
+/** An approval, question or elicitation as the API shows it. */
+export interface Approval {
+  id: string;
+  runId: string;
+  sessionId: string;
+  kind: 'approval' | 'question' | 'elicitation';
+  server: string;
+  tool: string;
+  args: Record<string, unknown>;
+  reason: string;
+  risk: string;
+  because: string;
+  status: 'pending' | 'approved' | 'denied' | 'expired' | 'answered';
+  scope: string | null;
+  note: string | null;
+  resolvedBy: string | null;
+  createdAt: string;
+  resolvedAt: string | null;
+  expiresAt: string;
+}
+
+/** Frames without an id. */
+export type ChatNotice =
+  | { type: 'ready'; sessionId: string; lastEventId: number; replayed: number }
+  | { type: 'ack'; for: string; sessionId?: string; runId?: string; approvalId?: string; status?: string; resumed?: boolean; reason?: string }
+  | { type: 'approval-resolved'; sessionId: string; approval: Approval }
+  | { type: 'error'; code: string; message: string; approvalId?: string };
+
+export interface SessionSummary {
+  id: string;
+  title: string | null;
+  createdAt: string;
+  runs: number;
+}
+
+export interface SessionDetail {
+  id: string;
+  title: string | null;
+  budgetUsd: number | null;
+  totals: { runs: number; inputTokens: number; outputTokens: number; costUsd: number; toolCalls: number };
+  approvals: Approval[];
+}
+
+export interface ServerInfo {
+  name: string;
+  state: string;
+  target: string;
+  error?: string;
+  trusted: boolean;
+  tools: Array<{ name: string; description: string; annotations?: Record<string, unknown> }>;
+}
+
+export interface Usage {
+  since: string;
+  days: Array<{ day: string; model: string; runs: number; inputTokens: number; outputTokens: number; costUsd: number }>;
+  models: Array<{ model: string; runs: number; steps: number; toolCalls: number; inputTokens: number; outputTokens: number; costUsd: number }>;
+}
+
+export interface Panels {
+  deployments: boolean;
+  systemHealth: boolean;
+}
