@@ -52,5 +52,8 @@ async function buildWebUi({ force }) {
     process.stderr.write('build: vite is not installed (a production install); the web UI is not rebuilt.\n');
     return;
   }
+  // The production build whatever the caller's NODE_ENV (vitest's global setup runs this with NODE_ENV=test, which
+  // would select React's development JSX runtime).
+  process.env.NODE_ENV = 'production';
   await vite.build({ configFile: 'web/vite.config.ts', logLevel: 'warn' });
 }

@@ -17,7 +17,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const TASK = 'Order XYZ-789 has shipped. Email the customer a shipping confirmation.';
 /** Polls for conditions: the machine is shared, so be patient (no wall-clock assertions). */
-const POLL = { timeout: 30_000, interval: 100 };
+const POLL = { timeout: 60_000, interval: 100 };
 const FIRST_TEXT = 'I will look up the email address of the customer on order XYZ-789 first.';
 
 const SCRIPT: FakeTurn[] = [
@@ -84,6 +84,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in Chromium', () => {
     let server = await serve({ home, cwd }, fake, port);
 
     const { context, errors } = await openBrowser();
+    // The machine's cores are shared: give the browser time rather than assert speed.
+    context.setDefaultTimeout(60_000);
     const page = await context.newPage();
     watch(page, errors);
     // The text deltas the page receives on /ws/chat, to see the answer arrive in pieces rather than at the end.
@@ -108,7 +110,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in Chromium', () => {
     expect(deltas.join('')).toBe(FIRST_TEXT);
 
     const approval = page.getByTestId('approval-card');
-    await approval.waitFor({ timeout: 30_000 });
+    await approval.waitFor();
     expect(await approval.textContent()).toContain('email.sendShippingConfirmation');
     expect(await approval.textContent()).toContain('lisa.park@example.com');
     const lookup = page.getByTestId('tool-card').filter({ hasText: 'crm.getCustomerEmail' });
@@ -132,9 +134,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in Chromium', () => {
     server = await serve({ home, cwd }, fake, port);
     await page.reload();
     await otherTab.getByTestId('approval-card').waitFor();
-    // While the server was down, Chromium itself logged the refused reconnects and requests of the two tabs; nothing else may fail.
+    // While the server stopped (503 while closing) and was down, Chromium logged the refused requests and reconnects of the two tabs; nothing else may fail.
     const duringRestart = errors.splice(beforeRestart);
-    expect(duringRestart.filter((error) => !/net::ERR_CONNECTION_(REFUSED|RESET)/.test(error))).toEqual([]);
+    expect(duringRestart.filter((error) => !/net::ERR_CONNECTION_(REFUSED|RESET)|status of 503/.test(error))).toEqual([]);
     await page.getByTestId('approval-card').waitFor();
     expect(await page.getByTestId('approval-status').textContent()).toBe('pending');
 
@@ -171,5 +173,5 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in Chromium', () => {
 
     expect(errors).toEqual([]);
     await stop(server.child);
-  }, 120_000);
+  }, 300_000);
 });

@@ -4,6 +4,8 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   root: import.meta.dirname,
+  // Always the production build (scripts/build.mjs also sets NODE_ENV=production for the React plugin).
+  mode: 'production',
   base: '/',
   plugins: [react()],
   build: {

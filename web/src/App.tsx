@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { ApiFailure, getJson, loginFromUrl } from './api';
+import { ApiFailure, getJson } from './api';
 import type { Decision } from './components/ApprovalCard';
 import { Chat } from './components/Chat';
 import { Inbox } from './components/Inbox';
@@ -88,7 +88,6 @@ export function App() {
     let cancelled = false;
     void (async () => {
       try {
-        await loginFromUrl();
         const list = await getJson<SessionSummary[]>('/api/sessions');
         if (cancelled) return;
         setSessions(list);
