@@ -1,12 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { expandServerReferences } from './expand-vars.js';
 import { ConfigError } from '../shared/errors.js';
 import type { ProviderEnv } from '../models/resolve.js';
 import type { LogLevel } from '../shared/logger.js';
+import { DEVOPS_CONFIG_ENV, type DevopsConfig, devopsVariables, resolveDevopsPaths } from '../servers/devops/config.js';
 import { builtinServerEntry } from '../shared/package-info.js';
 import {
   type ApprovalConfig,
@@ -69,6 +70,13 @@ export interface Settings {
   readonly configFile: string | undefined;
   /** The API access token of `deckhand serve` (`DECKHAND_TOKEN`); undefined means the stored or a generated one. */
   readonly apiToken: string | undefined;
+  /** The `devops` section with its paths made absolute (relative to the config file), if there is one. */
+  readonly devops: DevopsConfig | undefined;
+  /**
+   * What the devops server is given besides the default environment: its section as JSON, the variables it names
+   * (`requiredConfig`, `passEnv`) and, when it has its own model, the provider settings. Empty without a section.
+   */
+  readonly devopsEnv: Readonly<Record<string, string>>;
 }
 
 const EnvSchema = z.object({
@@ -170,6 +178,17 @@ export function loadSettings(options: {
   };
 
   const dbFile = join(home, 'deckhand.db');
+  const devops = config.devops ? resolveDevopsPaths(config.devops, configFile ? dirname(configFile) : cwd) : undefined;
+  const devopsEnv: Record<string, string> = {};
+  if (devops) {
+    devopsEnv[DEVOPS_CONFIG_ENV] = JSON.stringify(devops);
+    for (const name of devopsVariables(devops)) if (merged[name] !== undefined) devopsEnv[name] = merged[name]!;
+    if (devops.model) {
+      for (const name of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'OLLAMA_BASE_URL'] as const) {
+        if (env[name]) devopsEnv[name] = env[name];
+      }
+    }
+  }
   const builtinServers =
     config.builtinServers === true ? [...BUILTIN_SERVER_NAMES] : config.builtinServers === false ? [] : config.builtinServers;
   const logLevel = env.DECKHAND_LOG_LEVEL ?? 'info';
@@ -186,6 +205,8 @@ export function loadSettings(options: {
         // The email server delivers over SMTP when these are set (it validates them at start).
         ...(name === 'email' && env.SMTP_URL ? { SMTP_URL: env.SMTP_URL } : {}),
         ...(name === 'email' && env.SMTP_FROM ? { SMTP_FROM: env.SMTP_FROM } : {}),
+        // The devops server's section and the variables it checks and passes to its commands.
+        ...(name === 'devops' ? devopsEnv : {}),
       },
     };
   }
@@ -232,5 +253,7 @@ export function loadSettings(options: {
     trustedServers: trusted,
     configFile,
     apiToken: env.DECKHAND_TOKEN,
+    devops,
+    devopsEnv,
   };
 }

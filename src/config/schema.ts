@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DevopsConfigSchema } from '../servers/devops/config.js';
 
 /**
  * `deckhand.json` / `$DECKHAND_HOME/config.json`. The `mcpServers` block is the format Claude Desktop
@@ -47,7 +48,7 @@ export const ServerNameSchema = z
   .string()
   .regex(/^[a-zA-Z0-9_-]{1,32}$/, 'server names are 1-32 letters, digits, "_" or "-"');
 
-export const BUILTIN_SERVER_NAMES = ['crm', 'orders', 'notes', 'email', 'issues'] as const;
+export const BUILTIN_SERVER_NAMES = ['crm', 'orders', 'notes', 'email', 'issues', 'devops'] as const;
 export type BuiltinServerName = (typeof BUILTIN_SERVER_NAMES)[number];
 
 export const ModelIdSchema = z
@@ -218,6 +219,8 @@ export const FileConfigSchema = z
     retry: RetryConfigSchema.optional(),
     toolCache: ToolCacheConfigSchema.optional(),
     compaction: CompactionConfigSchema.optional(),
+    /** The devops server: repository, test command, environments, log directories (see the README). */
+    devops: DevopsConfigSchema.optional(),
   })
   .strict();
 export type FileConfig = z.infer<typeof FileConfigSchema>;

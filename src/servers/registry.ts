@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { BuiltinServerName } from '../config/schema.js';
 import type { Database } from '../store/schema.js';
 import { createCrmServer } from './crm/server.js';
+import { createDevopsServer } from './devops/server.js';
 import { createEmailServer } from './email/server.js';
 import { type SmtpSettings, smtpSettingsFromEnv } from './email/smtp.js';
 import { createIssuesServer } from './issues/server.js';
@@ -13,6 +14,8 @@ import { createOrdersServer } from './orders/server.js';
 export interface BuiltinServerOptions {
   /** The email server's SMTP delivery; without it emails stay queued in the outbox. */
   readonly smtp?: SmtpSettings | undefined;
+  /** The devops server's environment: its config (`DECKHAND_DEVOPS_CONFIG`), provider keys and the variables it checks. */
+  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
 /** A built-in server factory; `options` is optional, so `(db, version)` callers keep working. */
@@ -25,10 +28,11 @@ export const BUILTIN_SERVERS: Readonly<Record<BuiltinServerName, BuiltinServerFa
   notes: createNotesServer,
   email: createEmailServer,
   issues: createIssuesServer,
+  devops: (db, version, options) => createDevopsServer(db as Kysely<unknown>, version, { env: options?.env ?? {} }),
 };
 
 /**
- * Reads what built-in server `name` needs from `env` (today: `SMTP_URL`, `SMTP_FROM` for `email`). Call it once
+ * Reads what built-in server `name` needs from `env` (`SMTP_URL`, `SMTP_FROM` for `email`; the whole environment for `devops`, which reads its config from it). Call it once
  * at start, before opening the store, and pass the result to the factory.
  *
  * @throws UsageError with a one-line message when a value is malformed.
@@ -37,5 +41,7 @@ export function builtinServerOptionsFromEnv(
   name: BuiltinServerName,
   env: Readonly<Record<string, string | undefined>>,
 ): BuiltinServerOptions {
-  return name === 'email' ? { smtp: smtpSettingsFromEnv(env) } : {};
+  if (name === 'email') return { smtp: smtpSettingsFromEnv(env) };
+  if (name === 'devops') return { env };
+  return {};
 }

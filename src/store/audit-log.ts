@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { delay } from '../shared/abort.js';
+import { canonicalJson, chainHash, GENESIS_HASH } from '../shared/hash-chain.js';
 import type { Database } from './schema.js';
 
-/** The hash the first entry chains from. */
-export const GENESIS_HASH = '0'.repeat(64);
+export { GENESIS_HASH };
 
 export interface AuditEntry {
   readonly actor: string;
@@ -15,20 +14,10 @@ export interface AuditEntry {
   readonly details: Record<string, unknown>;
 }
 
-/** JSON with object keys sorted, so the same entry always hashes the same. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, entry]) => entry !== undefined)
-      .sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
-    return `{${entries.map(([key, entry]) => `${JSON.stringify(key)}:${canonical(entry)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+const canonical = canonicalJson;
 
 function entryHash(previous: string, row: { seq: number; at: string; actor: string; action: string; subject: string; run_id: string | null; details: string }): string {
-  return createHash('sha256').update(previous).update('\n').update(canonical(row)).digest('hex');
+  return chainHash(previous, row);
 }
 
 const APPEND_ATTEMPTS = 8;

@@ -28,7 +28,9 @@ export async function mcpCommand(name: string, options: McpCommandOptions = {}):
     throw new UsageError('--port, --host, --max-sessions and --session-idle-seconds apply to --http; add --http to serve over HTTP.');
   }
   const settings = loadSettings({});
-  const store = { dbFile: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) };
+  // The devops server reads its section (and the variables it names) from its environment, as when the host spawns it.
+  const env = name === 'devops' ? { ...process.env, ...settings.devopsEnv } : process.env;
+  const store = { dbFile: settings.dbFile, env, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) };
   if (!options.http) {
     await serveBuiltinStdio({ name, ...store });
     return 0;

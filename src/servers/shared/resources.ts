@@ -22,6 +22,8 @@ const REGISTRARS: Readonly<Record<BuiltinServerName, ResourceRegistrar>> = {
   notes: registerNotesResources,
   email: registerEmailResources,
   issues: registerIssuesResources,
+  // The devops server registers its own resources and prompts (they need its runtime, not only the store).
+  devops: () => {},
 };
 
 /**
