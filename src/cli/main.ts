@@ -198,7 +198,7 @@ function portNumber(value: string): number {
 
 program
   .command('mcp')
-  .description('run a built-in MCP server (crm, orders, notes, email, issues) over stdio or Streamable HTTP, for any MCP host')
+  .description('run a built-in MCP server (crm, orders, notes, email, issues, devops) over stdio or Streamable HTTP, for any MCP host')
   .argument('<server>', 'built-in server name')
   .option('--http', 'serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio')
   .addOption(new Option('--port <n>', 'HTTP port; 0 picks a free one (default 8790)').argParser(portNumber))

@@ -7,7 +7,7 @@ const fence = (text: string) => `\`\`\`\n${text.replaceAll('```', "'''")}\n\`\`\
 /** The deploy or rollback report: outcome first, then review, tests, config, verdict, gate and execution. */
 export function renderDeployReport(report: DeployReport): string {
   const { review, tests, verdict } = report;
-  const title = report.kind === 'rollback' ? 'Rollback report' : 'Deployment review report';
+  const what = report.kind === 'rollback' ? `Rollback of ${report.environment} to ${report.commit.slice(0, 7)}` : `Deploy ${report.branch ?? ''} ${report.commit.slice(0, 7)} to ${report.environment}`.replace('  ', ' ');
   const testLine =
     tests.status === 'not-configured'
       ? 'not configured (set devops.testCommand)'
@@ -15,8 +15,9 @@ export function renderDeployReport(report: DeployReport): string {
         ? `skipped: ${tests.output_tail ?? ''}`
         : `${tests.status} (exit ${tests.exit_code ?? 'none'}, ${tests.duration_ms} ms${tests.passed !== null ? `, ${tests.passed} passed` : ''}${tests.failed !== null ? `, ${tests.failed} failed` : ''}${tests.skipped !== null ? `, ${tests.skipped} skipped` : ''})`;
   const sections = [
-    `# ${title}: ${report.environment}`,
-    `**${report.status.toUpperCase()}** — ${report.message}`,
+    // The title says the outcome: hosts show a tool result's first line as its summary.
+    `# ${what}: ${report.status.toUpperCase()}`,
+    report.message,
     `- Deployment: ${report.deployment_id}\n- Branch: ${report.branch ?? '(none)'}\n- Commit: ${report.commit}\n- Previous deploy: ${report.previous_commit ?? 'none (first deploy)'}`,
     `## Review\n${review.commits.length}${review.commits_truncated ? '+' : ''} commit(s); ${review.files_changed} file(s), +${review.additions}/-${review.deletions}.\n` +
       `${bullet(review.commits.slice(0, 20).map((commit) => `${commit.sha.slice(0, 7)} ${commit.subject}${commit.breaking ? ' **BREAKING**' : ''}`), 'no new commits')}\n\n**Risk signals**\n${bullet(review.signals.map((signal) => `${signal.kind}: ${signal.detail}`))}`,
