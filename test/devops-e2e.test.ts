@@ -15,6 +15,8 @@ import { type CliResult, cliEnv, freshWorkspace, parseJsonLines, runCli } from '
 
 const MODEL = 'openai:gpt-4.1-mini';
 const MAX_POLLS = 150;
+/** Each case runs several CLI processes that spawn all six servers: slow on shared cores, bounded all the same. */
+const CASE_TIMEOUT_MS = 240_000;
 const VERDICT = { recommendation: 'DEPLOY', risk_level: 'low', reasoning: 'Two small commits; tests pass.', concerns: [], deployment_checklist: ['Watch errors'] };
 
 const fakes: FakeProvider<unknown>[] = [];
@@ -72,17 +74,17 @@ describe('deckhand run: deploy through the whole host', () => {
   it('"deploy main to staging" with the scripted model: the verdict is sampled through the host, and staging is deployed', async () => {
     const ws = await workspace();
     const fake = await fakeModel([deployCall('staging'), { text: JSON.stringify(VERDICT), usage: { inputTokens: 300, outputTokens: 60 } }, { text: 'Deployed main to staging.' }]);
-    const ws2 = { ...ws, env: { ...ws.env, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.url}/v1` } };
-    const result = await runCli(['run', 'deploy main to staging', '--model', MODEL, '--json', '--yes'], { env: ws2.env, cwd: ws.cwd, timeoutMs: 90_000 });
+    const env = { ...ws.env, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.url}/v1` };
+    const result = await runCli(['run', 'deploy main to staging', '--model', MODEL, '--json', '--yes'], { env, cwd: ws.cwd, timeoutMs: 90_000 });
     expect(result.code, result.stderr).toBe(0);
     expect(toolEvent(result)).toMatchObject({ type: 'tool-result', server: 'devops', tool: 'deploy_with_review' });
     expect(String(toolEvent(result)?.output)).toContain('SUCCEEDED');
     expect(ws.fixture.deployed()).toEqual([`staging ${ws.fixture.sha('main')}`]);
     // The sampling request carried the real facts, and was charged to the run.
     expect(JSON.stringify(fake.requests[1]?.body)).toContain('feat: add numbers');
-    const audit = JSON.parse((await runCli(['audit', 'list', '--json'], { env: ws2.env, cwd: ws.cwd })).stdout) as Array<{ action: string; details: Record<string, unknown> }>;
+    const audit = JSON.parse((await runCli(['audit', 'list', '--json'], { env, cwd: ws.cwd })).stdout) as Array<{ action: string; details: Record<string, unknown> }>;
     expect(audit.find((entry) => entry.action === 'sampling')?.details).toMatchObject({ server: 'devops', inputTokens: 300 });
-  });
+  }, CASE_TIMEOUT_MS);
 
   it('"deploy main to production": pauses for a person (exit 3, listed by deckhand approvals); once approved, the server asks again through elicitation, and deploys when that is approved too', async () => {
     const ws = await workspace();
@@ -114,7 +116,7 @@ describe('deckhand run: deploy through the whole host', () => {
     expect(resumed!.code, resumed!.stderr).toBe(0);
     expect(String(toolEvent(resumed!)?.output)).toContain('Approved: Ana (elicitation)');
     expect(ws.fixture.deployed()).toEqual([`production ${ws.fixture.sha('main')}`]);
-  });
+  }, CASE_TIMEOUT_MS);
 
   it('with the offline planner (no key): deploys staging, and for production pauses for a person (exit 3)', async () => {
     const ws = await workspace();
@@ -128,5 +130,5 @@ describe('deckhand run: deploy through the whole host', () => {
     const pending = JSON.parse((await ws.cli(['approvals', 'list', '--json'])).stdout) as unknown[];
     expect(pending).toMatchObject([{ server: 'devops', tool: 'deploy_with_review', args: { branch: 'main', environment: 'production' } }]);
     expect(ws.fixture.deployed()).toHaveLength(1);
-  });
+  }, CASE_TIMEOUT_MS);
 });

@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import type { CallToolResult, CreateMessageRequest, ElicitRequest, ElicitResult } from '@modelcontextprotocol/client';
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOpenAIFake } from '../../../test/fakes/openai-fake.js';
+import { createScratchDatabase, postgresReachable } from '../../../test/helpers/postgres.js';
 import { resultText } from '../testing/mcp-client.js';
 import { listCommands, verifyCommandLog } from './command-log.js';
 import { DEVOPS_CONFIG_ENV, type DevopsConfig, DevopsConfigSchema } from './config.js';
@@ -44,6 +46,8 @@ interface HarnessOptions {
   /** How the person answers elicitation; absent: the client does not offer elicitation. */
   readonly elicit?: (request: ElicitRequest['params']) => ElicitResult;
   readonly env?: Record<string, string>;
+  /** The database (default: a fresh in-memory SQLite); the harness destroys it. */
+  readonly db?: Kysely<DevopsDatabase>;
 }
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -53,7 +57,7 @@ afterEach(async () => {
 
 async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const fixture = createFixtureRepo();
-  const db = new Kysely<DevopsDatabase>({ dialect: new SqliteDialect({ database: new SqliteDatabase(':memory:') }) });
+  const db = options.db ?? new Kysely<DevopsDatabase>({ dialect: new SqliteDialect({ database: new SqliteDatabase(':memory:') }) });
   const config =
     options.config === null
       ? undefined
@@ -154,6 +158,19 @@ describe('deploy_with_review', () => {
     const one = await h.client.readResource({ uri: `deployment://${result.deployment_id}` });
     const detail = JSON.parse((one.contents[0] as { text: string }).text) as { commands: Array<{ purpose: string; argv: string[]; exitCode: number }> };
     expect(detail.commands.map((command) => command.purpose)).toEqual(expect.arrayContaining(['git', 'test', 'deploy']));
+  });
+
+  it('sends progress notifications for each phase, in increasing order', async () => {
+    const h = await harness();
+    const progress: Array<{ progress: number; total?: number; message?: string }> = [];
+    const result = (await h.client.callTool({ name: 'deploy_with_review', arguments: { environment: 'staging' } }, { onprogress: (update) => progress.push(update) })) as CallToolResult;
+    expect(report(result).status).toBe('succeeded');
+    const messages = progress.map((update) => update.message ?? '');
+    for (const phase of ['reviewing changes', 'running tests', 'checking config', 'judging the facts', 'passing the gate', 'running the deploy command']) {
+      expect(messages.some((message) => message.startsWith(phase)), phase).toBe(true);
+    }
+    expect(progress.every((update, index) => index === 0 || update.progress > progress[index - 1]!.progress)).toBe(true);
+    expect(progress[0]?.total).toBe(6);
   });
 
   it('the second deploy of an environment reviews only what changed since the last successful one', async () => {
@@ -383,6 +400,12 @@ describe('resources and prompts', () => {
     const listed = await history(h.client);
     expect(listed.deployments).toHaveLength(3);
     expect([...listed.deployments.map((entry) => entry.id)].sort().reverse()).toEqual(listed.deployments.map((entry) => entry.id));
+    const pageOne = JSON.parse(((await h.client.readResource({ uri: 'deployment://history?limit=2' })).contents[0] as { text: string }).text);
+    expect(pageOne.deployments.map((entry: { id: string }) => entry.id)).toEqual(listed.deployments.slice(0, 2).map((entry) => entry.id));
+    const pageTwo = JSON.parse(((await h.client.readResource({ uri: pageOne.next_uri })).contents[0] as { text: string }).text);
+    expect(pageTwo).toMatchObject({ deployments: [{ id: listed.deployments[2]!.id }], next_cursor: null, next_uri: null });
+    await expect(h.client.readResource({ uri: 'deployment://history?limit=0' })).rejects.toThrow(/limit must be a whole number/);
+    await expect(h.client.readResource({ uri: 'deployment://dep_nope' })).rejects.toThrow(/No deployment dep_nope/);
 
     const notes = await h.client.getPrompt({ name: 'release_notes', arguments: { range: 'main~1..main' } });
     expect(JSON.stringify(notes.messages)).toContain('feat: add numbers');
@@ -390,5 +413,27 @@ describe('resources and prompts', () => {
     const review = await h.client.getPrompt({ name: 'incident_review', arguments: { environment: 'staging' } });
     expect(JSON.stringify(review.messages)).toContain(listed.deployments[0]!.id);
     await expect(h.client.getPrompt({ name: 'incident_review', arguments: { environment: 'mars' } })).rejects.toThrow(/No deployments of mars/);
+  });
+});
+
+const postgres = await postgresReachable();
+
+describe.skipIf(!postgres)('on PostgreSQL', () => {
+  it('migrates its own tables, deploys, refuses a concurrent deploy, and keeps history, usage and the command chain', async () => {
+    const scratch = await createScratchDatabase();
+    cleanups.push(() => scratch.drop());
+    const db = new Kysely<DevopsDatabase>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: scratch.url, max: 4 }) }) });
+    const h = await harness({ db, sample: () => JSON.stringify(DEPLOY_VERDICT) });
+    h.fixture.holdDeploys(true);
+    const first = h.call('deploy_with_review', { environment: 'staging' });
+    for (let poll = 0; poll < 400 && !h.fixture.deployStarted(); poll++) await new Promise((resolve) => setTimeout(resolve, 25));
+    expect(resultText(await h.call('deploy_with_review', { environment: 'staging' }))).toMatch(/in progress/);
+    h.fixture.release();
+    const deployed = report(await first);
+    expect(deployed).toMatchObject({ status: 'succeeded', verdict_source: 'sampling:client-model' });
+    expect((await history(h.client)).deployments).toMatchObject([{ id: deployed.deployment_id, status: 'succeeded' }]);
+    const health = JSON.parse(((await h.client.readResource({ uri: 'system://health' })).contents[0] as { text: string }).text);
+    expect(health).toMatchObject({ deployments: { total: 1 }, model: { usage: [{ source: 'sampling', calls: 1 }] }, command_log: { ok: true } });
+    expect(await verifyCommandLog(h.db)).toMatchObject({ ok: true });
   });
 });

@@ -4,8 +4,9 @@
  * changes; prompts `incident_review` and `release_notes`.
  */
 import type { McpServer } from '@modelcontextprotocol/server';
-import { ResourceTemplate } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode, ResourceTemplate } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { ToolFailure } from '../shared/tool-failure.js';
 import { embeddedJson, idVariable, jsonResource, notFound, unknownArgument } from '../shared/resource-content.js';
 import { listCommands, verifyCommandLog } from './command-log.js';
 import { DeploymentStore } from './deployment-store.js';
@@ -17,6 +18,7 @@ import { commandEnv, type DevopsRuntime } from './runtime.js';
 export const HISTORY_URI = 'deployment://history';
 export const HEALTH_URI = 'system://health';
 const HISTORY_PAGE = 20;
+const MAX_HISTORY_PAGE = 100;
 
 /** The system://health document: the machine now, deploy counts, and model usage and budget from the store. */
 export async function healthReport(runtime: DevopsRuntime) {
@@ -81,9 +83,20 @@ export function registerDevopsResources(server: McpServer, runtime: DevopsRuntim
     await runtime.ready();
     const cursor = uri.searchParams.get('cursor') ?? undefined;
     const environment = uri.searchParams.get('environment') ?? undefined;
-    const page = await store.page({ limit: HISTORY_PAGE, ...(cursor ? { cursor } : {}), ...(environment ? { environment } : {}) });
-    const next = page.next_cursor ? `${HISTORY_URI}?cursor=${page.next_cursor}${environment ? `&environment=${encodeURIComponent(environment)}` : ''}` : null;
-    return jsonResource(uri, { ...page, next_uri: next });
+    const limitParam = uri.searchParams.get('limit');
+    const limit = limitParam === null ? HISTORY_PAGE : Number(limitParam);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `limit must be a whole number from 1 to ${MAX_HISTORY_PAGE}, e.g. ${HISTORY_URI}?limit=20.`);
+    }
+    let page;
+    try {
+      page = await store.page({ limit, ...(cursor ? { cursor } : {}), ...(environment ? { environment } : {}) });
+    } catch (error) {
+      if (error instanceof ToolFailure) throw new ProtocolError(ProtocolErrorCode.InvalidParams, error.message);
+      throw error;
+    }
+    const query = new URLSearchParams({ ...(page.next_cursor ? { cursor: page.next_cursor } : {}), ...(environment ? { environment } : {}), ...(limitParam !== null ? { limit: String(limit) } : {}) });
+    return jsonResource(uri, { ...page, next_uri: page.next_cursor ? `${HISTORY_URI}?${query}` : null });
   };
 
   server.registerResource(
@@ -91,7 +104,7 @@ export function registerDevopsResources(server: McpServer, runtime: DevopsRuntim
     HISTORY_URI,
     {
       title: 'Deployment history',
-      description: `Deploys and rollbacks, newest first, ${HISTORY_PAGE} per page: status, environment, commit, verdict, approver, duration. Page on with deployment://history?cursor=<next_cursor>. Subscribe to hear when it changes.`,
+      description: `Deploys and rollbacks, newest first, ${HISTORY_PAGE} per page (?limit=1-${MAX_HISTORY_PAGE}, ?environment=…): status, environment, commit, verdict, approver, duration. Read next_uri for the next page. Subscribe to hear when it changes.`,
       mimeType: 'application/json',
     },
     async (uri) => historyPage(uri),
