@@ -3,7 +3,9 @@
  * deploy script and a test script: the client answers sampling with scripted JSON and elicitation with accept or
  * decline; the server's own model is the OpenAI wire fake.
  */
-import { symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallToolResult, CreateMessageRequest, ElicitRequest, ElicitResult } from '@modelcontextprotocol/client';
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
@@ -178,10 +180,12 @@ describe('deploy_with_review', () => {
     const first = report(await h.call('deploy_with_review', { environment: 'staging' }));
     h.fixture.commit('db/migrations/0002_users.sql', 'create table users (id int);\n', 'feat!: users table\n\nBREAKING CHANGE: new schema');
     h.fixture.commit('src/app.js', 'export function sum(a, b) {\n  return a + b;\n}\n', 'refactor: rename add');
+    h.fixture.commit('package.json', JSON.stringify({ name: 'app', dependencies: { express: '^5.1.0' } }, null, 2), 'chore: express 5');
     const second = report(await h.call('deploy_with_review', { environment: 'staging' }));
     expect(second.previous_commit).toBe(first.commit);
-    expect(second.review.commits.map((commit) => commit.subject)).toEqual(['refactor: rename add', 'feat!: users table']);
-    expect(second.review.signals.map((signal) => signal.kind)).toEqual(expect.arrayContaining(['migration', 'deleted-export', 'breaking-commit']));
+    expect(second.review.commits.map((commit) => commit.subject)).toEqual(['chore: express 5', 'refactor: rename add', 'feat!: users table']);
+    expect(second.review.signals.map((signal) => signal.kind)).toEqual(expect.arrayContaining(['migration', 'deleted-export', 'breaking-commit', 'dependency-major-bump']));
+    expect(second.review.signals.find((signal) => signal.kind === 'dependency-major-bump')?.detail).toBe('express ^4.18.0 → ^5.1.0');
     expect(second.review.signals.find((signal) => signal.kind === 'deleted-export')?.detail).toContain('add');
   });
 
@@ -344,6 +348,32 @@ describe('troubleshoot_issue', () => {
     expect(body.analysis).toContain('refuses connections');
   });
 
+  it('reads targets down and firing alerts from the Prometheus HTTP API when prometheusUrl is set', async () => {
+    const prometheus = createServer((request, response) => {
+      response.setHeader('content-type', 'application/json');
+      if (request.url?.startsWith('/api/v1/query')) {
+        response.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: { job: 'api', instance: 'a:9100' }, value: [1, '1'] }, { metric: { job: 'db', instance: 'b:9187' }, value: [1, '0'] }] } }));
+      } else if (request.url === '/api/v1/alerts') {
+        response.end(JSON.stringify({ status: 'success', data: { alerts: [{ state: 'firing', labels: { alertname: 'PostgresDown', severity: 'critical' }, annotations: { summary: 'db is down' } }, { state: 'pending', labels: { alertname: 'Slow' } }] } }));
+      } else {
+        response.statusCode = 404;
+        response.end('{}');
+      }
+    });
+    await new Promise<void>((resolve) => prometheus.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => prometheus.close(() => resolve())));
+    const h = await harness({ config: { prometheusUrl: `http://127.0.0.1:${(prometheus.address() as AddressInfo).port}` } });
+    writeFileSync(join(h.fixture.logDir, 'app.log'), `${LOG}\n`);
+    const body = (await h.call('troubleshoot_issue', { description: 'API returning 500 errors' })).structuredContent as unknown as TroubleshootReport;
+    expect(body.metrics?.prometheus).toEqual({
+      reachable: true,
+      url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      targets_up: 1,
+      targets_down: ['db/b:9187'],
+      firing_alerts: [{ name: 'PostgresDown', severity: 'critical', summary: 'db is down' }],
+    });
+  });
+
   it('asks the client\'s model when it can, and keeps its analysis when it has the five sections', async () => {
     const analysis = '## Root Cause Analysis\nThe database is down.\n## Severity\nhigh\n## Diagnostic Steps\n- x\n## Recommended Fixes\n- y\n## Prevention\n- z';
     const h = await harness({ sample: () => analysis });
@@ -365,6 +395,10 @@ describe('troubleshoot_issue', () => {
     expect(resultText(dir)).toMatch(/not a regular file \(a directory\)/);
     const device = await h.call('troubleshoot_issue', { description: 'look', log_file: '/dev/zero' });
     expect(resultText(device)).toMatch(/Refused/);
+    // A sparse file over the limit costs no disk, and is refused by its size before anything is read.
+    writeFileSync(join(h.fixture.logDir, 'huge.log'), '');
+    truncateSync(join(h.fixture.logDir, 'huge.log'), 1024 ** 3 + 1);
+    expect(resultText(await h.call('troubleshoot_issue', { description: 'look', log_file: 'huge.log' }))).toMatch(/Refused: huge.log is 1024 MB, over the 1 GB limit/);
   });
 });
 
