@@ -9,12 +9,12 @@ import { symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CallToolResult, CreateMessageRequest, ElicitRequest, ElicitResult } from '@modelcontextprotocol/client';
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
-import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOpenAIFake } from '../../../test/fakes/openai-fake.js';
 import { createScratchDatabase, postgresReachable } from '../../../test/helpers/postgres.js';
+import { openNodeSqlite } from '../../store/node-sqlite.js';
 import { resultText } from '../testing/mcp-client.js';
 import { listCommands, verifyCommandLog } from './command-log.js';
 import { DEVOPS_CONFIG_ENV, type DevopsConfig, DevopsConfigSchema } from './config.js';
@@ -59,7 +59,7 @@ afterEach(async () => {
 
 async function harness(options: HarnessOptions = {}): Promise<Harness> {
   const fixture = createFixtureRepo();
-  const db = options.db ?? new Kysely<DevopsDatabase>({ dialect: new SqliteDialect({ database: new SqliteDatabase(':memory:') }) });
+  const db = options.db ?? new Kysely<DevopsDatabase>({ dialect: new SqliteDialect({ database: openNodeSqlite(':memory:', { busyTimeoutMs: 5_000 }) }) });
   const config =
     options.config === null
       ? undefined

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { McpServer, ServerContext } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
-import { costOf, findPrice } from '../../models/pricing.js';
+import { loadPriceRegistry } from '../../models/price-registry.js';
+import { costOf, PriceBook } from '../../models/pricing.js';
 import type { Model, Usage } from '../../models/types.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { DevopsDatabase } from './tables.js';
@@ -33,6 +34,16 @@ export interface AskOptions {
 export type Answer =
   | { readonly answered: true; readonly text: string; readonly source: string; readonly usageId: string }
   | { readonly answered: false; readonly why: string };
+
+let priceBook: Promise<PriceBook> | undefined;
+
+/** The maintained price registry the host uses too, loaded on the first own-model call (once per process). */
+function prices(): Promise<PriceBook> {
+  priceBook ??= loadPriceRegistry()
+    .then((registry) => new PriceBook({ registry }))
+    .catch(() => new PriceBook());
+  return priceBook;
+}
 
 /** USD the server's own model has spent, from the store. */
 export async function ownSpentUsd(db: Kysely<DevopsDatabase>): Promise<number> {
@@ -75,10 +86,12 @@ async function askOwn(options: AskOptions, model: Model): Promise<Answer> {
       else if (part.type === 'finish') usage = part.usage;
     }
   } catch (error) {
-    await record(options.db, { tool: options.tool, source: 'own', model: model.id, usage, costUsd: costOf(usage, findPrice(model.modelName)), error: errorMessage(error) });
+    const price = (await prices()).price(model);
+    await record(options.db, { tool: options.tool, source: 'own', model: model.id, usage, costUsd: costOf(usage, price), error: errorMessage(error) });
     return { answered: false, why: `${model.id} failed: ${errorMessage(error)}` };
   }
-  const usageId = await record(options.db, { tool: options.tool, source: 'own', model: model.id, usage, costUsd: costOf(usage, findPrice(model.modelName)) });
+  const price = (await prices()).price(model);
+  const usageId = await record(options.db, { tool: options.tool, source: 'own', model: model.id, usage, costUsd: costOf(usage, price) });
   return { answered: true, text, source: `model:${model.id}`, usageId };
 }
 
