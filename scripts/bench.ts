@@ -1,10 +1,12 @@
 /**
  * `npm run bench`: builds, then measures on this machine (1) the host overhead per agent step, (2) the MCP
  * tool-call round trip over stdio to our own server, and (3) the cold start of `deckhand run` to its first
- * model request, and (4) the operations servers with 100k orders in the store, each against a baseline measured
+ * model request, (4) the operations servers with 100k orders in the store, and (5) `/ws/chat` fan-out with N
+ * concurrent streaming sessions and memory per idle session, each against a baseline measured
  * in the same process. Prints tables, then one JSON line
  * with every figure. Method and recorded figures: docs/benchmarks.md. Needs `node --expose-gc`.
  */
+import { benchChatSessions, type ChatSessionsResult } from '../bench/chat-sessions.js';
 import { type AgentStepResult, benchAgentStep, TOOL_STEPS_PER_RUN } from '../bench/agent-step.js';
 import { benchColdStart, type ColdStartResult } from '../bench/cold-start.js';
 import { machineInfo } from '../bench/machine.js';
@@ -155,6 +157,23 @@ function printOpsServers(result: OpsServersResult): void {
   );
 }
 
+function printChatSessions(result: ChatSessionsResult): void {
+  console.log(
+    `\n5. /ws/chat fan-out — N concurrent sessions on 127.0.0.1, each one message answered in ${result.wordsPerAnswer} streamed deltas by a scripted model (ms from the loop to the client)`,
+  );
+  console.log(
+    table(
+      ['sessions', 'deltas', 'p50', 'p99', 'max', 'wall s', `p99 < ${result.targetP99Ms} ms`],
+      result.levels.map((level) => [String(level.sessions), String(level.deltas), level.fanoutMs.p50, level.fanoutMs.p99, level.fanoutMs.max, level.wallSeconds, level.withinTarget ? 'yes' : 'no']),
+    ),
+  );
+  console.log(
+    `Most concurrent streaming sessions with fan-out p99 under ${result.targetP99Ms} ms: ${result.maxSessionsUnderTarget}` +
+      `${result.levels.every((level) => level.withinTarget) ? ' (the largest level tried)' : ''}. ` +
+      `Server heap per idle subscribed session: ${bytes(result.heapPerIdleSessionBytes)} (${result.idleSessions} sockets).`,
+  );
+}
+
 /** Rounds every number in a result tree for the JSON line. */
 function rounded(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? value : Math.round(value * 100) / 100;
@@ -180,19 +199,24 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const agentStep = await benchAgentStep(resources);
-    printAgentStep(agentStep);
-    const mcpRoundTrip = await benchMcpRoundTrip(resources);
-    printRoundTrip(mcpRoundTrip);
-    const coldStart = await benchColdStart(resources);
-    printColdStart(coldStart);
-    const opsServers = await benchOpsServers(resources);
-    printOpsServers(opsServers);
+    // `npm run bench -- chat ops` runs only the named sections (agent-step, mcp, cold-start, ops, chat); default all.
+    const only = new Set(process.argv.slice(2));
+    const wanted = (name: string) => only.size === 0 || only.has(name);
+    const agentStep = wanted('agent-step') ? await benchAgentStep(resources) : undefined;
+    if (agentStep) printAgentStep(agentStep);
+    const mcpRoundTrip = wanted('mcp') ? await benchMcpRoundTrip(resources) : undefined;
+    if (mcpRoundTrip) printRoundTrip(mcpRoundTrip);
+    const coldStart = wanted('cold-start') ? await benchColdStart(resources) : undefined;
+    if (coldStart) printColdStart(coldStart);
+    const opsServers = wanted('ops') ? await benchOpsServers(resources) : undefined;
+    if (opsServers) printOpsServers(opsServers);
+    const chatSessions = wanted('chat') ? await benchChatSessions(resources) : undefined;
+    if (chatSessions) printChatSessions(chatSessions);
     const durationS = (performance.now() - started) / 1_000;
     console.log(`\nFinished in ${num(durationS)} s.`);
     console.log(
       JSON.stringify(
-        rounded({ bench: 'deckhand', version: VERSION, machine, agentStep, mcpRoundTrip, coldStart, opsServers, durationS }),
+        rounded({ bench: 'deckhand', version: VERSION, machine, agentStep, mcpRoundTrip, coldStart, opsServers, chatSessions, durationS }),
       ),
     );
   } finally {

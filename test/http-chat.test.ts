@@ -126,6 +126,20 @@ describe('/ws/chat: streaming and resume', () => {
     tab.send({ type: 'cancel', runId: started.runId });
     expect(await tab.next((frame) => frame.type === 'run-end', before)).toMatchObject({ outcome: 'cancelled', runId: started.runId });
   });
+
+  it("answers the agent's question from the socket; the answer is the tool result of the resumed run", async () => {
+    const fake = await startFake([{ toolCalls: [{ id: 'call_ask', name: 'deckhand__ask_user', args: { question: 'Which order do you mean?' } }] }, { text: 'Thanks, looking at XYZ-789.' }]);
+    const api = await openApi(workspace(), fake);
+    const tab = await openSocket(`${await listen(api)}/ws/chat`);
+    tab.send({ type: 'message', text: 'Check on my order.' });
+    const question = await tab.next((frame) => frame.type === 'approval-request');
+    expect(question).toMatchObject({ kind: 'question', tool: 'ask_user', args: { question: 'Which order do you mean?' } });
+    tab.send({ type: 'answer', approvalId: question.approvalId, text: 'XYZ-789' });
+    expect(await tab.next((frame) => frame.type === 'ack' && frame.for === 'answer')).toMatchObject({ status: 'answered', resumed: true });
+    expect(await tab.next((frame) => frame.type === 'run-end' && frame.outcome === 'finished')).toMatchObject({ text: 'Thanks, looking at XYZ-789.' });
+    const toolMessage = fake.requests[1]!.body.messages.find((message) => message.role === 'tool');
+    expect(String(toolMessage?.content)).toContain('XYZ-789');
+  });
 });
 
 describe('deckhand serve: the token, origins, probes and the API document', () => {
