@@ -4,7 +4,7 @@ import { fillArguments } from './argument-filling.js';
 import type { Knowledge } from './compose-text.js';
 import { extractEntities } from './entities.js';
 import { factsFromOutput } from './facts.js';
-import { OPS_TOOL_SPECS } from './fake-ops-tools.js';
+import { OPS_TOOL_SPECS } from '../testing/fake-ops-tools.js';
 import { classifyParameter } from './parameters.js';
 import { profileTool } from './tool-ranking.js';
 

@@ -4,7 +4,7 @@ import { runAgent } from '../../agent/run-agent.js';
 import { SYSTEM_PROMPT } from '../../agent/system-prompt.js';
 import type { ToolAddress, ToolExecutor, ToolOutcome } from '../../agent/tool-executor.js';
 import type { ModelMessage, ModelPart, ToolSpec } from '../types.js';
-import { FakeOpsTools, OPS_TOOL_SPECS } from './fake-ops-tools.js';
+import { FakeOpsTools, OPS_TOOL_SPECS } from '../testing/fake-ops-tools.js';
 import { OfflineModel } from './index.js';
 
 interface RunResult {

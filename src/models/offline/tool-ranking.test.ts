@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ToolSpec } from '../types.js';
 import { extractEntities } from './entities.js';
-import { OPS_TOOL_SPECS } from './fake-ops-tools.js';
+import { OPS_TOOL_SPECS } from '../testing/fake-ops-tools.js';
 import { isQuestion, requestedActions } from './intent.js';
 import { entityKindsOf, isReadOnlyTool, profileTool, rankTools } from './tool-ranking.js';
 import { conceptsOf, pastTense, splitIdentifier, stem } from './vocabulary.js';

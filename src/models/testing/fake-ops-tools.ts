@@ -1,7 +1,7 @@
 /**
  * @module An in-process {@link ToolExecutor} for the offline planner's tests: the built-in CRM and email tools
  * with their real schemas, plus decoys (notes, issues, customer search, orders) so tool ranking is exercised.
- * It records every call. Not exported from the package; tests import it directly.
+ * It records every call. Not exported from the package; tests import it directly from `models/testing/`.
  */
 import type { ToolExecutor, ToolOutcome } from '../../agent/tool-executor.js';
 import type { ToolSpec } from '../types.js';
