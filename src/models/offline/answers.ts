@@ -3,13 +3,17 @@
  * to a question, a clarifying question, an error explained plainly, and what it cannot do without a real model.
  */
 import type { ToolCall } from '../types.js';
+import type { Ambiguity } from './argument-filling.js';
 import { type Knowledge, subjectOf } from './compose-text.js';
 import type { CallRecord } from './conversation.js';
 import { extractEntities } from './entities.js';
 import { factsFromOutput, statedFacts } from './facts.js';
+import type { Goal } from './goals.js';
 import { displayName, type ParameterInfo, type ParameterKind } from './parameters.js';
+import { recordsOf, type RecordKind } from './records.js';
+import type { Clause } from './task-steps.js';
 import type { ToolProfile } from './tool-ranking.js';
-import { conceptsOfIdentifier, isStopword, pastTense, splitIdentifier } from './vocabulary.js';
+import { conceptsOf, conceptsOfIdentifier, isStopword, pastTense, splitIdentifier, stem, tokenize } from './vocabulary.js';
 
 const MAX_ARGUMENT_LENGTH = 60;
 const MAX_RESULT_LENGTH = 200;
@@ -26,6 +30,10 @@ const KIND_LABELS: Readonly<Record<ParameterKind, string>> = {
   branch: 'branch',
   environment: 'environment',
   amount: 'amount',
+  quantity: 'quantity',
+  carrier: 'carrier',
+  tracking: 'tracking number',
+  file: 'file',
   date: 'date',
   entityId: 'id',
   query: 'search term',
@@ -112,36 +120,8 @@ function stepList(calls: readonly CallRecord[]): string {
     .join('\n');
 }
 
-/** The summary after the requested action succeeded: what was done for whom, then every call and its result. */
-export function actionSummary(options: {
-  goal: ToolProfile;
-  done: CallRecord;
-  calls: readonly CallRecord[];
-  knowledge: Knowledge;
-}): string {
-  const { goal, done, calls, knowledge } = options;
-  const argument = (kind: ParameterKind): string | undefined => {
-    const parameter = goal.parameters.find((candidate) => candidate.kind === kind);
-    const value = parameter ? done.call.input[parameter.name] : undefined;
-    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
-  };
-  const branch = argument('branch');
-  const environment = argument('environment');
-  const address = argument('email');
-  const what = branch && objectWords(goal).length === 1 ? ` ${branch}` : forSubject(knowledge);
-  const where = environment ? ` to ${environment}` : '';
-  const to = address ? ` to ${address}` : '';
-  return `${pastPhrase(goal)}${what}${where}${to}.\n\nWhat I did:\n${stepList(calls)}`;
-}
-
-/** The answer to a question: the fact it asked about when one stands out, then the calls that found it. */
-export function questionAnswer(options: {
-  done: CallRecord;
-  calls: readonly CallRecord[];
-  knowledge: Knowledge;
-  concepts: ReadonlySet<string>;
-}): string {
-  const { done, calls, knowledge, concepts } = options;
+/** "The email for order XYZ-789 is …": the fact a one-record JSON result holds that the question names. */
+function factHeadline(done: CallRecord, knowledge: Knowledge, concepts: ReadonlySet<string>): string | undefined {
   const facts = factsFromOutput(done.result?.output ?? '', done.call.name).filter(
     (fact) => !knowledge.task.includes(String(fact.value)),
   );
@@ -158,10 +138,7 @@ export function questionAnswer(options: {
       );
     return score(left.key) - score(right.key);
   })[0];
-  const headline = best
-    ? `The ${splitIdentifier(best.key).join(' ')}${forSubject(knowledge)} is ${String(best.value)}.`
-    : `Here is what ${displayName(done.call.name)} returned${forSubject(knowledge)}: ${truncate(done.result?.output ?? '', MAX_RESULT_LENGTH)}`;
-  return `${headline}\n\nWhat I did:\n${stepList(calls)}`;
+  return best ? `The ${splitIdentifier(best.key).join(' ')}${forSubject(knowledge)} is ${String(best.value)}.` : undefined;
 }
 
 /** An example value for a parameter: from its description ("e.g. XYZ-789", "(C-1001)"), else a typical one. */
@@ -226,8 +203,7 @@ export function errorAnswer(options: {
 }
 
 /** The answer when no connected tool fits the request: what the tools can do, and how to get a full model. */
-export function outOfScopeAnswer(options: { task: string; tools: readonly ToolProfile[] }): string {
-  const { task, tools } = options;
+function capabilitiesOf(tools: readonly ToolProfile[]): string {
   const ordered = [...tools.filter((tool) => !tool.readOnly), ...tools.filter((tool) => tool.readOnly)];
   const capabilities = ordered.slice(0, MAX_CAPABILITIES).map((tool) => {
     const sentence =
@@ -238,12 +214,148 @@ export function outOfScopeAnswer(options: { task: string; tools: readonly ToolPr
     const what = sentence === '' ? actionPhrase(tool) : sentence.charAt(0).toLowerCase() + sentence.slice(1);
     return `${what} (${displayName(tool.spec.name)})`;
   });
-  const can =
-    capabilities.length > 0
-      ? ` With the connected tools I can, for example: ${capabilities.join('; ')}.`
-      : ' No tools are connected right now.';
+  return capabilities.length > 0
+    ? ` With the connected tools I can, for example: ${capabilities.join('; ')}.`
+    : ' No tools are connected right now.';
+}
+
+/** The answer when no connected tool fits the request: what the tools can do, and how to get a full model. */
+export function outOfScopeAnswer(options: { task: string; tools: readonly ToolProfile[] }): string {
+  const { task, tools } = options;
   return (
-    `I can't do that offline: none of the connected tools matches "${truncate(task, 80)}".${can}` +
+    `I can't do that offline: none of the connected tools matches "${truncate(task, 80)}".${capabilitiesOf(tools)}` +
     ' For requests beyond these, set OPENAI_API_KEY (or ANTHROPIC_API_KEY) or choose a model with --model.'
+  );
+}
+
+const MAX_QUOTED_RECORDS = 15;
+const MAX_QUOTE_LENGTH = 600;
+const NOTHING = /^(?:no\b|none\b|nothing\b|not found\b|0 (?:\w+ )?(?:found|results?|matches|items?|records?)\b|\[\s*\]$|\{\s*\}$)/i;
+
+/** What a person calls a record of each kind. */
+const RECORD_NOUNS: Readonly<Record<RecordKind, string>> = {
+  orderId: 'order',
+  customerId: 'customer',
+  customerName: 'customer',
+  email: 'email address',
+  phone: 'phone number',
+  sku: 'item',
+  issueId: 'issue',
+};
+
+/** Whether a result says it found nothing ("No notes on order:XYZ-789.", `[]`, `{"items":[]}`). */
+export function foundNothing(output: string): boolean {
+  const trimmed = output.trim();
+  if (trimmed === '' || trimmed === '(no output)' || NOTHING.test(trimmed)) return true;
+  try {
+    const parsed: unknown = JSON.parse(trimmed);
+    if (Array.isArray(parsed)) return parsed.length === 0;
+    if (parsed !== null && typeof parsed === 'object') {
+      const values = Object.values(parsed);
+      return values.some((value) => Array.isArray(value)) && values.every((value) => !Array.isArray(value) || value.length === 0);
+    }
+  } catch {
+    // Text, not JSON.
+  }
+  return false;
+}
+
+/** " for order XYZ-789", from the ids a call was made with (`order:XYZ-789` reads as order XYZ-789). */
+function forInput(call: ToolCall, knowledge: Knowledge): string {
+  for (const value of Object.values(call.input)) {
+    if (typeof value !== 'string') continue;
+    const reference = /^([a-z]+):(\S+)$/.exec(value);
+    if (reference) return ` for ${reference[1]} ${reference[2]}`;
+  }
+  const ids = extractEntities(Object.values(call.input).filter((value) => typeof value === 'string').join(' '));
+  const id = ids.orderIds[0] ? `order ${ids.orderIds[0]}` : ids.issueIds[0] ? `issue ${ids.issueIds[0]}` : ids.customerIds[0] ? `customer ${ids.customerIds[0]}` : ids.skus[0] ? `item ${ids.skus[0]}` : '';
+  return id === '' ? forSubject(knowledge) : ` for ${id}`;
+}
+
+function actionSentence(goal: ToolProfile, done: CallRecord, knowledge: Knowledge): string {
+  const argument = (kind: ParameterKind): string | undefined => {
+    const parameter = goal.parameters.find((candidate) => candidate.kind === kind);
+    const value = parameter ? done.call.input[parameter.name] : undefined;
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+  };
+  const branch = argument('branch');
+  const environment = argument('environment');
+  const address = argument('email');
+  const what = branch && objectWords(goal).length === 1 ? ` ${branch}` : forInput(done.call, knowledge);
+  const where = environment ? ` to ${environment}` : '';
+  const to = address ? ` to ${address}` : '';
+  const result = truncate(done.result?.output.split('\n')[0] ?? '', MAX_RESULT_LENGTH);
+  return `${pastPhrase(goal)}${what}${where}${to}. ${displayName(done.call.name)}: ${result}`;
+}
+
+/** Lines of a result that hold what the question asks about (its words other than ids and stopwords). */
+function linesAbout(output: string, task: string): string[] {
+  const words = tokenize(task.replace(/\b[A-Z]{1,5}-[A-Z0-9-]+\b/g, ' '))
+    .filter((word) => word.length >= 3 && !isStopword(word) && !['many', 'much', 'number', 'tell', 'show', 'give', 'find', 'check', 'look', 'lookup', 'order', 'customer'].includes(word))
+    .map(stem);
+  if (words.length === 0) return [];
+  return output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && words.some((word) => new RegExp(`\\b${word}`, 'i').test(line)));
+}
+
+/** The answer to a question from the result that answers it, quoting its records; never more than they say. */
+function quoteAnswer(done: CallRecord, knowledge: Knowledge): string {
+  const output = done.result?.output ?? '';
+  const tool = displayName(done.call.name);
+  const subject = forInput(done.call, knowledge);
+  if (foundNothing(output)) return `I found nothing: ${tool}${subject} returned "${truncate(output, MAX_RESULT_LENGTH) || 'nothing'}".`;
+  const records = recordsOf(output, done.call.name, 0);
+  if (records.length > 1) {
+    const shown = records.slice(0, MAX_QUOTED_RECORDS).map((record) => `- ${truncate(record.text, MAX_RESULT_LENGTH)}`);
+    const more = records.length > MAX_QUOTED_RECORDS ? `\n…and ${records.length - MAX_QUOTED_RECORDS} more.` : '';
+    return `${tool}${subject} returned ${records.length} records:\n${shown.join('\n')}${more}`;
+  }
+  if (/^\s*[[{]/.test(output)) {
+    const headline = factHeadline(done, knowledge, conceptsOf(knowledge.task));
+    if (headline) return headline;
+  }
+  const about = linesAbout(output, knowledge.task);
+  const quoted = about.length > 0 && about.length < output.split('\n').length ? about.join('\n') : output.trim();
+  return `${tool}${subject}: ${quoted.length > MAX_QUOTE_LENGTH ? `${quoted.slice(0, MAX_QUOTE_LENGTH - 1)}…` : quoted}`;
+}
+
+/** The final answer once every goal is done: one line per action (with what its tool said) or answer, then the calls. */
+export function finalAnswer(options: {
+  goals: readonly Goal[];
+  done: readonly CallRecord[];
+  calls: readonly CallRecord[];
+  knowledge: Knowledge;
+}): string {
+  const { goals, done, calls, knowledge } = options;
+  const lines = goals.map((goal, index) => {
+    const record = done[index]!;
+    return goal.mode === 'action' ? actionSentence(goal.profile, record, knowledge) : quoteAnswer(record, knowledge);
+  });
+  return `${lines.join('\n')}\n\nWhat I did:\n${stepList(calls)}`;
+}
+
+/** The question when several records fit and nothing in the task tells them apart: it names each candidate. */
+export function ambiguityQuestion(options: { ambiguity: Ambiguity; goal: Goal; knowledge: Knowledge }): string {
+  const { ambiguity, goal, knowledge } = options;
+  const noun = RECORD_NOUNS[ambiguity.kind];
+  const relevant = knowledge.bindings?.relevant ?? [];
+  const lines = ambiguity.values.map((value) => {
+    const record = relevant.find((candidate) => (candidate.values.get(ambiguity.kind) ?? []).some((found) => found.toLowerCase() === value.toLowerCase()));
+    const text = record ? truncate(record.text, MAX_RESULT_LENGTH) : value;
+    return `- ${text.includes(value) ? text : `${value}: ${text}`}`;
+  });
+  const purpose = goal.mode === 'action' ? `should I ${actionPhrase(goal.profile)} for` : 'do you mean';
+  return `Which ${noun} ${purpose}? ${ambiguity.values.length} match what you wrote:\n${lines.join('\n')}\nPlease tell me which one (by its id), and I will carry on.`;
+}
+
+/** The refusal of a change to every record at once, with what can be done instead. */
+export function bulkRefusal(options: { clause: Clause; tools: readonly ToolProfile[] }): string {
+  const { clause, tools } = options;
+  return (
+    `I won't do that: "${truncate(clause.text, 80)}" asks for a change to many records at once, and I make changes ` +
+    'one record at a time, each one you name (an order id like XYZ-789, a customer by name) and each through approval. ' +
+    `Name the one record to change and I will do it.${capabilitiesOf(tools)}`
   );
 }

@@ -71,15 +71,12 @@ describe('fillArguments', () => {
     });
   });
 
-  it('prefers an email the user gave over one a tool found', () => {
+  it('takes the email the user gave, never one a tool found instead', () => {
     const plan = fillArguments(
       profileTool(spec('email__sendShippingConfirmation')),
       knowledge('Send the confirmation for XYZ-789 to lisa@work.example.com', [CUSTOMER_EMAIL_RESULT]),
     );
-    expect(plan.candidates.map((candidate) => candidate.email)).toEqual([
-      'lisa@work.example.com',
-      'lisa.park@example.com',
-    ]);
+    expect(plan.candidates.map((candidate) => candidate.email)).toEqual(['lisa@work.example.com']);
   });
 
   it('offers alternatives one parameter at a time, for a retry after an error', () => {

@@ -2,8 +2,11 @@
  * @module Free text the offline planner writes into tool arguments (`order_details`, `body`, `title`, …): what the
  * user spelled out when they did, else the entity the task is about plus the facts earlier tools returned.
  */
+import type { Bindings } from './bindings.js';
 import type { Entities } from './entities.js';
 import type { Fact } from './facts.js';
+import type { ToolRecord } from './records.js';
+import type { Clause, TaskShape } from './task-steps.js';
 import { clausesOf, isQuestion, requestedActions } from './intent.js';
 import type { ParameterInfo } from './parameters.js';
 import { splitIdentifier } from './vocabulary.js';
@@ -16,6 +19,16 @@ export interface Knowledge {
   readonly entities: Entities;
   /** Facts from this task's successful tool results, most recent result first. */
   readonly facts: readonly Fact[];
+  /** Records of this task's successful tool results (and of earlier turns when the task names nothing). */
+  readonly records?: readonly ToolRecord[];
+  /** The task's anchors and the records they make relevant (computed from `records` when left out). */
+  readonly bindings?: Bindings;
+  /** The task read clause by clause (computed from `task` when left out). */
+  readonly shape?: TaskShape;
+  /** The clause whose action is being filled in, for a task of several actions. */
+  readonly clause?: Clause;
+  /** First lines of the results of the actions this task already did, oldest first ("Refunded $30.00 on …"). */
+  readonly done?: readonly string[];
 }
 
 const MAX_FACTS_IN_TEXT = 6;
@@ -40,8 +53,10 @@ const MESSAGE_WORDS = new Set([
 export function subjectOf(knowledge: Knowledge): string {
   const { entities } = knowledge;
   const factValues = knowledge.facts.filter((fact) => fact.key === 'order_id').map((fact) => String(fact.value));
-  // With several orders named, the one a tool found is the one the work was done for.
-  const orderId = entities.orderIds.find((id) => factValues.includes(id)) ?? entities.orderIds[0] ?? factValues[0];
+  // With several orders named, the one a tool found is the one the work was done for. An order only seen in a
+  // listing is not the subject: only the one the task's records agree on is.
+  const found = knowledge.bindings?.anchors.find((anchor) => anchor.kind === 'orderId' && anchor.origin === 'found')?.value;
+  const orderId = entities.orderIds.find((id) => factValues.includes(id)) ?? entities.orderIds[0] ?? found;
   if (orderId !== undefined) return `Order ${orderId}`;
   if (entities.issueIds[0]) return `Issue ${entities.issueIds[0]}`;
   const customer = entities.customerNames[0] ?? entities.customerIds[0];

@@ -27,6 +27,10 @@ export interface Entities {
   readonly dates: readonly string[];
   /** Message text the user spelled out: quoted, or after "saying" or a colon. */
   readonly messages: readonly string[];
+  /** Phone numbers as written: `+1-415-555-0101`, `555-0101`. */
+  readonly phones: readonly string[];
+  /** A single capitalised word that reads as a first or last name ("orders of Lisa"): part of a name to search for. */
+  readonly nameFragments: readonly string[];
 }
 
 const ORDER_ID = /(?<![\w-])([A-Z]{2,5}-\d{2,})(?![\w-])/g;
@@ -60,6 +64,7 @@ const DATE = new RegExp(
 const QUOTED = /"([^"]{3,})"|“([^”]{3,})”|(?<=^|[\s:(])'([^']{3,}?)'(?=$|[\s.,;:!?)])/g;
 const SAYING = /\b(?:saying|that says|which says|reading|with the (?:text|message|note|body))\s*:?\s*(.{3,})$/im;
 const AFTER_COLON = /^[^:\n]{3,80}:\s+([^\n]{3,})$/m;
+const PHONE = /(?<![\w-])(\+?\d{1,3}[ .-]\d{3}[ .-]\d{3}[ .-]\d{4}|\(\d{3}\)\s?\d{3}-\d{4}|\d{3}-\d{4})(?![\w-])/g;
 const CAPITALISED_WORD = /[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?/g;
 /** Capitalised words that start sentences or name things but are not people. */
 const NOT_NAMES = new Set(
@@ -119,6 +124,21 @@ function personNames(text: string): string[] {
   return unique(names);
 }
 
+/** Capitalised words inside a sentence (not its first word) that are neither ordinary words nor part of a full name. */
+function nameFragments(text: string, fullNames: readonly string[]): string[] {
+  const inNames = new Set(fullNames.flatMap((name) => name.split(' ')));
+  const fragments: string[] = [];
+  for (const match of text.matchAll(CAPITALISED_WORD)) {
+    const word = match[0];
+    if (inNames.has(word) || NOT_NAMES.has(word.toLowerCase()) || isKnownWord(word)) continue;
+    if (/(?:^|[.!?:]\s*|["'“(]\s*)$/.test(text.slice(0, match.index))) continue;
+    // Part of an id or an address (`XYZ-789`, `Lisa.Park@…`) is not a name.
+    if (/[\w.@-]$/.test(text.slice(0, match.index)) || /^[\w@-]/.test(text.slice(match.index + word.length))) continue;
+    fragments.push(word);
+  }
+  return unique(fragments);
+}
+
 function branches(text: string): string[] {
   // "deploy branch x": the word beside "branch" is a branch only when it is not an ordinary word.
   const rejected = (name: string) => !/[/_\d-]/.test(name) && isKnownWord(name);
@@ -154,10 +174,11 @@ function messages(text: string): string[] {
  * are SKUs, `ISS-42`/`#42` issues), so an id of an unusual shape may be missed or misfiled.
  */
 export function extractEntities(text: string): Entities {
+  const names = personNames(text);
   return {
     orderIds: orderIds(text),
     customerIds: unique(captures(text, CUSTOMER_ID)),
-    customerNames: personNames(text),
+    customerNames: names,
     emails: unique(captures(text, EMAIL, 0).map((email) => email.replace(/\.$/, ''))),
     skus: unique([...captures(text, SKU_PREFIXED), ...captures(text, SKU_SEGMENTED)]),
     issueIds: issueIds(text),
@@ -171,6 +192,8 @@ export function extractEntities(text: string): Entities {
     amounts: amounts(text),
     dates: unique(captures(text, DATE)),
     messages: messages(text),
+    phones: unique(captures(text, PHONE)),
+    nameFragments: nameFragments(text, names),
   };
 }
 

@@ -8,17 +8,11 @@ import { decide } from './planner.js';
 export { type Entities, extractEntities } from './entities.js';
 export { decide, type PlannerDecision } from './planner.js';
 
-const CHARS_PER_TOKEN = 4;
 /** Words per streamed text delta, so the CLI and web UI show the answer arriving as they would from a provider. */
 const WORDS_PER_DELTA = 6;
 
-function estimateTokens(text: string): number {
-  return Math.ceil(text.length / CHARS_PER_TOKEN);
-}
-
-function promptText(request: ModelRequest): string {
-  return JSON.stringify(request.messages) + JSON.stringify(request.tools);
-}
+/** The planner reads no prompt and sends nothing anywhere, so there are no tokens to count. */
+const NO_TOKENS = { inputTokens: 0, outputTokens: 0 } as const;
 
 function textDeltas(text: string): string[] {
   const words = text.split(/(?<=\s)/);
@@ -32,8 +26,7 @@ function textDeltas(text: string): string[] {
 /**
  * The built-in planner as a {@link Model}. Each `stream` call re-derives the plan from the request's messages (it
  * keeps no state), so it resumes cleanly after approvals and restarts. The same request always yields the same
- * parts: tool call ids are `offline_<step>_<n>`, usage is estimated at one token per four characters of prompt and
- * output (it costs nothing). Throws the signal's reason when aborted; never makes a network call.
+ * parts: tool call ids are `offline_<step>_<n>`, and usage is zero tokens (no model read a prompt; it costs nothing). Throws the signal's reason when aborted; never makes a network call.
  */
 export class OfflineModel implements Model {
   readonly id = 'offline';
@@ -47,10 +40,7 @@ export class OfflineModel implements Model {
     for (const call of decision.toolCalls) yield { type: 'tool-call', call };
     yield {
       type: 'finish',
-      usage: {
-        inputTokens: estimateTokens(promptText(request)),
-        outputTokens: estimateTokens(decision.text + JSON.stringify(decision.toolCalls)),
-      },
+      usage: NO_TOKENS,
       finishReason: decision.toolCalls.length > 0 ? 'tool-calls' : 'stop',
     };
   }

@@ -17,6 +17,7 @@ export const ACTION_CONCEPTS: ReadonlySet<string> = new Set([
   'restart',
   'rollback',
   'troubleshoot',
+  'ship',
 ]);
 
 /** Words that are verbs wherever they stand (in their base form). */
@@ -52,6 +53,8 @@ const ALWAYS_VERBS = new Set([
   'rollout',
   'rollback',
   'reimburse',
+  'annotate',
+  'restock',
 ]);
 
 /** Words that are verbs only where a command starts ("Email the customer", "…and note that…"). */
@@ -90,6 +93,12 @@ const VERBS_IN_COMMAND_POSITION = new Set([
   'analyse',
   'correct',
   'bounce',
+  'put',
+  'comment',
+  'ship',
+  'dispatch',
+  'escalate',
+  'report',
 ]);
 
 /** Words that open a command without being its verb: "please", "can you", "I need you to". */
@@ -137,9 +146,17 @@ export function clausesOf(text: string): string[] {
     .filter((clause) => clause !== '');
 }
 
+/** Verbs that create a record whatever their own concept: "note", "log an issue", "put a note", "comment". */
+const CREATE_VERBS = new Set(['note', 'log', 'put', 'annotate', 'comment', 'report', 'escalate']);
+/** Verbs that change a record: "restock" an item (adjust its stock). */
+const UPDATE_VERBS = new Set(['restock']);
+
 /** The action concept of a verb, with message verbs ("email", "text") meaning `send` and "note" meaning `create`. */
 export function verbConcept(word: string): string {
-  return MESSAGE_VERBS.has(word) ? 'send' : word === 'note' ? 'create' : conceptOf(word);
+  if (MESSAGE_VERBS.has(word)) return 'send';
+  if (CREATE_VERBS.has(word)) return 'create';
+  if (UPDATE_VERBS.has(word)) return 'update';
+  return conceptOf(word);
 }
 
 /**
@@ -179,4 +196,20 @@ export function isQuestion(task: string): boolean {
       trimmed,
     )
   );
+}
+
+/** Verbs that start a request to look something up ("check it", "find her order"). */
+const READ_COMMANDS = new Set(['check', 'look', 'lookup', 'find', 'get', 'show', 'list', 'see', 'verify', 'confirm', 'search', 'fetch', 'read']);
+
+/**
+ * The concept of the command a text starts with, after openers such as "please", "then", "can you": `send` for
+ * "then email her", `get` for "check it"; `undefined` when it does not start with a command.
+ */
+export function leadingCommand(text: string): string | undefined {
+  const words = tokenize(text);
+  const first = words.find((word) => !COMMAND_OPENERS.has(word));
+  if (first === undefined) return undefined;
+  const concept = verbConcept(first);
+  if (ACTION_CONCEPTS.has(concept) && (ALWAYS_VERBS.has(first) || VERBS_IN_COMMAND_POSITION.has(first))) return concept;
+  return READ_COMMANDS.has(first) ? 'get' : undefined;
 }

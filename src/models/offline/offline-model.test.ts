@@ -84,12 +84,12 @@ describe('OfflineModel through runAgent: the shipping confirmation', () => {
     ]);
   });
 
-  it('reports estimated tokens at no cost', async () => {
+  it('reports zero tokens at no cost: it sends nothing anywhere', async () => {
     const { end } = await run('Send a shipping confirmation for order XYZ-789');
     expect(end.totals.steps).toBe(3);
     expect(end.totals.toolCalls).toBe(2);
-    expect(end.totals.inputTokens).toBeGreaterThan(100);
-    expect(end.totals.outputTokens).toBeGreaterThan(10);
+    expect(end.totals.inputTokens).toBe(0);
+    expect(end.totals.outputTokens).toBe(0);
     expect(end.totals.costUsd).toBe(0);
   });
 
@@ -333,7 +333,7 @@ describe('OfflineModel through runAgent: questions and other actions', () => {
         name: 'issues__create_issue',
         input: {
           title: 'Lisa Park says her ring never arrived',
-          description: 'Customer Lisa Park says her ring never arrived.',
+          description: 'Lisa Park says her ring never arrived.',
         },
       },
     ]);

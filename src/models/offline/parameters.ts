@@ -16,6 +16,12 @@ export type ParameterKind =
   | 'branch'
   | 'environment'
   | 'amount'
+  /** A whole number of units; `delta`-like names take a sign ("remove 2" → -2). */
+  | 'quantity'
+  | 'carrier'
+  | 'tracking'
+  /** A file name or path the task names (`app.log`). */
+  | 'file'
   | 'date'
   /** An id of something the schema does not pin down (`entity_id`: "Customer id or order id"). */
   | 'entityId'
@@ -46,12 +52,16 @@ export const ENTITY_KINDS: ReadonlySet<ParameterKind> = new Set([
   'branch',
   'environment',
   'amount',
+  'quantity',
+  'carrier',
+  'tracking',
+  'file',
   'date',
   'entityId',
 ]);
 
 const ID_WORDS = new Set(['id', 'ids', 'number', 'no', 'num', 'key', 'ref', 'reference', 'code', 'uuid']);
-const TITLE_WORDS = new Set(['title', 'subject', 'headline', 'heading']);
+const TITLE_WORDS = new Set(['title', 'subject', 'headline', 'heading', 'summary']);
 const TEXT_WORDS = new Set([
   'details',
   'detail',
@@ -60,8 +70,8 @@ const TEXT_WORDS = new Set([
   'content',
   'contents',
   'message',
-  'summary',
   'reason',
+  'why',
   'description',
   'note',
   'notes',
@@ -74,6 +84,8 @@ const TEXT_WORDS = new Set([
   'html',
   'markdown',
 ]);
+const QUANTITY_WORDS = new Set(['quantity', 'qty', 'units', 'count', 'delta', 'change', 'amount_units']);
+const ENTITY_REFERENCE_WORDS = new Set(['entity', 'record', 'target', 'reference']);
 const QUERY_WORDS = new Set(['query', 'q', 'search', 'term', 'terms', 'keyword', 'keywords', 'filter', 'text_query']);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -103,6 +115,12 @@ export function classifyParameter(name: string, schema: JsonSchema, toolWords: r
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   const last = words.at(-1) ?? '';
   if (words.some((word) => TITLE_WORDS.has(word))) return 'title';
+  if (words.includes('tracking')) return 'tracking';
+  if (words.includes('carrier') || words.includes('courier')) return 'carrier';
+  if (words.some((word) => QUANTITY_WORDS.has(word)) && (type === 'integer' || type === 'number')) return 'quantity';
+  if (words.some((word) => word === 'file' || word === 'filename' || word === 'path' || word === 'logfile')) return 'file';
+  // `entity`, `record`, `target`: what a note or comment is attached to, an id of any kind.
+  if (words.length === 1 && ENTITY_REFERENCE_WORDS.has(last)) return 'entityId';
   if (words.some((word) => TEXT_WORDS.has(word)) && !ID_WORDS.has(last)) return 'text';
   if (schema.format === 'email' || concepts.includes('email') || words.includes('recipient')) return 'email';
   if (ID_WORDS.has(last)) {

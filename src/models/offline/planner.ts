@@ -1,32 +1,31 @@
 /**
- * @module The offline planner's decision for one step. It keeps no state: every step it re-reads the task and
- * the calls made so far, picks the goal tool, and works backwards to the next call (or the final answer).
+ * @module The offline planner's decision for one step. It keeps no state: every step it re-reads the task and the
+ * calls made so far, finds the task's goals (one per action it asks for, in order, or the read that answers its
+ * question), and works backwards from the first goal not yet done to the next call, a clarifying question, or the
+ * final answer.
  */
 import type { ModelRequest, ToolCall } from '../types.js';
 import {
   actionPhrase,
-  actionSummary,
+  ambiguityQuestion,
+  bulkRefusal,
   clarifyingQuestion,
   errorAnswer,
+  finalAnswer,
   outOfScopeAnswer,
-  questionAnswer,
 } from './answers.js';
-import { fillArguments } from './argument-filling.js';
+import { type Ambiguity, fillArguments, recordKindOf, referredKinds, subjectKind } from './argument-filling.js';
+import { bind } from './bindings.js';
 import type { Knowledge } from './compose-text.js';
 import { type CallRecord, readConversation } from './conversation.js';
 import { extractEntities, isEmpty } from './entities.js';
 import { type Fact, factsFromOutput } from './facts.js';
-import { isQuestion, requestedActions } from './intent.js';
-import { displayName, ENTITY_KINDS, type ParameterInfo, type ParameterKind } from './parameters.js';
-import {
-  entityKindsOf,
-  isRelevant,
-  profileTool,
-  type RankedTool,
-  rankTools,
-  type ToolProfile,
-} from './tool-ranking.js';
-import { conceptOf, conceptsOf, splitIdentifier } from './vocabulary.js';
+import { type Goal, goalsOf } from './goals.js';
+import { displayName, type ParameterInfo } from './parameters.js';
+import { type RecordKind, recordsOfCalls } from './records.js';
+import { shapeOf } from './task-steps.js';
+import { entityKindsOf, profileTool, type ToolProfile } from './tool-ranking.js';
+import { splitIdentifier } from './vocabulary.js';
 
 /** What the planner says for one step: text, and tool calls when it is not done yet. */
 export interface PlannerDecision {
@@ -34,20 +33,10 @@ export interface PlannerDecision {
   readonly toolCalls: readonly ToolCall[];
 }
 
-/** The tool the task is about and whether it asks to act or to be told something. */
-interface Goal {
-  readonly profile: ToolProfile;
-  readonly mode: 'action' | 'question';
-}
-
 type Resolution =
-  | {
-      readonly type: 'call';
-      readonly profile: ToolProfile;
-      readonly input: Record<string, unknown>;
-      readonly purpose: string;
-    }
+  | { readonly type: 'call'; readonly profile: ToolProfile; readonly input: Record<string, unknown>; readonly purpose: string }
   | { readonly type: 'missing'; readonly parameter: ParameterInfo; readonly goalParameter: ParameterInfo }
+  | { readonly type: 'ambiguous'; readonly ambiguity: Ambiguity }
   | { readonly type: 'exhausted' };
 
 /** How many read tools deep the planner chains to find a missing value. */
@@ -55,21 +44,22 @@ const MAX_CHAIN_DEPTH = 3;
 /** Failed calls tolerated per task before the planner explains instead of retrying. */
 const MAX_ERRORS = 2;
 /** Calls per task after which the planner stops and reports, whatever the step limit. */
-const MAX_CALLS = 8;
+const MAX_CALLS = 14;
+/** Candidates the planner reads in full to tell them apart before it asks which one is meant. */
+const MAX_DETAIL_READS = 5;
 
 /** Tool errors that mean a person refused the call (an approval denied), which no other argument can fix. */
-const REFUSAL = /\b(?:denied|rejected|declined|not approved|refused)\b/i;
+const REFUSAL = /\b(?:denied|rejected|declined|not approved|refused|not allowed)\b/i;
 
-/** The concept each entity kind stands for, so "Lisa Park" makes a task about a customer. */
-const ENTITY_CONCEPTS: Partial<Record<ParameterKind, string>> = {
-  email: 'email',
-  orderId: 'order',
-  customerId: 'customer',
-  customerName: 'customer',
-  sku: 'product',
-  issueId: 'issue',
-  branch: 'branch',
-  environment: 'environment',
+/** The concept that tells which tools can supply a value of each kind. */
+const KIND_CONCEPTS: Readonly<Record<RecordKind, readonly string[]>> = {
+  orderId: ['order'],
+  customerId: ['customer'],
+  customerName: ['customer'],
+  email: ['email'],
+  phone: ['phone', 'customer'],
+  sku: ['product', 'inventory'],
+  issueId: ['issue'],
 };
 
 /**
@@ -94,82 +84,59 @@ function stableKey(name: string, input: Record<string, unknown>): string {
   return `${name}\u0000${JSON.stringify(sorted)}`;
 }
 
+/** Everything one step's planning reads, gathered once. */
+interface Context {
+  readonly profiles: readonly ToolProfile[];
+  readonly knowledge: Knowledge;
+  readonly called: ReadonlySet<string>;
+  readonly referred: ReadonlySet<RecordKind>;
+}
+
 /**
- * The goal: a non-read-only tool whose name starts with a verb the task asks for (best score first); else, for a
- * request without such a verb, a read tool that matches; else an action tool whose name matches the task twice.
+ * Read tools that can supply a value of `kind`: they promise it in their name (or description), take an input the
+ * task can fill with something it names (a search term, the customer's id), and do not need the value itself.
  */
-function chooseGoal(options: {
-  ranked: readonly RankedTool[];
-  verbs: ReadonlySet<string>;
-  concepts: ReadonlySet<string>;
-  question: boolean;
-}): Goal | undefined {
-  const { ranked, verbs, concepts, question } = options;
-  const actions = ranked.filter((tool) => !tool.profile.readOnly && isRelevant(tool));
-  const reads = ranked.filter((tool) => tool.profile.readOnly && isRelevant(tool));
-  if (verbs.size > 0) {
-    const named = actions.find((tool) => tool.verbMatch) ?? actions.find((tool) => tool.nameMatches >= 1);
-    if (named) return { profile: named.profile, mode: 'action' };
-    // Asked to act, but nothing here acts that way: reading instead would only look like progress.
-    const reader = reads.find((tool) => tool.verbMatch);
-    return reader ? { profile: reader.profile, mode: 'question' } : undefined;
-  }
-  // "XYZ-789 needs a shipping confirmation": no verb, but a tool name that says it twice over.
-  const strongAction = question ? undefined : actions.find((tool) => objectMatches(tool.profile, concepts) >= 2);
-  if (strongAction && strongAction.score > (reads[0]?.score ?? 0))
-    return { profile: strongAction.profile, mode: 'action' };
-  if (reads[0]) return { profile: reads[0].profile, mode: 'question' };
-  return undefined;
-}
-
-/** Task concepts in a tool's name other than its verb: `shipping`, `confirmation` of `sendShippingConfirmation`. */
-function objectMatches(profile: ToolProfile, concepts: ReadonlySet<string>): number {
-  const named = new Set([...profile.nameConcepts, ...profile.serverConcepts]);
-  named.delete(profile.verb);
-  return [...named].filter((concept) => concepts.has(concept)).length;
-}
-
-/** The concepts that tell which tool can supply a parameter: its name's words and its kind. */
-function parameterConcepts(parameter: ParameterInfo): Set<string> {
-  const concepts = new Set(
-    splitIdentifier(parameter.name)
-      .filter((word) => !['id', 'ids', 'number', 'no', 'key'].includes(word))
-      .map(conceptOf),
-  );
-  const kindConcept = ENTITY_CONCEPTS[parameter.kind];
-  if (kindConcept) concepts.add(kindConcept);
-  return concepts;
-}
-
-/** Read tools whose name or description promises the parameter's value, best first. */
-function providersFor(
-  parameter: ParameterInfo,
-  ranked: readonly RankedTool[],
-  exclude: ReadonlySet<string>,
-): ToolProfile[] {
-  const concepts = parameterConcepts(parameter);
-  const scored = ranked
-    .filter((tool) => tool.profile.readOnly && !exclude.has(tool.profile.spec.name))
-    // A tool that takes no required input (a plain listing) cannot single out the one entity the task means.
-    .filter((tool) => !ENTITY_KINDS.has(parameter.kind) || tool.profile.parameters.some((candidate) => candidate.required))
-    .map((tool, index) => {
+function providersFor(kind: RecordKind, context: Context, exclude: ReadonlySet<string>): ToolProfile[] {
+  const concepts = KIND_CONCEPTS[kind];
+  const { entities } = context.knowledge;
+  const searchable = entities.customerNames.length + entities.emails.length + entities.phones.length + entities.nameFragments.length > 0;
+  const scored = context.profiles
+    .filter((profile) => profile.readOnly && !exclude.has(profile.spec.name))
+    .filter((profile) => !profile.parameters.some((parameter) => parameter.required && recordKindOf(parameter.kind) === kind))
+    // It must take something that singles the record out: an id of another kind (required, or one the task names),
+    // or a search term. A listing without such a filter cannot tell which record the task means.
+    .filter((profile) =>
+      profile.parameters.some((parameter) => {
+        const parameterKind = recordKindOf(parameter.kind);
+        const usable = parameter.required || (parameterKind !== undefined && context.referred.has(parameterKind));
+        return usable && ((parameterKind !== undefined && parameterKind !== kind) || parameter.kind === 'query');
+      }),
+    )
+    .map((profile, index) => {
       let score = 0;
       for (const concept of concepts) {
-        if (tool.profile.nameConcepts.has(concept)) score += 3;
-        else if (tool.profile.descriptionConcepts.has(concept)) score += 1;
+        if (profile.nameConcepts.has(concept)) score += 3;
+        else if (profile.descriptionConcepts.has(concept)) score += 1;
       }
-      return { profile: tool.profile, score, index };
+      const searches = profile.parameters.some((parameter) => parameter.kind === 'query');
+      if (searches && searchable && (kind === 'customerId' || kind === 'email' || kind === 'customerName')) score += 2;
+      if (searches && !searchable) score -= 2;
+      return { profile, score, index };
     })
     .filter((entry) => entry.score > 0);
   scored.sort((left, right) => right.score - left.score || left.index - right.index);
   return scored.map((entry) => entry.profile);
 }
 
-/** Everything one step's planning reads, gathered once. */
-interface Context {
-  readonly ranked: readonly RankedTool[];
-  readonly knowledge: Knowledge;
-  readonly called: ReadonlySet<string>;
+/** A read tool that describes one record of `kind` in full (`get_order(order_id)`), for telling candidates apart. */
+function detailTool(kind: RecordKind, context: Context): { profile: ToolProfile; parameter: ParameterInfo } | undefined {
+  for (const profile of context.profiles) {
+    if (!profile.readOnly) continue;
+    const required = profile.parameters.filter((parameter) => parameter.required);
+    const parameter = required[0];
+    if (required.length === 1 && parameter && recordKindOf(parameter.kind) === kind && profile.verb === 'get') return { profile, parameter };
+  }
+  return undefined;
 }
 
 /**
@@ -177,23 +144,24 @@ interface Context {
  * find a read tool that can supply the first missing value and resolve that, up to `MAX_CHAIN_DEPTH` deep.
  */
 function resolve(profile: ToolProfile, context: Context, chain: ReadonlySet<string>, purpose: string): Resolution {
-  const plan = fillArguments(profile, context.knowledge);
+  const plan = fillArguments(profile, context.knowledge, { wantReferred: true });
+  if (plan.ambiguous) return { type: 'ambiguous', ambiguity: plan.ambiguous };
   const firstMissing = plan.missing[0];
   if (!firstMissing) {
     const input = plan.candidates.find((candidate) => !context.called.has(stableKey(profile.spec.name, candidate)));
     return input ? { type: 'call', profile, input, purpose } : { type: 'exhausted' };
   }
+  const kind = firstMissing.kind === 'entityId' ? subjectKind(context.knowledge, context.knowledge.clause) : recordKindOf(firstMissing.kind);
   let deepest: Resolution | undefined;
-  if (chain.size < MAX_CHAIN_DEPTH) {
-    for (const provider of providersFor(firstMissing, context.ranked, chain)) {
+  if (kind !== undefined && chain.size < MAX_CHAIN_DEPTH) {
+    for (const provider of providersFor(kind, context, chain)) {
       const label = splitIdentifier(firstMissing.name).join(' ');
       const resolution = resolve(provider, context, new Set([...chain, provider.spec.name]), `find the ${label}`);
-      if (resolution.type === 'call') return resolution;
+      if (resolution.type === 'call' || resolution.type === 'ambiguous') return resolution;
       if (resolution.type === 'missing' && !deepest) deepest = resolution;
     }
   }
-  // Ask for what the first chain lacked when it is something a person can state (an order id), else for our own gap.
-  if (deepest?.type === 'missing' && ENTITY_KINDS.has(deepest.parameter.kind)) {
+  if (deepest?.type === 'missing' && recordKindOf(deepest.parameter.kind) !== undefined) {
     return { type: 'missing', parameter: deepest.parameter, goalParameter: firstMissing };
   }
   return { type: 'missing', parameter: firstMissing, goalParameter: firstMissing };
@@ -211,6 +179,22 @@ function callDecision(resolution: Extract<Resolution, { type: 'call' }>, step: n
   return { text: `Next: ${resolution.purpose} (${displayName(call.name)}).`, toolCalls: [call] };
 }
 
+/** The successful call that did each goal, matched in order (two goals with one tool need two calls). */
+function doneCalls(goals: readonly Goal[], calls: readonly CallRecord[]): (CallRecord | undefined)[] {
+  const used = new Set<CallRecord>();
+  return goals.map((goal) => {
+    const done = calls.find(
+      (record) => !used.has(record) && record.call.name === goal.profile.spec.name && record.result && !record.result.isError,
+    );
+    if (done) used.add(done);
+    return done;
+  });
+}
+
+function firstLine(output: string): string {
+  return output.split('\n').find((line) => line.trim() !== '')?.trim() ?? '';
+}
+
 /**
  * Decides one step from the whole request: the next tool call, or the final answer (a summary, an answer, a
  * clarifying question, an explained error, or what is out of reach offline). Deterministic; never throws.
@@ -222,31 +206,28 @@ export function decide(request: ModelRequest): PlannerDecision {
 
   const profiles = request.tools.filter((tool) => !isUnaskedOwnTool(tool.name, task)).map(profileTool);
   const entities = extractEntities(task);
+  const shape = shapeOf(task);
+  if (shape.bulk) return { text: bulkRefusal({ clause: shape.bulk, tools: profiles }), toolCalls: [] };
   const entityKinds = entityKindsOf(entities);
-  const concepts = conceptsOf(task);
-  for (const kind of entityKinds) {
-    const concept = ENTITY_CONCEPTS[kind];
-    if (concept) concepts.add(concept);
-  }
-  const verbs = requestedActions(task);
-  const ranked = rankTools({ profiles, concepts, verbs, entityKinds });
-  const goal = chooseGoal({ ranked, verbs, concepts, question: isQuestion(task) });
-  if (!goal) return { text: outOfScopeAnswer({ task, tools: profiles }), toolCalls: [] };
+  const plan = goalsOf({ task, shape, profiles, entities, entityKinds });
+  if (plan.type === 'unsupported') return { text: outOfScopeAnswer({ task: plan.clause?.text ?? task, tools: profiles }), toolCalls: [] };
+  const { goals } = plan;
 
   // A follow-up that names nothing ("now send them a confirmation") builds on what the chat found out earlier; a
   // task that names its own order or customer must not pick up another one's email address.
-  const earlier = isEmpty(entities) ? factsOf(conversation.history) : [];
-  const knowledge: Knowledge = { task, entities, facts: [...factsOf(calls), ...earlier] };
-  const done = calls.find(
-    (record) => record.call.name === goal.profile.spec.name && record.result && !record.result.isError,
-  );
-  if (done) {
-    const text =
-      goal.mode === 'action'
-        ? actionSummary({ goal: goal.profile, done, calls, knowledge })
-        : questionAnswer({ done, calls, knowledge, concepts });
-    return { text, toolCalls: [] };
-  }
+  const earlier = isEmpty(entities) ? conversation.history : [];
+  const records = recordsOfCalls([...earlier, ...calls]);
+  const bindings = bind(entities, records);
+  const base: Knowledge = { task, entities, facts: [...factsOf(calls), ...factsOf(earlier)], records, bindings, shape };
+  const called = new Set(calls.map((record) => stableKey(record.call.name, record.call.input)));
+  const context = (knowledge: Knowledge): Context => ({ profiles, knowledge, called, referred: referredKinds(knowledge, bindings) });
+
+  const done = doneCalls(goals, calls);
+  const next = goals.findIndex((_, index) => done[index] === undefined);
+  if (next < 0) return { text: finalAnswer({ goals, done: done as CallRecord[], calls, knowledge: base }), toolCalls: [] };
+  const goal = goals[next]!;
+  const doneLines = done.slice(0, next).map((record) => firstLine(record?.result?.output ?? ''));
+  const knowledge: Knowledge = { ...base, ...(goal.clause ? { clause: goal.clause } : {}), done: doneLines };
 
   const failed = lastTurn.find((record) => record.result?.isError);
   const errors = calls.filter((record) => record.result?.isError).length;
@@ -261,18 +242,30 @@ export function decide(request: ModelRequest): PlannerDecision {
     if (lastFailure) return explainFailure(lastFailure);
   }
 
-  const called = new Set(calls.map((record) => stableKey(record.call.name, record.call.input)));
-  const context: Context = { ranked, knowledge, called };
+  const stepContext = context(knowledge);
   const purpose = actionPhrase(goal.profile);
-  const resolution = resolve(goal.profile, context, new Set([goal.profile.spec.name]), purpose);
+  const resolution = resolve(goal.profile, stepContext, new Set([goal.profile.spec.name]), purpose);
 
   if (failed) {
     // One fix attempt: the same tool with a different candidate value. Anything else would only repeat the failure.
-    if (resolution.type === 'call' && resolution.profile.spec.name === failed.call.name)
-      return callDecision(resolution, step);
+    if (resolution.type === 'call' && resolution.profile.spec.name === failed.call.name) return callDecision(resolution, step);
     return explainFailure(failed);
   }
   if (resolution.type === 'call' && calls.length < MAX_CALLS) return callDecision(resolution, step);
+  if (resolution.type === 'ambiguous') {
+    const { ambiguity } = resolution;
+    // "The ring order": read each candidate in full once, so the words that tell them apart can be found.
+    const detail = ambiguity.unmatched.length > 0 ? detailTool(ambiguity.kind, stepContext) : undefined;
+    if (detail && ambiguity.values.length <= MAX_DETAIL_READS && calls.length < MAX_CALLS) {
+      for (const value of ambiguity.values) {
+        const input = { [detail.parameter.name]: value };
+        if (!called.has(stableKey(detail.profile.spec.name, input))) {
+          return callDecision({ type: 'call', profile: detail.profile, input, purpose: `read ${value} in full to tell the candidates apart` }, step);
+        }
+      }
+    }
+    return { text: ambiguityQuestion({ ambiguity, goal, knowledge }), toolCalls: [] };
+  }
   if (resolution.type === 'missing') {
     const alternative = resolution.goalParameter !== resolution.parameter ? resolution.goalParameter : undefined;
     return {

@@ -95,7 +95,7 @@ const CONCEPT_WORDS: Readonly<Record<string, readonly string[]>> = {
     'wentout',
   ],
   confirm: ['confirm', 'confirmed', 'confirmation', 'receipt'],
-  note: ['note', 'notes', 'memo', 'comment', 'annotation', 'remark'],
+  note: ['note', 'notes', 'memo', 'comment', 'annotation', 'annotate', 'remark', 'remarks'],
   issue: ['issue', 'issues', 'ticket', 'bug', 'problem', 'incident', 'defect', 'complaint'],
   product: [
     'product',

@@ -1,0 +1,135 @@
+/**
+ * @module The goals of a task: for each clause that asks for an action, the tool that performs it (a tool whose
+ * name carries the verb, best match on what the clause is about); for a task that only asks, the read tool that
+ * answers it. The rest of the plan (which lookups to make first) is worked out backwards from these.
+ */
+import type { Entities } from './entities.js';
+import { ENTITY_KINDS, type ParameterKind } from './parameters.js';
+import type { Clause, TaskShape } from './task-steps.js';
+import { isRelevant, type RankedTool, rankTools, type ToolProfile } from './tool-ranking.js';
+import { conceptsOf, stem, tokenize } from './vocabulary.js';
+
+/** One thing the task asks for: an action done through `profile`, or a question it answers. */
+export interface Goal {
+  readonly profile: ToolProfile;
+  readonly mode: 'action' | 'question';
+  /** The clause asking for it (the whole task for a question). */
+  readonly clause: Clause | undefined;
+}
+
+/** The goals of a task, or the clause no connected tool can do. */
+export type GoalPlan =
+  | { readonly type: 'goals'; readonly goals: readonly Goal[] }
+  | { readonly type: 'unsupported'; readonly clause: Clause | undefined };
+
+/** The concept each entity kind stands for, so "Lisa Park" makes a task about a customer. */
+export const ENTITY_CONCEPTS: Partial<Record<ParameterKind, string>> = {
+  email: 'email',
+  orderId: 'order',
+  customerId: 'customer',
+  customerName: 'customer',
+  sku: 'product',
+  issueId: 'issue',
+  branch: 'branch',
+  environment: 'environment',
+};
+
+/** Verbs close enough that a tool named with one can do what the other asks ("add 5 units" → adjust the stock). */
+const COMPATIBLE_VERBS: Readonly<Record<string, readonly string[]>> = { create: ['update'], update: ['create'] };
+const LIST_VERBS = new Set(['list', 'search']);
+const REQUIRED_UNKNOWN_PENALTY = 2;
+const LIST_BONUS = 2.5;
+
+function conceptsWithEntities(text: string, entityKinds: ReadonlySet<ParameterKind>): Set<string> {
+  const concepts = conceptsOf(text);
+  for (const kind of entityKinds) {
+    const concept = ENTITY_CONCEPTS[kind];
+    if (concept) concepts.add(concept);
+  }
+  return concepts;
+}
+
+/** Whether a tool's name carries one of the verbs: as its first word, or anywhere (`mark_shipped` ships). */
+function carriesVerb(profile: ToolProfile, verbs: ReadonlySet<string>): boolean {
+  return verbs.has(profile.verb) || [...verbs].some((verb) => profile.nameConcepts.has(verb));
+}
+
+/** Task concepts in a tool's name other than its verb: `shipping`, `confirmation` of `sendShippingConfirmation`. */
+function objectMatches(profile: ToolProfile, concepts: ReadonlySet<string>): number {
+  const named = new Set([...profile.nameConcepts, ...profile.serverConcepts]);
+  named.delete(profile.verb);
+  return [...named].filter((concept) => concepts.has(concept)).length;
+}
+
+function actionGoal(options: {
+  clause: Clause;
+  profiles: readonly ToolProfile[];
+  entityKinds: ReadonlySet<ParameterKind>;
+}): ToolProfile | undefined {
+  const { clause, profiles, entityKinds } = options;
+  const concepts = conceptsWithEntities(clause.reference, entityKinds);
+  const ranked = rankTools({ profiles, concepts, verbs: clause.verbs, entityKinds });
+  const actions = ranked.filter((tool) => !tool.profile.readOnly);
+  const named = actions.filter((tool) => carriesVerb(tool.profile, clause.verbs));
+  if (named.length > 0) {
+    // Among the tools that do it, the one about what the clause names ("a shipping confirmation" over any email).
+    const best = [...named].sort((left, right) => objectMatches(right.profile, concepts) - objectMatches(left.profile, concepts) || right.score - left.score)[0];
+    return best?.profile;
+  }
+  const compatible = new Set([...clause.verbs].flatMap((verb) => COMPATIBLE_VERBS[verb] ?? []));
+  return actions.find((tool) => compatible.has(tool.profile.verb) && objectMatches(tool.profile, concepts) >= 1 && isRelevant(tool))?.profile;
+}
+
+function pluralNames(task: string): Set<string> {
+  return new Set(tokenize(task).filter((word) => word.length > 3 && /s$/.test(word)).map((word) => stem(word)));
+}
+
+function questionGoal(options: {
+  task: string;
+  profiles: readonly ToolProfile[];
+  entities: Entities;
+  entityKinds: ReadonlySet<ParameterKind>;
+}): ToolProfile | undefined {
+  const { task, profiles, entityKinds } = options;
+  const concepts = conceptsWithEntities(task, entityKinds);
+  const ranked = rankTools({ profiles, concepts, verbs: new Set(), entityKinds });
+  const plurals = pluralNames(task);
+  const adjusted = ranked
+    .filter((tool) => tool.profile.readOnly && isRelevant(tool))
+    .map((tool: RankedTool, index) => {
+      let score = tool.score;
+      for (const parameter of tool.profile.parameters) {
+        if (parameter.required && ENTITY_KINDS.has(parameter.kind) && !entityKinds.has(parameter.kind)) score -= REQUIRED_UNKNOWN_PENALTY;
+      }
+      // "Which orders has Lisa Park placed?": a plural of what a listing tool is named after.
+      if (LIST_VERBS.has(tool.profile.verb) && tool.profile.nameWords.some((word) => plurals.has(stem(word)))) score += LIST_BONUS;
+      return { profile: tool.profile, score, index };
+    });
+  adjusted.sort((left, right) => right.score - left.score || left.index - right.index);
+  return adjusted[0]?.profile;
+}
+
+/**
+ * The task's goals in order: one per action clause, or one read tool when the task only asks something. A clause
+ * that asks for an action no connected tool performs makes the whole task unsupported, so nothing is half done.
+ */
+export function goalsOf(options: {
+  task: string;
+  shape: TaskShape;
+  profiles: readonly ToolProfile[];
+  entities: Entities;
+  entityKinds: ReadonlySet<ParameterKind>;
+}): GoalPlan {
+  const { shape, profiles, entityKinds } = options;
+  if (shape.actions.length === 0) {
+    const profile = questionGoal(options);
+    return profile ? { type: 'goals', goals: [{ profile, mode: 'question', clause: undefined }] } : { type: 'unsupported', clause: undefined };
+  }
+  const goals: Goal[] = [];
+  for (const clause of shape.actions) {
+    const profile = actionGoal({ clause, profiles, entityKinds });
+    if (!profile) return { type: 'unsupported', clause };
+    goals.push({ profile, mode: 'action', clause });
+  }
+  return { type: 'goals', goals };
+}
