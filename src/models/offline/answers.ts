@@ -42,17 +42,6 @@ const KIND_LABELS: Readonly<Record<ParameterKind, string>> = {
   other: '',
 };
 
-/** Examples offered in clarifying questions when the schema's description has none. */
-const KIND_EXAMPLES: Partial<Record<ParameterKind, string>> = {
-  email: 'name@example.com',
-  orderId: 'XYZ-789',
-  customerId: 'C-1001',
-  customerName: 'Lisa Park',
-  sku: 'SKU-RING-001',
-  issueId: 'ISS-42',
-  branch: 'main',
-  environment: 'staging',
-};
 
 function truncate(text: string, length: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -141,7 +130,7 @@ function factHeadline(done: CallRecord, knowledge: Knowledge, concepts: Readonly
   return best ? `The ${splitIdentifier(best.key).join(' ')}${forSubject(knowledge)} is ${String(best.value)}.` : undefined;
 }
 
-/** An example value for a parameter: from its description ("e.g. XYZ-789", "(C-1001)"), else a typical one. */
+/** An example value for a parameter, from its description ("e.g. XYZ-789", "(C-1001)"); none is made up. */
 function exampleFor(parameter: ParameterInfo): string | undefined {
   const stated = /e\.g\.,?\s*([^\s,;)]+)/i.exec(parameter.description)?.[1];
   if (stated) return stated;
@@ -151,8 +140,7 @@ function exampleFor(parameter: ParameterInfo): string | undefined {
     ids.customerIds[0] ??
     ids.issueIds[0] ??
     ids.skus[0] ??
-    ids.emails[0] ??
-    KIND_EXAMPLES[parameter.kind]
+    ids.emails[0]
   );
 }
 
@@ -162,9 +150,12 @@ export function clarifyingQuestion(options: {
   goal: ToolProfile;
   mode: 'action' | 'question';
   alternative?: ParameterInfo;
+  /** What an id of any kind refers to in this task (`order`), for an `entity`-like parameter. */
+  subject?: string;
 }): string {
-  const { parameter, goal, mode, alternative } = options;
-  const label = KIND_LABELS[parameter.kind] || splitIdentifier(parameter.name).join(' ');
+  const { parameter, goal, mode, alternative, subject } = options;
+  const label =
+    parameter.kind === 'entityId' && subject ? `${subject} id` : KIND_LABELS[parameter.kind] || splitIdentifier(parameter.name).join(' ');
   const example = exampleFor(parameter);
   const noun = label.replace(/ id$/, '');
   const purpose = mode === 'action' ? `should I ${actionPhrase(goal)} for` : 'do you mean';
@@ -230,6 +221,7 @@ export function outOfScopeAnswer(options: { task: string; tools: readonly ToolPr
 
 const MAX_QUOTED_RECORDS = 15;
 const MAX_QUOTE_LENGTH = 600;
+const MAX_QUOTED_LINES = 8;
 const NOTHING = /^(?:no\b|none\b|nothing\b|not found\b|0 (?:\w+ )?(?:found|results?|matches|items?|records?)\b|\[\s*\]$|\{\s*\}$)/i;
 
 /** What a person calls a record of each kind. */
@@ -242,6 +234,12 @@ const RECORD_NOUNS: Readonly<Record<RecordKind, string>> = {
   sku: 'item',
   issueId: 'issue',
 };
+
+/** A record as one readable line: a JSON object as `key: value` pairs, text as it is. */
+function recordLine(text: string): string {
+  const line = /^\s*\{/.test(text) ? statedFacts(text, '').map((fact) => `${fact.key}: ${String(fact.value)}`).join(', ') : text;
+  return truncate(line || text, MAX_RESULT_LENGTH);
+}
 
 /** Whether a result says it found nothing ("No notes on order:XYZ-789.", `[]`, `{"items":[]}`). */
 export function foundNothing(output: string): boolean {
@@ -285,7 +283,14 @@ function actionSentence(goal: ToolProfile, done: CallRecord, knowledge: Knowledg
   const where = environment ? ` to ${environment}` : '';
   const to = address ? ` to ${address}` : '';
   const result = truncate(done.result?.output.split('\n')[0] ?? '', MAX_RESULT_LENGTH);
-  return `${pastPhrase(goal)}${what}${where}${to}. ${displayName(done.call.name)}: ${result}`;
+  const [verb = '', ...object] = objectWords(goal);
+  const past = pastTense(verb).charAt(0).toUpperCase() + pastTense(verb).slice(1);
+  const target = what.startsWith(' for ') ? what.slice(' for '.length) : undefined;
+  let phrase = `${pastPhrase(goal)}${what}`;
+  // "Refunded order XYZ-789", "Marked order XYZ-790 shipped" rather than "Refunded the order for order XYZ-789".
+  if (target && object.length === 1 && target.startsWith(`${object[0]} `)) phrase = `${past} ${target}`;
+  else if (target && object.length === 1 && object[0]!.endsWith('ed')) phrase = `${past} ${target} ${object[0]}`;
+  return `${phrase}${where}${to}. ${displayName(done.call.name)}: ${result}`;
 }
 
 /** Lines of a result that hold what the question asks about (its words other than ids and stopwords). */
@@ -308,7 +313,7 @@ function quoteAnswer(done: CallRecord, knowledge: Knowledge): string {
   if (foundNothing(output)) return `I found nothing: ${tool}${subject} returned "${truncate(output, MAX_RESULT_LENGTH) || 'nothing'}".`;
   const records = recordsOf(output, done.call.name, 0);
   if (records.length > 1) {
-    const shown = records.slice(0, MAX_QUOTED_RECORDS).map((record) => `- ${truncate(record.text, MAX_RESULT_LENGTH)}`);
+    const shown = records.slice(0, MAX_QUOTED_RECORDS).map((record) => `- ${recordLine(record.text)}`);
     const more = records.length > MAX_QUOTED_RECORDS ? `\n…and ${records.length - MAX_QUOTED_RECORDS} more.` : '';
     return `${tool}${subject} returned ${records.length} records:\n${shown.join('\n')}${more}`;
   }
@@ -316,8 +321,10 @@ function quoteAnswer(done: CallRecord, knowledge: Knowledge): string {
     const headline = factHeadline(done, knowledge, conceptsOf(knowledge.task));
     if (headline) return headline;
   }
-  const about = linesAbout(output, knowledge.task);
-  const quoted = about.length > 0 && about.length < output.split('\n').length ? about.join('\n') : output.trim();
+  // A short result is quoted whole; of a long one, the lines about what was asked.
+  const short = output.length <= MAX_QUOTE_LENGTH && output.split('\n').length <= MAX_QUOTED_LINES;
+  const about = short ? [] : linesAbout(output, knowledge.task);
+  const quoted = about.length > 0 ? about.join('\n') : output.trim();
   return `${tool}${subject}: ${quoted.length > MAX_QUOTE_LENGTH ? `${quoted.slice(0, MAX_QUOTE_LENGTH - 1)}…` : quoted}`;
 }
 
@@ -343,7 +350,7 @@ export function ambiguityQuestion(options: { ambiguity: Ambiguity; goal: Goal; k
   const relevant = knowledge.bindings?.relevant ?? [];
   const lines = ambiguity.values.map((value) => {
     const record = relevant.find((candidate) => (candidate.values.get(ambiguity.kind) ?? []).some((found) => found.toLowerCase() === value.toLowerCase()));
-    const text = record ? truncate(record.text, MAX_RESULT_LENGTH) : value;
+    const text = record ? recordLine(record.text) : value;
     return `- ${text.includes(value) ? text : `${value}: ${text}`}`;
   });
   const purpose = goal.mode === 'action' ? `should I ${actionPhrase(goal.profile)} for` : 'do you mean';
@@ -355,7 +362,7 @@ export function bulkRefusal(options: { clause: Clause; tools: readonly ToolProfi
   const { clause, tools } = options;
   return (
     `I won't do that: "${truncate(clause.text, 80)}" asks for a change to many records at once, and I make changes ` +
-    'one record at a time, each one you name (an order id like XYZ-789, a customer by name) and each through approval. ' +
+    'one record at a time, each one you name (by its id, or a customer by name) and each through approval. ' +
     `Name the one record to change and I will do it.${capabilitiesOf(tools)}`
   );
 }

@@ -14,7 +14,7 @@ import { recordsOf, type RecordKind, type ToolRecord } from './records.js';
 import { type Clause, shapeOf } from './task-steps.js';
 import { carrierIn, fileIn, quantityIn, trackingIn } from './task-values.js';
 import type { ToolProfile } from './tool-ranking.js';
-import { conceptOf, conceptsOf, isKnownWord, stem } from './vocabulary.js';
+import { conceptOf, conceptsOf, isKnownWord, isStopword, splitIdentifier, stem } from './vocabulary.js';
 
 /** Several records fit a parameter and nothing in the task tells them apart. */
 export interface Ambiguity {
@@ -226,9 +226,31 @@ function fitEnum(values: readonly unknown[], allowed: readonly unknown[], task: 
     );
     if (match !== undefined) fitted.push(match);
   }
-  const words = new Set(task.toLowerCase().split(/[^a-z0-9_-]+/));
-  for (const option of allowed) if (words.has(lower(option))) fitted.push(option);
+  // An enum value the task uses as a state ("open issues", "the paid one", "orders that are shipped"), not as a
+  // verb ("which orders has she placed?").
+  for (const sentence of task.toLowerCase().split(/[\n.?!;]+/)) {
+    const words = sentence.split(/[^a-z0-9_-]+/).filter((word) => word !== '');
+    for (const option of allowed) {
+      words.forEach((word, index) => {
+        if (word !== lower(option)) return;
+        const next = words[index + 1];
+        const previous = words[index - 1] ?? '';
+        if ((next !== undefined && !isStopword(next)) || STATE_MARKERS.has(previous)) fitted.push(option);
+      });
+    }
+  }
   return [...new Set(fitted)];
+}
+
+const STATE_MARKERS = new Set(['is', 'are', 'status', 'state', 'marked', 'as', 'still']);
+const FLAG_FILLER = new Set(['only', 'include', 'is', 'has', 'show', 'with']);
+
+/** Whether a request names an optional flag: at least two of its words (or its one word), compared by stem. */
+function flagNamed(parameter: ParameterInfo, text: string): boolean {
+  const words = splitIdentifier(parameter.name).filter((word) => !FLAG_FILLER.has(word));
+  const said = new Set(text.toLowerCase().split(/[^a-z]+/).map(stem));
+  const hits = words.filter((word) => said.has(stem(word))).length;
+  return words.length > 0 && hits >= Math.min(2, words.length);
 }
 
 /** Candidate values for one parameter, best first, or the records it cannot choose between. */
@@ -246,6 +268,9 @@ function fillParameter(parameter: ParameterInfo, context: FillContext, wanted: b
     values = parameter.kind === 'entityId' ? fill.values.map((value) => formatReference(parameter, kind, String(value))) : fill.values;
   } else if (parameter.required) {
     values = [...stated(parameter, context), ...factValues(parameter, knowledge.facts)];
+  } else if (parameter.type === 'boolean') {
+    // "Which items are low on stock?" sets `low_stock_only`: the flag's own words are in the request.
+    values = flagNamed(parameter, context.clause?.reference ?? knowledge.task) ? [true] : [];
   } else {
     // Optional parameters take only what the user stated ("deploy feature/x to production").
     values = ENTITY_KINDS.has(parameter.kind) || parameter.kind === 'query' ? stated(parameter, context) : [];

@@ -64,7 +64,7 @@ const DATE = new RegExp(
 const QUOTED = /"([^"]{3,})"|“([^”]{3,})”|(?<=^|[\s:(])'([^']{3,}?)'(?=$|[\s.,;:!?)])/g;
 const SAYING = /\b(?:saying|that says|which says|reading|with the (?:text|message|note|body))\s*:?\s*(.{3,})$/im;
 const AFTER_COLON = /^[^:\n]{3,80}:\s+([^\n]{3,})$/m;
-const PHONE = /(?<![\w-])(\+?\d{1,3}[ .-]\d{3}[ .-]\d{3}[ .-]\d{4}|\(\d{3}\)\s?\d{3}-\d{4}|\d{3}-\d{4})(?![\w-])/g;
+const PHONE = /(?<![\w-])(\+?\d{1,3}[ .-]\d{2,4}[ .-]\d{3,4}[ .-]\d{4}|\+?\d{1,3}[ .-]\d{3}[ .-]\d{3}[ .-]\d{4}|\(\d{3}\)\s?\d{3}-\d{4}|\d{3,4}[ -]\d{4})(?![\w-])/g;
 const CAPITALISED_WORD = /[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?/g;
 /** Capitalised words that start sentences or name things but are not people. */
 const NOT_NAMES = new Set(

@@ -67,7 +67,8 @@ export function composeFreeText(parameter: ParameterInfo, profile: ToolProfile, 
   }
   if (words.some((word) => REASON_WORDS.has(word))) {
     const clause = knowledge.clause;
-    return knowledge.clause?.reason ?? message ?? statements[0] ?? (clause ? `As requested: ${clause.text}` : undefined);
+    const reason = knowledge.clause?.reason ?? message ?? statements[0] ?? (clause ? `As requested: ${clause.text}` : undefined);
+    return reason?.replace(/[.!]+$/, '');
   }
   if (words.some((word) => MESSAGE_WORDS.has(word)) && !words.some((word) => DESCRIPTION_WORDS.has(word))) {
     if (!sends) return message ?? (statements.length > 0 ? statements.map(sentence).join(' ') : undefined);

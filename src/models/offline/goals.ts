@@ -7,7 +7,7 @@ import type { Entities } from './entities.js';
 import { ENTITY_KINDS, type ParameterKind } from './parameters.js';
 import type { Clause, TaskShape } from './task-steps.js';
 import { isRelevant, type RankedTool, rankTools, type ToolProfile } from './tool-ranking.js';
-import { conceptsOf, stem, tokenize } from './vocabulary.js';
+import { conceptOf, conceptsOf, stem, tokenize } from './vocabulary.js';
 
 /** One thing the task asks for: an action done through `profile`, or a question it answers. */
 export interface Goal {
@@ -37,7 +37,7 @@ export const ENTITY_CONCEPTS: Partial<Record<ParameterKind, string>> = {
 /** Verbs close enough that a tool named with one can do what the other asks ("add 5 units" → adjust the stock). */
 const COMPATIBLE_VERBS: Readonly<Record<string, readonly string[]>> = { create: ['update'], update: ['create'] };
 const LIST_VERBS = new Set(['list', 'search']);
-const REQUIRED_UNKNOWN_PENALTY = 2;
+const REQUIRED_UNKNOWN_PENALTY = 4;
 const LIST_BONUS = 2.5;
 
 function conceptsWithEntities(text: string, entityKinds: ReadonlySet<ParameterKind>): Set<string> {
@@ -61,23 +61,47 @@ function objectMatches(profile: ToolProfile, concepts: ReadonlySet<string>): num
   return [...named].filter((concept) => concepts.has(concept)).length;
 }
 
+/**
+ * How well a tool's name fits what the clause is about: the concepts it names that the task says, less those it
+ * names that the task does not (a generic `send_email` over `sendShippingConfirmation` for "email her that …").
+ */
+function fit(profile: ToolProfile, concepts: ReadonlySet<string>): number {
+  const named = new Set(profile.nameConcepts);
+  named.delete(profile.verb);
+  const unmatched = [...named].filter((concept) => !concepts.has(concept)).length;
+  return 2 * objectMatches(profile, concepts) - unmatched;
+}
+
 function actionGoal(options: {
   clause: Clause;
+  statements: readonly string[];
   profiles: readonly ToolProfile[];
   entityKinds: ReadonlySet<ParameterKind>;
 }): ToolProfile | undefined {
-  const { clause, profiles, entityKinds } = options;
-  const concepts = conceptsWithEntities(clause.reference, entityKinds);
+  const { clause, statements, profiles, entityKinds } = options;
+  // What the task states ("XYZ-792 went out today") tells which action it means as much as the clause itself.
+  const concepts = conceptsWithEntities([clause.reference, ...statements].join(' '), entityKinds);
   const ranked = rankTools({ profiles, concepts, verbs: clause.verbs, entityKinds });
   const actions = ranked.filter((tool) => !tool.profile.readOnly);
-  const named = actions.filter((tool) => carriesVerb(tool.profile, clause.verbs));
-  if (named.length > 0) {
-    // Among the tools that do it, the one about what the clause names ("a shipping confirmation" over any email).
-    const best = [...named].sort((left, right) => objectMatches(right.profile, concepts) - objectMatches(left.profile, concepts) || right.score - left.score)[0];
-    return best?.profile;
-  }
+  // "Mark PO-5003 as dispatched": the state it is marked as is what a tool may be named for (`dispatch_purchase`).
+  const verbs = new Set(clause.verbs);
+  const state = /\bas\s+([a-z]+ed)\b/i.exec(clause.reference)?.[1];
+  if (state && verbs.has('update')) verbs.add(conceptOf(state));
+  const named = actions.filter((tool) => carriesVerb(tool.profile, verbs));
+  // Among the tools that do it, the one about what the clause names ("a shipping confirmation" over any email).
+  const best = [...named].sort((left, right) => fit(right.profile, concepts) - fit(left.profile, concepts) || right.score - left.score)[0];
+  if (best && objectMatches(best.profile, concepts) > 0) return best.profile;
+  // "Add 5 units to stock": no creating tool is about stock, but one that adjusts it is.
   const compatible = new Set([...clause.verbs].flatMap((verb) => COMPATIBLE_VERBS[verb] ?? []));
-  return actions.find((tool) => compatible.has(tool.profile.verb) && objectMatches(tool.profile, concepts) >= 1 && isRelevant(tool))?.profile;
+  const alternative = actions.find((tool) => compatible.has(tool.profile.verb) && objectMatches(tool.profile, concepts) >= 1 && isRelevant(tool));
+  return alternative?.profile ?? best?.profile;
+}
+
+/** Whether a question can supply a required parameter of this kind: free text always, an id when it names one. */
+function answerable(kind: ParameterKind, entityKinds: ReadonlySet<ParameterKind>): boolean {
+  if (kind === 'title' || kind === 'text') return true;
+  if (kind === 'entityId' || kind === 'query') return entityKinds.size > 0;
+  return ENTITY_KINDS.has(kind) ? entityKinds.has(kind) : false;
 }
 
 function pluralNames(task: string): Set<string> {
@@ -91,18 +115,27 @@ function questionGoal(options: {
   entityKinds: ReadonlySet<ParameterKind>;
 }): ToolProfile | undefined {
   const { task, profiles, entityKinds } = options;
-  const concepts = conceptsWithEntities(task, entityKinds);
-  const ranked = rankTools({ profiles, concepts, verbs: new Set(), entityKinds });
+  // What the question asks about is in its words ("which orders …"); the names it gives ("… has Lisa Park placed")
+  // are filters, and count only when the words match no tool ("tell me about Lisa Park").
+  let ranked = rankTools({ profiles, concepts: conceptsOf(task), verbs: new Set(), entityKinds });
+  if (!ranked.some((tool) => tool.profile.readOnly && isRelevant(tool))) {
+    ranked = rankTools({ profiles, concepts: conceptsWithEntities(task, entityKinds), verbs: new Set(), entityKinds });
+  }
   const plurals = pluralNames(task);
   const adjusted = ranked
     .filter((tool) => tool.profile.readOnly && isRelevant(tool))
     .map((tool: RankedTool, index) => {
       let score = tool.score;
+      // A tool that needs a value the task does not give (nor anything to look it up by) cannot answer it.
       for (const parameter of tool.profile.parameters) {
-        if (parameter.required && ENTITY_KINDS.has(parameter.kind) && !entityKinds.has(parameter.kind)) score -= REQUIRED_UNKNOWN_PENALTY;
+        if (parameter.required && !answerable(parameter.kind, entityKinds)) score -= REQUIRED_UNKNOWN_PENALTY;
       }
       // "Which orders has Lisa Park placed?": a plural of what a listing tool is named after.
-      if (LIST_VERBS.has(tool.profile.verb) && tool.profile.nameWords.some((word) => plurals.has(stem(word)))) score += LIST_BONUS;
+      if (LIST_VERBS.has(tool.profile.verb)) {
+        if (tool.profile.nameWords.some((word) => plurals.has(stem(word)))) score += LIST_BONUS;
+        // "Which items are low on stock?": what `list_inventory` lists ("inventory items") is in its description.
+        else if (tool.profile.verb === 'list' && [...plurals].some((word) => tool.profile.descriptionConcepts.has(conceptOf(word)))) score += LIST_BONUS;
+      }
       return { profile: tool.profile, score, index };
     });
   adjusted.sort((left, right) => right.score - left.score || left.index - right.index);
@@ -127,7 +160,7 @@ export function goalsOf(options: {
   }
   const goals: Goal[] = [];
   for (const clause of shape.actions) {
-    const profile = actionGoal({ clause, profiles, entityKinds });
+    const profile = actionGoal({ clause, statements: shape.statements, profiles, entityKinds });
     if (!profile) return { type: 'unsupported', clause };
     goals.push({ profile, mode: 'action', clause });
   }

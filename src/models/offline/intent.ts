@@ -138,6 +138,8 @@ const COMMAND_OPENERS = new Set([
 /** Verbs that send a message: as commands they mean the `send` concept, not the thing (`email`). */
 const MESSAGE_VERBS = new Set(['email', 'mail', 'message', 'text', 'tell', 'reply', 'respond', 'alert']);
 
+const WH_QUESTION = /^(?:what|what's|whats|which|who|whose|where|when|why|how)\b/i;
+
 /** Splits a task into clauses: sentences, and parts joined by dashes, semicolons or ", then". */
 export function clausesOf(text: string): string[] {
   return text
@@ -167,6 +169,8 @@ export function verbConcept(word: string): string {
 export function requestedActions(task: string): Set<string> {
   const actions = new Set<string>();
   for (const clause of clausesOf(task)) {
+    // "What emails did we send …?" asks about an action; it does not ask for one.
+    if (WH_QUESTION.test(clause.trim())) continue;
     const words = tokenize(clause);
     let commandStart = true;
     for (const [index, word] of words.entries()) {

@@ -80,6 +80,7 @@ const TEXT_WORDS = new Set([
   'explanation',
   'problem',
   'memo',
+  'remark',
   'remarks',
   'html',
   'markdown',
@@ -122,6 +123,7 @@ export function classifyParameter(name: string, schema: JsonSchema, toolWords: r
   // `entity`, `record`, `target`: what a note or comment is attached to, an id of any kind.
   if (words.length === 1 && ENTITY_REFERENCE_WORDS.has(last)) return 'entityId';
   if (words.some((word) => TEXT_WORDS.has(word)) && !ID_WORDS.has(last)) return 'text';
+  if (ID_WORDS.has(last) && words.length > 1 && concepts.includes('email')) return 'other'; // `email_id`: a message, not an address
   if (schema.format === 'email' || concepts.includes('email') || words.includes('recipient')) return 'email';
   if (ID_WORDS.has(last)) {
     const nouns = words.slice(0, -1);

@@ -48,6 +48,19 @@ const MAX_CALLS = 14;
 /** Candidates the planner reads in full to tell them apart before it asks which one is meant. */
 const MAX_DETAIL_READS = 5;
 
+const RECORD_NOUNS: Readonly<Record<RecordKind, string>> = {
+  orderId: 'order',
+  customerId: 'customer',
+  customerName: 'customer',
+  email: 'email address',
+  phone: 'phone number',
+  sku: 'item',
+  issueId: 'issue',
+};
+
+/** Values people name a task by; when one is missing the planner asks for it rather than for what would find it. */
+const STATED_KINDS: ReadonlySet<string> = new Set(['orderId', 'customerId', 'sku', 'issueId', 'entityId']);
+
 /** Tool errors that mean a person refused the call (an approval denied), which no other argument can fix. */
 const REFUSAL = /\b(?:denied|rejected|declined|not approved|refused|not allowed)\b/i;
 
@@ -100,6 +113,12 @@ function providersFor(kind: RecordKind, context: Context, exclude: ReadonlySet<s
   const concepts = KIND_CONCEPTS[kind];
   const { entities } = context.knowledge;
   const searchable = entities.customerNames.length + entities.emails.length + entities.phones.length + entities.nameFragments.length > 0;
+  const statedConcepts = [
+    ...(searchable || entities.customerIds.length > 0 ? ['customer'] : []),
+    ...(entities.orderIds.length > 0 ? ['order'] : []),
+    ...(entities.skus.length > 0 ? ['product', 'inventory'] : []),
+    ...(entities.issueIds.length > 0 ? ['issue'] : []),
+  ];
   const scored = context.profiles
     .filter((profile) => profile.readOnly && !exclude.has(profile.spec.name))
     .filter((profile) => !profile.parameters.some((parameter) => parameter.required && recordKindOf(parameter.kind) === kind))
@@ -118,7 +137,9 @@ function providersFor(kind: RecordKind, context: Context, exclude: ReadonlySet<s
         if (profile.nameConcepts.has(concept)) score += 3;
         else if (profile.descriptionConcepts.has(concept)) score += 1;
       }
+      // A tool named for what the task names ("Lisa Park" → a customer tool) over one that merely mentions it.
       const searches = profile.parameters.some((parameter) => parameter.kind === 'query');
+      if (searches && statedConcepts.some((concept) => profile.nameConcepts.has(concept))) score += 3;
       if (searches && searchable && (kind === 'customerId' || kind === 'email' || kind === 'customerName')) score += 2;
       if (searches && !searchable) score -= 2;
       return { profile, score, index };
@@ -130,13 +151,20 @@ function providersFor(kind: RecordKind, context: Context, exclude: ReadonlySet<s
 
 /** A read tool that describes one record of `kind` in full (`get_order(order_id)`), for telling candidates apart. */
 function detailTool(kind: RecordKind, context: Context): { profile: ToolProfile; parameter: ParameterInfo } | undefined {
+  const concepts = KIND_CONCEPTS[kind];
+  const found: { profile: ToolProfile; parameter: ParameterInfo; score: number }[] = [];
   for (const profile of context.profiles) {
     if (!profile.readOnly) continue;
     const required = profile.parameters.filter((parameter) => parameter.required);
     const parameter = required[0];
-    if (required.length === 1 && parameter && recordKindOf(parameter.kind) === kind && profile.verb === 'get') return { profile, parameter };
+    if (required.length !== 1 || !parameter || recordKindOf(parameter.kind) !== kind) continue;
+    // `get_order` describes an order; `getCustomerEmail(order_id)` only one fact about its customer.
+    const others = [...profile.nameConcepts].filter((concept) => concept !== profile.verb && !concepts.includes(concept)).length;
+    const named = concepts.some((concept) => profile.nameConcepts.has(concept));
+    found.push({ profile, parameter, score: (named ? 4 : 0) - others + (profile.verb === 'get' ? 1 : 0) });
   }
-  return undefined;
+  found.sort((left, right) => right.score - left.score);
+  return found[0];
 }
 
 /**
@@ -161,8 +189,9 @@ function resolve(profile: ToolProfile, context: Context, chain: ReadonlySet<stri
       if (resolution.type === 'missing' && !deepest) deepest = resolution;
     }
   }
-  if (deepest?.type === 'missing' && recordKindOf(deepest.parameter.kind) !== undefined) {
-    return { type: 'missing', parameter: deepest.parameter, goalParameter: firstMissing };
+  // Ask for what the nearest lookup lacked (the order id a customer's email is found by), not for a gap further down.
+  if (deepest?.type === 'missing' && !STATED_KINDS.has(firstMissing.kind) && recordKindOf(deepest.goalParameter.kind) !== undefined) {
+    return { type: 'missing', parameter: deepest.goalParameter, goalParameter: firstMissing };
   }
   return { type: 'missing', parameter: firstMissing, goalParameter: firstMissing };
 }
@@ -189,6 +218,15 @@ function doneCalls(goals: readonly Goal[], calls: readonly CallRecord[]): (CallR
     if (done) used.add(done);
     return done;
   });
+}
+
+/** Every word the catalog's names and descriptions use, as written (lower case). */
+function catalogWords(profiles: readonly ToolProfile[]): Set<string> {
+  const words = new Set<string>();
+  for (const profile of profiles) {
+    for (const word of `${profile.spec.name} ${profile.spec.description}`.toLowerCase().split(/[^a-z]+/)) words.add(word);
+  }
+  return words;
 }
 
 function firstLine(output: string): string {
@@ -255,7 +293,9 @@ export function decide(request: ModelRequest): PlannerDecision {
   if (resolution.type === 'ambiguous') {
     const { ambiguity } = resolution;
     // "The ring order": read each candidate in full once, so the words that tell them apart can be found.
-    const detail = ambiguity.unmatched.length > 0 ? detailTool(ambiguity.kind, stepContext) : undefined;
+    // Words the catalog itself uses ("placed", "shipped") describe every record, not one of them.
+    const telling = ambiguity.unmatched.filter((word) => !catalogWords(profiles).has(word));
+    const detail = telling.length > 0 ? detailTool(ambiguity.kind, stepContext) : undefined;
     if (detail && ambiguity.values.length <= MAX_DETAIL_READS && calls.length < MAX_CALLS) {
       for (const value of ambiguity.values) {
         const input = { [detail.parameter.name]: value };
@@ -273,6 +313,7 @@ export function decide(request: ModelRequest): PlannerDecision {
         parameter: resolution.parameter,
         goal: goal.profile,
         mode: goal.mode,
+        subject: RECORD_NOUNS[subjectKind(knowledge, knowledge.clause)],
         ...(alternative ? { alternative } : {}),
       }),
       toolCalls: [],

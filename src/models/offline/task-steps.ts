@@ -94,9 +94,11 @@ export function shapeOf(task: string): TaskShape {
     // "Put a note on XYZ-789: customer asked for gift wrapping" — what follows the colon is the message, whole.
     const colon = /:\s+/.exec(sentence);
     const head = colon ? sentence.slice(0, colon.index) : sentence;
-    const colonMessage = colon ? sentence.slice(colon.index + colon[0].length) : undefined;
+    // "…: gift receipt requested, then email the customer": a new command after the message ends it.
+    const [colonMessage, ...after] = colon ? splitCommands(sentence.slice(colon.index + colon[0].length)) : [];
     const parts = splitCommands(head);
     parts.forEach((part, index) => clauses.push(clauseOf(part, index === parts.length - 1 ? colonMessage : undefined)));
+    for (const part of after) clauses.push(clauseOf(part, undefined));
   }
   const actions = clauses.filter((clause) => clause.verbs.size > 0);
   const statements = clauses

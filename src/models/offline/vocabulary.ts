@@ -226,7 +226,8 @@ export function isKnownWord(word: string): boolean {
 /** The distinct concepts of the meaningful words of a text (stopwords and pure numbers dropped). */
 export function conceptsOf(text: string): Set<string> {
   const concepts = new Set<string>();
-  for (const word of tokenize(text)) {
+  // An address's parts are not words of the request ("…@example.com" would read as "com", a comment).
+  for (const word of tokenize(text.replace(/\S+@\S+|https?:\/\/\S+/g, ' '))) {
     if (isStopword(word) || /^\d+$/.test(word) || word.length < 2) continue;
     concepts.add(conceptOf(word));
   }
