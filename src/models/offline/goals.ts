@@ -80,7 +80,9 @@ function actionGoal(options: {
 }): ToolProfile | undefined {
   const { clause, statements, profiles, entityKinds } = options;
   // What the task states ("XYZ-792 went out today") tells which action it means as much as the clause itself.
-  const concepts = conceptsWithEntities([clause.reference, ...statements].join(' '), entityKinds);
+  // So does what its message says has happened ("notify the customer that it shipped"; not "it ships Monday").
+  const happened = (clause.message ?? '').split(/\s+/).filter((word) => /ed$|^wentout$/i.test(word)).join(' ');
+  const concepts = conceptsWithEntities([clause.reference, happened, ...statements].join(' '), entityKinds);
   const ranked = rankTools({ profiles, concepts, verbs: clause.verbs, entityKinds });
   const actions = ranked.filter((tool) => !tool.profile.readOnly);
   // "Mark PO-5003 as dispatched": the state it is marked as is what a tool may be named for (`dispatch_purchase`).
