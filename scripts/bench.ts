@@ -1,8 +1,13 @@
 /**
  * `npm run bench`: builds, then measures on this machine (1) the host overhead per agent step, (2) the MCP
  * tool-call round trip over stdio to our own server, and (3) the cold start of `deckhand run` to its first
+<<<<<<< HEAD
  * model request, (4) the operations servers with 100k orders in the store, and (5) `/ws/chat` fan-out with N
  * concurrent streaming sessions and memory per idle session, each against a baseline measured
+=======
+ * model request, (4) the operations servers with 100k orders in the store, and (5) the offline planner's time per step
+ * on a 30-tool catalog, each against a baseline measured
+>>>>>>> f68b484 (Offline planner: tool profiles and concept frequencies computed once per catalog (36 ms → under 1 ms a step under load); npm run bench times a step on a 30-tool catalog)
  * in the same process. Prints tables, then one JSON line
  * with every figure. Method and recorded figures: docs/benchmarks.md. Needs `node --expose-gc`.
  */
@@ -12,6 +17,7 @@ import { benchColdStart, type ColdStartResult } from '../bench/cold-start.js';
 import { machineInfo } from '../bench/machine.js';
 import { benchOpsServers, type OpsServersResult } from '../bench/ops-servers.js';
 import { benchMcpRoundTrip, type McpRoundTripResult } from '../bench/mcp-round-trip.js';
+import { benchOfflinePlanner, type OfflinePlannerResult } from '../bench/offline-planner.js';
 import { bytes, num, table } from '../bench/report.js';
 import { BenchResources } from '../bench/resources.js';
 import { roundSummary, type Summary } from '../bench/stats.js';
@@ -174,6 +180,26 @@ function printChatSessions(result: ChatSessionsResult): void {
   );
 }
 
+const TARGET_PLANNER_STEP_US = 1_000;
+
+function printOfflinePlanner(result: OfflinePlannerResult): void {
+  console.log(
+    `\n6. Offline planner — one step's decision on a ${result.catalogTools}-tool catalog, ${result.steps} recorded steps of ` +
+      'six tasks (one action, a lookup chain, two actions, questions, a refusal), each timed 500 times after 100 warm-up rounds (µs per step)',
+  );
+  const row = (label: string, summary: Summary) => [label, summary.p50, summary.p99, summary.mean, summary.max];
+  console.log(
+    table(
+      ['measure', 'p50', 'p99', 'mean', 'max'],
+      [row('OfflineModel.stream, all parts', result.stepUs), row('baseline: JSON.stringify of the same request', result.baselineStringifyUs)],
+    ),
+  );
+  console.log(
+    `planner: ${num(result.stepUs.p50)} µs p50 / ${num(result.stepUs.p99)} µs p99 per step (${num(result.ratioToBaseline)}× stringifying the request) — ` +
+      `target < ${num(TARGET_PLANNER_STEP_US, 0)} µs: ${result.stepUs.p99 < TARGET_PLANNER_STEP_US ? 'met' : 'MISSED'}.`,
+  );
+}
+
 /** Rounds every number in a result tree for the JSON line. */
 function rounded(value: unknown): unknown {
   if (typeof value === 'number') return Number.isInteger(value) ? value : Math.round(value * 100) / 100;
@@ -199,7 +225,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    // `npm run bench -- chat ops` runs only the named sections (agent-step, mcp, cold-start, ops, chat); default all.
+    // `npm run bench -- chat ops` runs only the named sections (agent-step, mcp, cold-start, ops, chat, planner); default all.
     const only = new Set(process.argv.slice(2));
     const wanted = (name: string) => only.size === 0 || only.has(name);
     const agentStep = wanted('agent-step') ? await benchAgentStep(resources) : undefined;
@@ -212,11 +238,13 @@ async function main(): Promise<void> {
     if (opsServers) printOpsServers(opsServers);
     const chatSessions = wanted('chat') ? await benchChatSessions(resources) : undefined;
     if (chatSessions) printChatSessions(chatSessions);
+    const offlinePlanner = wanted('planner') ? await benchOfflinePlanner() : undefined;
+    if (offlinePlanner) printOfflinePlanner(offlinePlanner);
     const durationS = (performance.now() - started) / 1_000;
     console.log(`\nFinished in ${num(durationS)} s.`);
     console.log(
       JSON.stringify(
-        rounded({ bench: 'deckhand', version: VERSION, machine, agentStep, mcpRoundTrip, coldStart, opsServers, chatSessions, durationS }),
+        rounded({ bench: 'deckhand', version: VERSION, machine, agentStep, mcpRoundTrip, coldStart, opsServers, chatSessions, offlinePlanner, durationS }),
       ),
     );
   } finally {

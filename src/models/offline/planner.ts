@@ -4,7 +4,7 @@
  * question), and works backwards from the first goal not yet done to the next call, a clarifying question, or the
  * final answer.
  */
-import type { ModelRequest, ToolCall } from '../types.js';
+import type { ModelRequest, ToolCall, ToolSpec } from '../types.js';
 import {
   actionPhrase,
   ambiguityQuestion,
@@ -90,6 +90,22 @@ function isUnaskedOwnTool(name: string, task: string): boolean {
     .slice('deckhand__'.length)
     .split('_')
     .every((word) => taskWords.some((candidate) => stem(candidate) === stem(word)));
+}
+
+const catalogCache = new WeakMap<readonly ToolSpec[], Map<string, readonly ToolProfile[]>>();
+
+/** The catalog as profiles, minus the host's own tools the task does not ask for; one array per catalog and choice. */
+function catalogProfiles(tools: readonly ToolSpec[], task: string): readonly ToolProfile[] {
+  const offered = tools.filter((tool) => !isUnaskedOwnTool(tool.name, task));
+  const key = offered.map((tool) => tool.name).join('\u0000');
+  const byChoice = catalogCache.get(tools) ?? new Map<string, readonly ToolProfile[]>();
+  catalogCache.set(tools, byChoice);
+  let profiles = byChoice.get(key);
+  if (!profiles) {
+    profiles = offered.map(profileTool);
+    byChoice.set(key, profiles);
+  }
+  return profiles;
 }
 
 function stableKey(name: string, input: Record<string, unknown>): string {
@@ -242,7 +258,7 @@ export function decide(request: ModelRequest): PlannerDecision {
   const { task, step, calls, lastTurn } = conversation;
   if (task.trim() === '') return { text: 'What would you like me to do?', toolCalls: [] };
 
-  const profiles = request.tools.filter((tool) => !isUnaskedOwnTool(tool.name, task)).map(profileTool);
+  const profiles = catalogProfiles(request.tools, task);
   const entities = extractEntities(task);
   const shape = shapeOf(task);
   if (shape.bulk) return { text: bulkRefusal({ clause: shape.bulk, tools: profiles }), toolCalls: [] };

@@ -64,8 +64,19 @@ export function isReadOnlyTool(spec: ToolSpec): boolean {
   return first !== undefined && READ_VERBS.has(conceptOf(first));
 }
 
-/** Reduces a tool to the concepts the planner matches on. */
+/** Profiles by spec: a host lists its tools once and offers the same objects every step, so each is read once. */
+const profiles = new WeakMap<ToolSpec, ToolProfile>();
+
+/** Reduces a tool to the concepts the planner matches on (computed once per spec object). */
 export function profileTool(spec: ToolSpec): ToolProfile {
+  const known = profiles.get(spec);
+  if (known) return known;
+  const profile = buildProfile(spec);
+  profiles.set(spec, profile);
+  return profile;
+}
+
+function buildProfile(spec: ToolSpec): ToolProfile {
   const nameWords = splitIdentifier(toolPart(spec.name));
   const parameters = parametersOf(spec);
   const schemaText = parameters.map(
@@ -110,6 +121,26 @@ const SCHEMA_WEIGHT = 0.5;
 const VERB_BONUS = 4;
 const ENTITY_BONUS = 1.5;
 
+const frequencyCache = new WeakMap<readonly ToolProfile[], Map<string, number>>();
+
+/** In how many tools each concept appears (cached per catalog array: the planner reuses one per catalog). */
+function frequencies(profiles: readonly ToolProfile[]): Map<string, number> {
+  const cached = frequencyCache.get(profiles);
+  if (cached) return cached;
+  const documentFrequency = new Map<string, number>();
+  for (const profile of profiles) {
+    const all = new Set([
+      ...profile.nameConcepts,
+      ...profile.serverConcepts,
+      ...profile.descriptionConcepts,
+      ...profile.schemaConcepts,
+    ]);
+    for (const concept of all) documentFrequency.set(concept, (documentFrequency.get(concept) ?? 0) + 1);
+  }
+  frequencyCache.set(profiles, documentFrequency);
+  return documentFrequency;
+}
+
 /**
  * Scores every tool against a task's concepts and requested verbs, best first (ties keep catalog order).
  * A concept counts most in the tool name, then the server name, the description, and the parameters; each is
@@ -123,16 +154,7 @@ export function rankTools(options: {
   entityKinds: ReadonlySet<ParameterKind>;
 }): RankedTool[] {
   const { profiles, concepts, verbs, entityKinds } = options;
-  const documentFrequency = new Map<string, number>();
-  for (const profile of profiles) {
-    const all = new Set([
-      ...profile.nameConcepts,
-      ...profile.serverConcepts,
-      ...profile.descriptionConcepts,
-      ...profile.schemaConcepts,
-    ]);
-    for (const concept of all) documentFrequency.set(concept, (documentFrequency.get(concept) ?? 0) + 1);
-  }
+  const documentFrequency = frequencies(profiles);
   const ranked = profiles.map((profile, index) => {
     let score = 0;
     let nameMatches = 0;

@@ -227,7 +227,8 @@ export function isKnownWord(word: string): boolean {
 export function conceptsOf(text: string): Set<string> {
   const concepts = new Set<string>();
   // An address's parts are not words of the request ("…@example.com" would read as "com", a comment).
-  for (const word of tokenize(text.replace(/\S+@\S+|https?:\/\/\S+/g, ' '))) {
+  const plain = text.includes('@') || text.includes('://') ? text.replace(/[^\s@]+@[^\s@]+|https?:\/\/[^\s]+/g, ' ') : text;
+  for (const word of tokenize(plain)) {
     if (isStopword(word) || /^\d+$/.test(word) || word.length < 2) continue;
     concepts.add(conceptOf(word));
   }
