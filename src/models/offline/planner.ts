@@ -58,6 +58,9 @@ const RECORD_NOUNS: Readonly<Record<RecordKind, string>> = {
   issueId: 'issue',
 };
 
+/** What a lookup is for, by the kind of value it finds ("find the email address"). */
+const PURPOSE_LABELS: Partial<Record<RecordKind, string>> = { email: 'email address', orderId: 'order', customerId: 'customer id', sku: 'item', issueId: 'issue' };
+
 /** Values people name a task by; when one is missing the planner asks for it rather than for what would find it. */
 const STATED_KINDS: ReadonlySet<string> = new Set(['orderId', 'customerId', 'sku', 'issueId', 'entityId']);
 
@@ -199,7 +202,7 @@ function resolve(profile: ToolProfile, context: Context, chain: ReadonlySet<stri
   let deepest: Resolution | undefined;
   if (kind !== undefined && chain.size < MAX_CHAIN_DEPTH) {
     for (const provider of providersFor(kind, context, chain)) {
-      const label = splitIdentifier(firstMissing.name).join(' ');
+      const label = PURPOSE_LABELS[kind] ?? splitIdentifier(firstMissing.name).join(' ');
       const resolution = resolve(provider, context, new Set([...chain, provider.spec.name]), `find the ${label}`);
       if (resolution.type === 'call' || resolution.type === 'ambiguous') return resolution;
       if (resolution.type === 'missing' && !deepest) deepest = resolution;
