@@ -48,6 +48,25 @@ describe('deckhand run with the offline planner and the built-in servers', () =>
     expect(result.stdout).toMatch(/usage: 3 steps · 2 tool calls · [\d,]+ input \+ [\d,]+ output tokens · \$0\.00 \(offline\)/);
   });
 
+  it('with no key at all, does a task of two actions: one refund and one email, each approved, zero tokens', async () => {
+    const { home, cwd } = freshWorkspace();
+    const result = await runCli(['run', 'refund $30 on XYZ-789 and email her that it is done', '--json', '--yes'], { env: cliEnv(home), cwd });
+    expect(result.code).toBe(0);
+    const events = parseJsonLines(result.stdout);
+    expect(toolCalls(events)).toEqual(['orders.refund_order', 'crm.getCustomerEmail', 'email.send_email']);
+    expect(events.filter((event) => event.type === 'approval-response').map((event) => event.by)).toEqual(['--yes', '--yes']);
+    expect(events.at(-1)).toMatchObject({ type: 'run-end', outcome: 'finished', totals: { inputTokens: 0, outputTokens: 0, costUsd: 0 } });
+    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true });
+    try {
+      expect(db.prepare("select order_id, amount_cents from payments where kind = 'refund' and order_id = 'XYZ-789'").all()).toEqual([{ order_id: 'XYZ-789', amount_cents: 3000 }]);
+      const sent = db.prepare("select to_address, body from emails where id not like 'EM-000%'").all() as unknown as Array<{ to_address: string; body: string }>;
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toMatchObject({ to_address: 'lisa.park@example.com', body: expect.stringContaining('Refunded $30.00 on order XYZ-789') });
+    } finally {
+      db.close();
+    }
+  });
+
   it('an unknown order: the tool error reaches the planner, which explains it and sends nothing', async () => {
     const { home, cwd } = freshWorkspace();
     const result = await runCli(['run', 'Order XYZ-000 has shipped. Email the customer a shipping confirmation.', '--json'], { env: cliEnv(home), cwd });
