@@ -1,13 +1,9 @@
 /**
  * `npm run bench`: builds, then measures on this machine (1) the host overhead per agent step, (2) the MCP
  * tool-call round trip over stdio to our own server, and (3) the cold start of `deckhand run` to its first
-<<<<<<< HEAD
- * model request, (4) the operations servers with 100k orders in the store, and (5) `/ws/chat` fan-out with N
- * concurrent streaming sessions and memory per idle session, each against a baseline measured
-=======
- * model request, (4) the operations servers with 100k orders in the store, and (5) the offline planner's time per step
- * on a 30-tool catalog, each against a baseline measured
->>>>>>> f68b484 (Offline planner: tool profiles and concept frequencies computed once per catalog (36 ms → under 1 ms a step under load); npm run bench times a step on a 30-tool catalog)
+ * model request, (4) the operations servers with 100k orders in the store, (5) `/ws/chat` fan-out with N
+ * concurrent streaming sessions and memory per idle session, and (6) the offline planner's time per step on a
+ * 30-tool catalog, each against a baseline measured
  * in the same process. Prints tables, then one JSON line
  * with every figure. Method and recorded figures: docs/benchmarks.md. Needs `node --expose-gc`.
  */
