@@ -3,6 +3,7 @@ import type { ApprovalConfig, CompactionConfig } from '../config/schema.js';
 import type { ModelPrice, PriceBook } from '../models/pricing.js';
 import type { PromptCounter } from '../models/token-count.js';
 import { spendBefore } from '../store/spend-queries.js';
+import { RunTelemetry, type TelemetrySinks } from '../telemetry/run-telemetry.js';
 import { Budget, type BudgetLimits } from './budget.js';
 import type { Model, ModelMessage, ToolHints } from '../models/types.js';
 import { errorMessage, UsageError } from '../shared/errors.js';
@@ -47,6 +48,8 @@ export interface RunContext {
   /** Counts prompts for the budget's estimate; default four characters a token. */
   readonly promptCounter?: PromptCounter;
   readonly tools: HintedToolExecutor;
+  /** Where spans, metrics and model/tool-call log lines go; each part optional (tracing is off unless configured). */
+  readonly telemetry?: TelemetrySinks;
   readonly approval: ApprovalConfig;
   readonly isTrusted: (server: string) => boolean;
   /** Where a run registers while it executes, so servers' elicitation and sampling requests reach it. */
@@ -183,8 +186,12 @@ async function* durableLoop(
   const budget = await budgetFor(context, { runId, sessionId }, settings);
   const active = activeRun(context, { runId, sessionId }, settings, options.resume?.totals ?? ZERO_TOTALS, budget);
   using _registered = context.activeRuns?.attach(active);
-  const { tools, model, prepareMessages } = equip(context, sessionId, messages);
-  return yield* recorded(
+  const equipped = equip(context, sessionId, messages);
+  const { model, prepareMessages } = equipped;
+  const telemetry = context.telemetry ? new RunTelemetry(context.telemetry) : undefined;
+  const tools = telemetry ? traced(equipped.tools, telemetry) : equipped.tools;
+  return yield* observed(
+    recorded(
     active.track(
       runAgent({
         model,
@@ -208,7 +215,33 @@ async function* durableLoop(
     ),
     recorder,
     { runId, totals: options.resume?.totals ?? ZERO_TOTALS },
+    ),
+    telemetry,
   );
+}
+
+/** Passes each event to the run's telemetry (spans, metrics, logs) after it is recorded. */
+async function* observed(run: AsyncGenerator<RunEvent, RunOutcome>, telemetry: RunTelemetry | undefined): AsyncGenerator<RunEvent, RunOutcome> {
+  if (!telemetry) return yield* run;
+  for (;;) {
+    const next = await run.next();
+    if (next.done) return next.value;
+    telemetry.observe(next.value);
+    yield next.value;
+  }
+}
+
+/** The tools with each call's trace context handed on, so the MCP request carries `_meta.traceparent`. */
+function traced<T extends HintedToolExecutor>(tools: T, telemetry: RunTelemetry): HintedToolExecutor {
+  return {
+    specs: () => tools.specs(),
+    address: (name) => tools.address(name),
+    hints: (name) => tools.hints(name),
+    call: (name, input, options) => {
+      const traceContext = telemetry.traceContext(options.toolCallId);
+      return tools.call(name, input, traceContext ? { ...options, traceContext } : options);
+    },
+  };
 }
 
 /**

@@ -63,6 +63,8 @@ export type RunEvent =
       readonly output: string;
       readonly structured?: unknown;
       readonly durationMs: number;
+      /** Set for a cacheable tool: answered from the tool cache (`hit`) or by its server (`miss`). */
+      readonly cache?: 'hit' | 'miss';
     })
   | (EventBase & {
       readonly type: 'tool-error';

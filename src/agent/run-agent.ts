@@ -306,7 +306,10 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<RunEve
       calls.push({ call, address, gate: result });
     }
     const results: ToolResultPart[] = [];
-    yield* executeToolCalls({ runId, step, calls, tools, now, results, ...(signal ? { signal } : {}) });
+    for await (const event of executeToolCalls({ runId, step, calls, tools, now, results, ...(signal ? { signal } : {}) })) {
+      if (event.type === 'tool-result' && event.cache) totals = countCache(totals, event.cache);
+      yield event;
+    }
     messages.push({ role: 'tool', results });
     // The step's results, its events and its end are stored in one transaction.
     yield { type: 'step-end', runId, at: now(), step, finishReason: output.finishReason };
@@ -344,6 +347,11 @@ export function addUsage(totals: RunTotals, usage: Usage, costUsd: number, toolC
   const cached = (totals.cachedInputTokens ?? 0) + (usage.cachedInputTokens ?? 0);
   const reasoning = (totals.reasoningTokens ?? 0) + (usage.reasoningTokens ?? 0);
   return { ...next, ...(cached ? { cachedInputTokens: cached } : {}), ...(reasoning ? { reasoningTokens: reasoning } : {}) };
+}
+
+/** Totals with one more tool-cache hit or miss. */
+function countCache(totals: RunTotals, result: 'hit' | 'miss'): RunTotals {
+  return result === 'hit' ? { ...totals, cacheHits: (totals.cacheHits ?? 0) + 1 } : { ...totals, cacheMisses: (totals.cacheMisses ?? 0) + 1 };
 }
 
 function noticeEvent(runId: string, step: number, at: number, notice: ModelNotice): RunEvent {

@@ -61,6 +61,7 @@ export async function* executeToolCalls(options: {
         summary: summarizeOutput(outcome.text),
         output: outcome.text,
         ...(outcome.structured !== undefined ? { structured: outcome.structured } : {}),
+        ...(outcome.cache ? { cache: outcome.cache } : {}),
         durationMs,
       };
     }

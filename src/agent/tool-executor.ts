@@ -7,6 +7,8 @@ export interface ToolOutcome {
   readonly text: string;
   /** `structuredContent` when the tool returned it. */
   readonly structured?: unknown;
+  /** For a cacheable (read-only, trusted) tool: answered from the tool cache (`hit`) or by the server (`miss`). */
+  readonly cache?: 'hit' | 'miss';
 }
 
 /** Where a model-facing tool name points, for events and display. */
@@ -26,6 +28,12 @@ export interface ToolExecutor {
   call(
     modelToolName: string,
     input: Record<string, unknown>,
-    options: { signal?: AbortSignal; toolCallId: string; idempotencyKey?: string },
+    options: {
+      signal?: AbortSignal;
+      toolCallId: string;
+      idempotencyKey?: string;
+      /** The W3C trace context of the call's span, for the request's `_meta`. */
+      traceContext?: Readonly<Record<string, string>>;
+    },
   ): Promise<ToolOutcome>;
 }

@@ -11,7 +11,11 @@ import { ResilientModel } from '../models/resilient-model.js';
 import { defaultModelId, resolveModel } from '../models/resolve.js';
 import { loadPromptCounter, type PromptCounter } from '../models/token-count.js';
 import type { Model } from '../models/types.js';
-import { createLogger, type Logger } from '../shared/logger.js';
+import { DEFAULT_TOOL_CACHE_TTL_SECONDS, ToolCache } from '../mcp/tool-cache.js';
+import { type Logger, openLogger } from '../shared/logger.js';
+import { HostMetrics } from '../telemetry/metrics.js';
+import type { TelemetrySinks } from '../telemetry/run-telemetry.js';
+import { startTracing } from '../telemetry/tracing.js';
 import { ApprovalStore } from '../store/approval-store.js';
 import { openStore, type Store } from '../store/database.js';
 
@@ -26,6 +30,8 @@ export interface Runtime extends AsyncDisposable {
   readonly pricing: PriceBook;
   /** Counts prompt tokens for the budget's pre-call estimate (the model's tokenizer where there is one). */
   readonly promptCounter?: PromptCounter;
+  /** Spans (when tracing is on), metrics and log lines of every run. */
+  readonly telemetry?: TelemetrySinks & { readonly metrics?: HostMetrics };
   readonly store: Store;
   readonly host: McpHost;
   /** The runs executing in this process: servers' elicitation and sampling requests are answered for them. */
@@ -80,7 +86,18 @@ export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
   const pricing = await openPricing(settings, model);
   const price = pricing.price(model);
   const promptCounter = hasBudget(settings) ? await loadPromptCounter(model) : undefined;
-  const logger = createLogger({ level: settings.logLevel, file: settings.logFile });
+  const logger = await openLogger({
+    level: settings.logLevel,
+    dir: settings.logDir,
+    stderrLevel: settings.stderrLogLevel,
+    secrets: settings.secrets,
+  });
+  const tracing = await startTracing({ endpoint: settings.otlpEndpoint });
+  const metrics = new HostMetrics();
+  const toolCache =
+    settings.toolCache.enabled === false
+      ? undefined
+      : new ToolCache({ ttlMs: (settings.toolCache.ttlSeconds ?? DEFAULT_TOOL_CACHE_TTL_SECONDS) * 1_000 });
   const store = await openStore({ file: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
   const activeRuns = new ActiveRuns();
   const elicitation = new ElicitationRouter({
@@ -98,15 +115,19 @@ export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
       elicitation: elicitation.handle,
       sampling: new Sampler({ runs: activeRuns, db: store.db }).handle,
       ...(settings.toolTimeoutMs ? { callTimeoutMs: settings.toolTimeoutMs } : {}),
+      ...(toolCache ? { toolCache, isTrusted: (server: string) => settings.trustedServers.has(server) } : {}),
     });
   } catch (error) {
     await store.close();
+    logger.close();
     throw error;
   }
   const serversStartMs = performance.now() - started;
   const close = async () => {
     await host.close();
     await store.close();
+    await tracing?.shutdown();
+    logger.close();
   };
   return {
     settings,
@@ -115,6 +136,7 @@ export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
     price,
     pricing,
     ...(promptCounter ? { promptCounter } : {}),
+    telemetry: { ...(tracing ? { tracer: tracing.tracer } : {}), metrics, logger },
     store,
     host,
     activeRuns,
@@ -134,6 +156,7 @@ export function runContext(runtime: Runtime, signal?: AbortSignal): RunContext {
     pricing: runtime.pricing,
     budget: runtime.settings.budget,
     ...(runtime.promptCounter ? { promptCounter: runtime.promptCounter } : {}),
+    ...(runtime.telemetry ? { telemetry: runtime.telemetry } : {}),
     tools: runtime.host as HintedToolExecutor,
     activeRuns: runtime.activeRuns,
     approval: runtime.settings.approval,

@@ -43,7 +43,15 @@ export interface Settings {
   readonly dbFile: string;
   readonly databaseUrl: string | undefined;
   readonly logFile: string;
+  /** Folder of the rotated log files. */
+  readonly logDir: string;
   readonly logLevel: LogLevel;
+  /** Logs also go to stderr at this level when `DECKHAND_LOG_LEVEL` is set; undefined otherwise. */
+  readonly stderrLogLevel: LogLevel | undefined;
+  /** `OTEL_EXPORTER_OTLP_ENDPOINT`: traces are exported there; unset, tracing is off. */
+  readonly otlpEndpoint: string | undefined;
+  /** Configured secret values, redacted from every log line. */
+  readonly secrets: readonly string[];
   /** The model id, or undefined to use the default for the configured keys. */
   readonly modelId: string | undefined;
   /** The fallback chain: `modelId` first, then the models to switch to on a provider outage (empty without one). */
@@ -99,7 +107,39 @@ const EnvSchema = z.object({
   SMTP_URL: z.string().min(1).optional(),
   SMTP_FROM: z.string().min(1).optional(),
   DECKHAND_TOKEN: z.string().min(16, 'at least 16 characters').max(512).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'an http(s) URL of an OTLP/HTTP collector' }).optional(),
 });
+
+const SECRET_NAME = /key|token|secret|password|passwd|authorization|credential/i;
+
+/** The password of a URL (`smtp://user:PASSWORD@host`), if it has one. */
+function urlPassword(value: string | undefined): string | undefined {
+  if (!value || !URL.canParse(value)) return undefined;
+  const password = decodeURIComponent(new URL(value).password);
+  return password || undefined;
+}
+
+/** Every configured secret value: API keys, URL passwords, and server env values and headers that name a secret. */
+function secretsOf(env: Record<string, string | undefined>, servers: Readonly<Record<string, McpServerConfig>>): string[] {
+  const found = new Set<string>();
+  const add = (value: string | undefined) => {
+    if (value) found.add(value);
+  };
+  add(env.OPENAI_API_KEY);
+  add(env.ANTHROPIC_API_KEY);
+  add(urlPassword(env.SMTP_URL));
+  add(urlPassword(env.DATABASE_URL));
+  for (const server of Object.values(servers)) {
+    const pairs = 'command' in server ? Object.entries(server.env ?? {}) : Object.entries(server.headers ?? {});
+    for (const [name, value] of pairs) {
+      if (!SECRET_NAME.test(name)) continue;
+      add(value);
+      // `Authorization: Bearer TOKEN`: the token alone is the secret too.
+      add(/^(?:bearer|basic)\s+(\S+)$/i.exec(value)?.[1]);
+    }
+  }
+  return [...found];
+}
 
 /** Turns the first zod issue into a ConfigError naming the source, the key path and the expectation. */
 function toConfigError(source: string, error: z.ZodError, prefix = ''): ConfigError {
@@ -227,7 +267,11 @@ export function loadSettings(options: {
     dbFile,
     databaseUrl: env.DATABASE_URL,
     logFile: join(home, 'logs', 'deckhand.log'),
+    logDir: join(home, 'logs'),
     logLevel,
+    stderrLogLevel: env.DECKHAND_LOG_LEVEL,
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+    secrets: secretsOf(env, servers),
     modelId,
     fallbackModelIds: chain.slice(1),
     modelSource,

@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.js';
 import { loginRoutes } from './routes/login.js';
 import { operationsRoutes } from './routes/operations.js';
 import { probeRoutes } from './routes/probes.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { runRoutes } from './routes/runs.js';
 import { serverRoutes } from './routes/servers.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -123,7 +124,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<ApiServ
     await runs.close();
     streams.close();
   });
-  for (const routes of [probeRoutes, healthRoutes, serverRoutes, sessionRoutes, runRoutes, approvalRoutes, streamRoutes, chatSocketRoutes, usageRoutes, operationsRoutes]) routes(app, context);
+  for (const routes of [probeRoutes, healthRoutes, serverRoutes, sessionRoutes, runRoutes, approvalRoutes, streamRoutes, chatSocketRoutes, usageRoutes, operationsRoutes, metricsRoutes]) routes(app, context);
   loginRoutes(app, context, options.token);
   openApiRoutes(app);
   await registerWebUi(app, options.webRoot);

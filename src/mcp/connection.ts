@@ -92,6 +92,8 @@ export interface RequestOptions {
 export interface CallToolOptions extends RequestOptions {
   /** Called for each progress notification the server sends for this call; each one also restarts the timeout. */
   readonly onProgress?: (progress: number, total?: number) => void;
+  /** The request's `_meta` (the W3C trace context, so our servers continue the trace). */
+  readonly meta?: Readonly<Record<string, string>>;
 }
 
 /** Thrown by `callTool` when the server could not answer: it crashed, timed out or is unreachable. */
@@ -363,7 +365,7 @@ export class ServerConnection implements AsyncDisposable {
         options,
         (client, requestOptions) =>
           client.callTool(
-            { name: tool, arguments: args },
+            { name: tool, arguments: args, ...(options.meta ? { _meta: { ...options.meta } } : {}) },
             {
               ...requestOptions,
               onprogress: ({ progress, total }) => {

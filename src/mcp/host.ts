@@ -16,6 +16,7 @@ import {
   type ServerTool,
 } from './connection.js';
 import type { OAuthProvider } from './oauth.js';
+import type { ToolCache } from './tool-cache.js';
 import { toDisplayToolName, toModelToolName } from './tool-names.js';
 import { redactUrlsIn } from '../shared/redact.js';
 
@@ -32,6 +33,10 @@ export interface McpHostOptions {
   readonly oauth?: (server: string, config: HttpServerConfig) => OAuthProvider | undefined;
   /** Called after the tool catalog changed: a server's `tools/list_changed`, or a restart that re-listed tools. */
   readonly onToolsChanged?: (host: McpHost) => void;
+  /** Caches results of read-only tools of trusted servers (see `ToolCache`); without it nothing is cached. */
+  readonly toolCache?: ToolCache;
+  /** Whether a server's annotations are believed; only trusted servers' read-only tools are cached. Default: none. */
+  readonly isTrusted?: (server: string) => boolean;
 }
 
 /** Options of {@link McpHost.call}. */
@@ -45,6 +50,8 @@ export interface HostCallOptions {
    * so a retried or resumed call never repeats a side effect.
    */
   readonly idempotencyKey?: string;
+  /** The W3C trace context of the call's span, sent as the request's `_meta` (`traceparent`, `tracestate`). */
+  readonly traceContext?: Readonly<Record<string, string>>;
 }
 
 export interface ServerStatus {
@@ -74,6 +81,7 @@ export class McpHost implements ToolExecutor, AsyncDisposable {
   private constructor(
     readonly connections: readonly ServerConnection[],
     private readonly logger: Logger,
+    private readonly cache: { readonly store: ToolCache; readonly isTrusted: (server: string) => boolean } | undefined,
   ) {}
 
   /** Starts every server at once and resolves when each has connected or failed. Never throws for a server. */
@@ -98,7 +106,11 @@ export class McpHost implements ToolExecutor, AsyncDisposable {
         },
       });
     });
-    host = new McpHost(connections, logger);
+    host = new McpHost(
+      connections,
+      logger,
+      options.toolCache ? { store: options.toolCache, isTrusted: options.isTrusted ?? (() => false) } : undefined,
+    );
     await Promise.all(
       connections.map((connection) =>
         connection
@@ -183,12 +195,28 @@ export class McpHost implements ToolExecutor, AsyncDisposable {
       const error = new ToolNotFoundError(modelToolName, Object.keys(this.catalog));
       return { isError: true, text: error.message };
     }
+    const { server, tool } = entry.address;
+    // Only a trusted server's read-only tools are cached; any other call there may change what its reads return.
+    const cacheable = this.cache !== undefined && entry.spec.annotations?.readOnlyHint === true && this.cache.isTrusted(server);
+    if (this.cache && cacheable) {
+      const hit = this.cache.store.get(server, tool, input);
+      if (hit) return { ...hit, cache: 'hit' };
+    } else this.cache?.store.invalidate(server);
     try {
-      const result = await entry.connection.callTool(entry.address.tool, withIdempotencyKey(entry.spec, input, options.idempotencyKey), {
+      const result = await entry.connection.callTool(tool, withIdempotencyKey(entry.spec, input, options.idempotencyKey), {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.traceContext ? { meta: options.traceContext } : {}),
       });
-      return toOutcome(result);
+      const outcome = toOutcome(result);
+      if (!this.cache) return outcome;
+      if (!cacheable) {
+        // Reads that ran while this call did may have cached what it just changed.
+        this.cache.store.invalidate(server);
+        return outcome;
+      }
+      this.cache.store.set(server, tool, input, outcome);
+      return { ...outcome, cache: 'miss' };
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
       const display = toDisplayToolName(entry.address.server, entry.address.tool);

@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
+import { ServerMetrics } from './shared/server-metrics.js';
 import type { AddressInfo } from 'node:net';
 import {
   createMcpHandler,
@@ -35,6 +36,8 @@ export const DEFAULT_MCP_HTTP_PORT = 8790;
 export const DEFAULT_MCP_HTTP_HOST = '127.0.0.1';
 /** The one path the MCP endpoint answers on. */
 export const MCP_HTTP_PATH = '/mcp';
+/** Where the server's Prometheus metrics are served. */
+export const METRICS_PATH = '/metrics';
 /** Larger POST bodies get 413 before anything is parsed. The biggest tool argument is a few KB. */
 export const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 /** A session with no request and no open stream for this long is closed (clients often never send DELETE). */
@@ -115,6 +118,7 @@ export async function serveBuiltinHttp(options: ServeBuiltinHttpOptions): Promis
   });
   // Map order is recency order: a session is moved to the end on every request, so the first is the least recently used.
   const sessions = new Map<string, Session>();
+  const metrics = new ServerMetrics(name);
   const touch = (sessionId: string, session: Session) => {
     sessions.delete(sessionId);
     sessions.set(sessionId, session);
@@ -157,7 +161,12 @@ export async function serveBuiltinHttp(options: ServeBuiltinHttpOptions): Promis
       server,
       transport,
       logger: name,
-      onToolCall: (call) => logger.info({ sessionId: transport.sessionId, ...call }, 'tool call'),
+      onToolCall: (call) => {
+        metrics.record(call);
+        // The host's trace id, so the call's log line joins the host's trace.
+        const traceId = call.traceparent?.split('-')[1];
+        logger.info({ sessionId: transport.sessionId, ...call, ...(traceId ? { traceId } : {}) }, 'tool call');
+      },
     });
     const response = await transport.handleRequest(request, { parsedBody });
     // A rejected initialize (malformed, or batched with other requests) opened no session: drop its server.
@@ -187,7 +196,12 @@ export async function serveBuiltinHttp(options: ServeBuiltinHttpOptions): Promis
   async function respond(request: Request): Promise<Response> {
     const rejected = rebindingRejection(request, allowedHostnames);
     if (rejected) return rejected;
-    if (new URL(request.url).pathname !== MCP_HTTP_PATH)
+    const { pathname } = new URL(request.url);
+    if (pathname === METRICS_PATH && request.method === 'GET') {
+      metrics.sessions.set(sessions.size);
+      return metrics.response();
+    }
+    if (pathname !== MCP_HTTP_PATH)
       return jsonRpcError(404, -32000, `Not found: the MCP endpoint is ${MCP_HTTP_PATH}.`);
     const sessionId = request.headers.get('mcp-session-id');
     if (request.method === 'POST') return post(request, sessionId);

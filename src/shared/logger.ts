@@ -1,6 +1,6 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import pino from 'pino';
+import { dirname, join } from 'node:path';
+import pino, { type DestinationStream, type StreamEntry } from 'pino';
 import { dataDirError } from './fs-errors.js';
 import { redactUrlsIn } from './redact.js';
 
@@ -69,4 +69,92 @@ function redactFields(fields: Record<string, unknown>): Record<string, unknown> 
     } else redacted[key] = value;
   }
   return redacted;
+}
+
+/** Field names whose values are never logged, wherever they appear (one level of nesting, and headers). */
+export const REDACTED_PATHS = [
+  'apiKey',
+  'password',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'authorization',
+  'headers.authorization',
+  'headers.Authorization',
+  '*.apiKey',
+  '*.password',
+  '*.token',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.authorization',
+  '*.headers.authorization',
+  '*.headers.Authorization',
+];
+const CENSOR = '[redacted]';
+
+/** Options of {@link openLogger}. */
+export interface OpenLoggerOptions {
+  /** Level of the log files. */
+  readonly level: LogLevel;
+  /** Folder of the rotated JSON log files (`deckhand.N.log`, daily or at 10 MB, seven kept). */
+  readonly dir?: string;
+  /** Also log to stderr at this level (pretty when stderr is a terminal); default: not to stderr. */
+  readonly stderrLevel?: LogLevel | undefined;
+  readonly name?: string;
+  /** Secret values (API keys, passwords, tokens) replaced by `[redacted]` in every line, whatever field holds them. */
+  readonly secrets?: readonly string[];
+}
+
+/** A logger that can be flushed and closed. */
+export interface ClosableLogger extends Logger {
+  close(): void;
+}
+
+/**
+ * A pino logger writing JSON lines to rotated files under `dir` and, when `stderrLevel` is given, to stderr.
+ * Secrets are redacted twice over: by field name (`REDACTED_PATHS`) and by value (`secrets`, in any field or
+ * message). Writes are synchronous, so nothing is lost when the CLI exits right after a run.
+ */
+export async function openLogger(options: OpenLoggerOptions): Promise<ClosableLogger> {
+  const streams: StreamEntry[] = [];
+  const closers: Array<() => void> = [];
+  if (options.dir && options.level !== 'silent') {
+    const { default: roll } = await import('pino-roll');
+    const file = await roll({ file: join(options.dir, 'deckhand'), extension: '.log', frequency: 'daily', size: '10m', mkdir: true, sync: true, limit: { count: 7 } });
+    streams.push({ level: options.level as pino.Level, stream: file });
+    closers.push(() => file.end());
+  }
+  if (options.stderrLevel && options.stderrLevel !== 'silent') {
+    let stream: DestinationStream = process.stderr;
+    if (process.stderr.isTTY) {
+      const { default: pretty } = await import('pino-pretty');
+      stream = pretty({ destination: 2, sync: true, colorize: true });
+    }
+    streams.push({ level: options.stderrLevel as pino.Level, stream });
+  }
+  const secrets = (options.secrets ?? []).filter((secret) => secret.length >= 6);
+  const levels = streams.map((entry) => pino.levels.values[entry.level as string] ?? Number.POSITIVE_INFINITY);
+  const lowest = streams.length === 0 ? 'silent' : (pino.levels.labels[Math.min(...levels)] ?? 'info');
+  const logger = pino(
+    {
+      level: lowest,
+      name: options.name ?? 'deckhand',
+      base: { pid: process.pid },
+      redact: { paths: REDACTED_PATHS, censor: CENSOR },
+      ...(secrets.length > 0 ? { hooks: { streamWrite: (line: string) => scrub(line, secrets) } } : {}),
+    },
+    pino.multistream(streams),
+  );
+  return Object.assign(logger as unknown as Logger, { close: () => closers.forEach((close) => close()) });
+}
+
+/** Replaces every occurrence of each secret (and of its JSON-escaped form) with `[redacted]`. */
+export function scrub(text: string, secrets: readonly string[]): string {
+  let result = text;
+  for (const secret of secrets) {
+    if (result.includes(secret)) result = result.split(secret).join(CENSOR);
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    if (escaped !== secret && result.includes(escaped)) result = result.split(escaped).join(CENSOR);
+  }
+  return result;
 }

@@ -22,6 +22,11 @@ export interface ToolCallRecord {
   readonly durationMs: number;
 }
 
+/** A call as `onToolCall` sees it: the record, plus the W3C trace context the host sent in the request's `_meta`. */
+export interface ObservedToolCall extends ToolCallRecord {
+  readonly traceparent?: string;
+}
+
 export interface LogToolCallsOptions {
   /** A server already connected to `transport`. */
   readonly server: McpServer;
@@ -29,7 +34,7 @@ export interface LogToolCallsOptions {
   /** The `logger` field of each notification: the server's name. */
   readonly logger: string;
   /** Also told about every call, whatever the client's level (e.g. for stderr logs). */
-  readonly onToolCall?: (call: ToolCallRecord) => void;
+  readonly onToolCall?: (call: ObservedToolCall) => void;
 }
 
 const isLoggingLevel = (value: unknown): value is LoggingLevel => LEVELS.includes(value as LoggingLevel);
@@ -51,14 +56,19 @@ export function logToolCalls(options: LogToolCallsOptions): void {
   const receive = transport.onmessage;
   if (!receive || server.server.transport !== transport)
     throw new Error('logToolCalls: connect the server to the transport first.');
-  const pending = new Map<RequestId, { tool: string; startedAt: number }>();
+  const pending = new Map<RequestId, Pending>();
   let threshold: LoggingLevel | undefined;
 
   // Structural checks, not the SDK's schema guards: this runs on every message, and the transport has parsed them.
   transport.onmessage = (message, extra) => {
     if ('method' in message && 'id' in message) {
       if (message.method === 'tools/call') {
-        pending.set(message.id, { tool: String(message.params?.name ?? ''), startedAt: performance.now() });
+        const meta = message.params?._meta as { traceparent?: unknown } | undefined;
+        pending.set(message.id, {
+          tool: String(message.params?.name ?? ''),
+          startedAt: performance.now(),
+          ...(typeof meta?.traceparent === 'string' ? { traceparent: meta.traceparent } : {}),
+        });
       } else if (message.method === 'logging/setLevel' && isLoggingLevel(message.params?.level)) {
         threshold = message.params.level;
       }
@@ -70,7 +80,7 @@ export function logToolCalls(options: LogToolCallsOptions): void {
   transport.send = async (message: JSONRPCMessage, sendOptions) => {
     const call = answeredCall(message, pending);
     if (call) {
-      onToolCall?.(call.record);
+      onToolCall?.(call.traceparent ? { ...call.record, traceparent: call.traceparent } : call.record);
       if (threshold !== undefined && LEVELS.indexOf('info') >= LEVELS.indexOf(threshold)) {
         // A log line must never cost the answer: a failed notification is dropped.
         await server.server
@@ -86,10 +96,16 @@ export function logToolCalls(options: LogToolCallsOptions): void {
 }
 
 /** When `message` answers a pending `tools/call`: that call (removed from `pending`) and its record. */
+interface Pending {
+  readonly tool: string;
+  readonly startedAt: number;
+  readonly traceparent?: string;
+}
+
 function answeredCall(
   message: JSONRPCMessage,
-  pending: Map<RequestId, { tool: string; startedAt: number }>,
-): { id: RequestId; record: ToolCallRecord } | undefined {
+  pending: Map<RequestId, Pending>,
+): { id: RequestId; record: ToolCallRecord; traceparent?: string } | undefined {
   if (pending.size === 0 || 'method' in message || !('id' in message) || message.id === undefined) return undefined;
   const id = message.id;
   const started = pending.get(id);
@@ -97,5 +113,5 @@ function answeredCall(
   pending.delete(id);
   const isError = 'error' in message || ('result' in message && message.result.isError === true);
   const durationMs = Math.round((performance.now() - started.startedAt) * 10) / 10;
-  return { id, record: { tool: started.tool, isError, durationMs } };
+  return { id, record: { tool: started.tool, isError, durationMs }, ...(started.traceparent ? { traceparent: started.traceparent } : {}) };
 }
