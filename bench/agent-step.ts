@@ -22,6 +22,9 @@ import { ScriptedModel, type ScriptedTurn } from '../src/models/testing/scripted
 import type { Model, ModelMessage, ToolCall, ToolResultPart, ToolSpec } from '../src/models/types.js';
 import { openStore, type Store } from '../src/store/database.js';
 import { RunRecorder } from '../src/store/run-recorder.js';
+import { BatchSpanProcessor, type ReadableSpan, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
+import { HostMetrics } from '../src/telemetry/metrics.js';
+import { RunTelemetry } from '../src/telemetry/run-telemetry.js';
 import { type AllocationSample, measureAllocation } from './allocation.js';
 import { inMemoryFetch, TEXT_ANSWER_SSE, toolCallSse } from './fake-openai.js';
 import type { BenchResources } from './resources.js';
@@ -177,13 +180,34 @@ function inMemoryOpenAIModel(toolSteps: number): Model {
   return new AiSdkModel({ languageModel, endpoint: endpoint('openai', 'gpt-4.1-mini') });
 }
 
-/** `runAgent` over `model`; with `store`, every event is also persisted by a `RunRecorder`, as `deckhand run` does. */
-function agentRun(model: Model, toolSteps: number, store?: Store): Run {
+/** Spans are made and batched, then dropped: the cost of tracing on, without a collector's. */
+class DiscardingExporter implements SpanExporter {
+  export(_spans: ReadableSpan[], done: (result: { code: number }) => void): void {
+    done({ code: 0 });
+  }
+  async shutdown(): Promise<void> {}
+}
+
+/** Telemetry as a runtime has it: metrics always, spans only with tracing on. */
+function telemetryFactory(tracing: boolean): () => RunTelemetry {
+  const metrics = new HostMetrics();
+  const tracer = tracing
+    ? new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: new DiscardingExporter() })] }).getTracer('bench')
+    : undefined;
+  return () => new RunTelemetry({ metrics, ...(tracer ? { tracer } : {}) });
+}
+
+/**
+ * `runAgent` over `model`; with `store`, every event is also persisted by a `RunRecorder`, as `deckhand run` does;
+ * with `telemetry`, every event is also observed (spans, metrics), as a durable run does.
+ */
+function agentRun(model: Model, toolSteps: number, store?: Store, telemetry?: () => RunTelemetry): Run {
   const tools = new ConstantToolExecutor();
   return async (stamps) => {
     // A session per run, as `deckhand run` does: the recorder stores each run's transcript under its session.
     const sessionId = store ? randomUUID() : 'bench-session';
     const recorder = store ? new RunRecorder(store, { sessionId, preamble: 1, storedMessages: 0, runOptions: {} }) : undefined;
+    const observer = telemetry?.();
     const run = runAgent({
       model,
       tools,
@@ -198,6 +222,7 @@ function agentRun(model: Model, toolSteps: number, store?: Store): Run {
     for await (const event of run) {
       if (stamps && event.type === 'step-start') stamps[event.step - 1] = performance.now();
       if (recorder) await recorder.record(event);
+      observer?.observe(event);
       if (event.type === 'run-end') end = event;
     }
     if (stamps) stamps[toolSteps + 1] = performance.now();
@@ -264,6 +289,8 @@ export interface AgentStepResult {
   readonly toolStepsPerRun: number;
   readonly timedStepsPerVariant: number;
   readonly variants: readonly StepVariantResult[];
+  /** Median step time with telemetry minus without (runAgent, ScriptedModel), in µs: tracing off, and on. */
+  readonly telemetryOverheadUs?: { readonly tracingOff: number; readonly tracingOn: number };
 }
 
 async function recorderStore(resources: BenchResources): Promise<Store> {
@@ -283,6 +310,16 @@ export async function benchAgentStep(resources: BenchResources): Promise<AgentSt
       create: (steps) => agentRun(scriptedModel(steps), steps, store),
     },
     {
+      key: 'runAgentTracingOff',
+      label: 'runAgent + telemetry, tracing off (metrics only)',
+      create: (steps) => agentRun(scriptedModel(steps), steps, undefined, telemetryFactory(false)),
+    },
+    {
+      key: 'runAgentTracingOn',
+      label: 'runAgent + telemetry, tracing on (spans + metrics)',
+      create: (steps) => agentRun(scriptedModel(steps), steps, undefined, telemetryFactory(true)),
+    },
+    {
       key: 'aiSdkAdapter',
       label: 'runAgent + AiSdkModel (zero-latency V4 model)',
       create: (steps) =>
@@ -298,7 +335,15 @@ export async function benchAgentStep(resources: BenchResources): Promise<AgentSt
     },
   ];
   try {
-    return await measureVariants(variants);
+    const result = await measureVariants(variants);
+    const p50 = (key: string) => result.variants.find((variant) => variant.key === key)!.stepUs.p50;
+    return {
+      ...result,
+      telemetryOverheadUs: {
+        tracingOff: round(p50('runAgentTracingOff') - p50('runAgent'), 2),
+        tracingOn: round(p50('runAgentTracingOn') - p50('runAgent'), 2),
+      },
+    };
   } finally {
     await store.close();
   }

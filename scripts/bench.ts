@@ -68,7 +68,17 @@ function printAgentStep(result: AgentStepResult): void {
       `DESIGN.md ≤ ${DESIGN_STEP_US} µs: ${loop.stepUs.p50 <= DESIGN_STEP_US ? 'met' : 'missed'}, ` +
       `≤ ${bytes(DESIGN_STEP_BYTES)}: ${loop.allocatedPerStepBytes <= DESIGN_STEP_BYTES ? 'met' : 'missed'}.`,
   );
+  if (result.telemetryOverheadUs) {
+    const { tracingOff, tracingOn } = result.telemetryOverheadUs;
+    console.log(
+      `telemetry per step (p50 over runAgent): tracing off ${num(tracingOff, 2)} µs, tracing on ${num(tracingOn, 2)} µs — ` +
+        `target ≤ ${TRACING_STEP_US} µs on: ${tracingOn <= TRACING_STEP_US ? 'met' : 'missed'}.`,
+    );
+  }
 }
+
+/** Tracing on may add at most this much per step (issue 10). */
+const TRACING_STEP_US = 10;
 
 function printRoundTrip(result: McpRoundTripResult): void {
   console.log(
