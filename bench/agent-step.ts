@@ -69,7 +69,7 @@ const TOOL_SPECS: readonly ToolSpec[] = [
   },
 ];
 
-/** A tool executor with no I/O: every call answers the same outcome at once. */
+/** A tool executor with no I/O: every call answers at once, from a ring of outcomes built up front. */
 class ConstantToolExecutor implements ToolExecutor {
   private readonly addresses = new Map<string, ToolAddress>(
     TOOL_SPECS.map((spec) => {
@@ -77,10 +77,13 @@ class ConstantToolExecutor implements ToolExecutor {
       return [spec.name, { server, tool }];
     }),
   );
-  private readonly outcome: ToolOutcome = {
+  // Distinct results, built once: the loop's runaway protection stops a run whose call and result repeat three
+  // times, and a run here has up to 200 identical calls. A ring longer than any run keeps every round distinct.
+  private readonly outcomes: readonly ToolOutcome[] = Array.from({ length: 256 }, (_, index) => ({
     isError: false,
-    text: 'lisa.park@example.com (Lisa Park, customer CUST-1001, order XYZ-789)',
-  };
+    text: `lisa.park@example.com (Lisa Park, customer CUST-1001, order XYZ-789) #${index}`,
+  }));
+  private calls = 0;
 
   specs(): readonly ToolSpec[] {
     return TOOL_SPECS;
@@ -91,7 +94,8 @@ class ConstantToolExecutor implements ToolExecutor {
   }
 
   async call(_name: string, _input: Record<string, unknown>, _options: { toolCallId: string }): Promise<ToolOutcome> {
-    return this.outcome;
+    this.calls = (this.calls + 1) % this.outcomes.length;
+    return this.outcomes[this.calls]!;
   }
 }
 
