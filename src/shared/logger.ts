@@ -118,9 +118,16 @@ export interface ClosableLogger extends Logger {
 export async function openLogger(options: OpenLoggerOptions): Promise<ClosableLogger> {
   const streams: StreamEntry[] = [];
   const closers: Array<() => void> = [];
-  if (options.dir && options.level !== 'silent') {
+  const dir = options.dir;
+  if (dir && options.level !== 'silent') {
     const { default: roll } = await import('pino-roll');
-    const file = await roll({ file: join(options.dir, 'deckhand'), extension: '.log', frequency: 'daily', size: '10m', mkdir: true, sync: true, limit: { count: 7 } });
+    // The logs folder is the first thing made under DECKHAND_HOME: a data dir that is a file or not writable
+    // fails here, and is the operator's to fix (one sentence, exit 2), not a crash.
+    const file = await roll({ file: join(dir, 'deckhand'), extension: '.log', frequency: 'daily', size: '10m', mkdir: true, sync: true, limit: { count: 7 } }).catch(
+      (error: unknown) => {
+        throw dataDirError(error, dirname(dir)) ?? error;
+      },
+    );
     streams.push({ level: options.level as pino.Level, stream: file });
     closers.push(() => file.end());
   }
