@@ -30,7 +30,7 @@ function workspace(extraEnv: Record<string, string> = {}) {
   if (!fake) throw new Error('start the fake first');
   const env = cliEnv(home, { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.url}/v1`, DECKHAND_ACTOR: 'alice', ...extraEnv });
   const cli = (args: string[], input?: string) => runCli(args, { env, cwd, ...(input !== undefined ? { input } : {}) });
-  const db = () => new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true });
+  const db = () => new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true, timeout: 10_000 });
   const query = <T>(sql: string, ...params: SQLInputValue[]): T[] => {
     const handle = db();
     try {
@@ -191,7 +191,7 @@ describe('approval policy from deckhand.json', () => {
     expect(intact).toMatchObject({ ok: true });
     expect(intact.entries).toBeGreaterThanOrEqual(2);
 
-    const handle = new DatabaseSync(join(ws.home, 'deckhand.db'));
+    const handle = new DatabaseSync(join(ws.home, 'deckhand.db'), { timeout: 10_000 });
     handle.prepare("update audit_log set actor = 'mallory' where seq = 1").run();
     handle.close();
     const broken = await ws.cli(['audit', 'verify']);
@@ -231,7 +231,7 @@ describe('approval resolutions', () => {
     fake = await startOpenAIFake([noteCall, { text: 'It still needs approval.' }]);
     const ws = workspace();
     const { runId, approvalId } = await pausedRun(ws);
-    const handle = new DatabaseSync(join(ws.home, 'deckhand.db'));
+    const handle = new DatabaseSync(join(ws.home, 'deckhand.db'), { timeout: 10_000 });
     handle.prepare("update approvals set expires_at = '2000-01-01T00:00:00.000Z' where id = ?").run(approvalId);
     handle.close();
     const late = await ws.cli(['approvals', 'approve', approvalId]);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { cliEnv, freshWorkspace, parseJsonLines, runCli } from './helpers/cli.js';
 
 function outbox(home: string): Array<{ to_address: string; subject: string; order_id: string | null }> {
-  const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true });
+  const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true, timeout: 10_000 });
   try {
     return db.prepare("select to_address, subject, order_id from emails where kind = 'shipping-confirmation' and id not like 'EM-000%'").all() as Array<{
       to_address: string;
@@ -56,7 +56,7 @@ describe('deckhand run with the offline planner and the built-in servers', () =>
     expect(toolCalls(events)).toEqual(['orders.refund_order', 'crm.getCustomerEmail', 'email.send_email']);
     expect(events.filter((event) => event.type === 'approval-response').map((event) => event.by)).toEqual(['--yes', '--yes']);
     expect(events.at(-1)).toMatchObject({ type: 'run-end', outcome: 'finished', totals: { inputTokens: 0, outputTokens: 0, costUsd: 0 } });
-    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true });
+    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true, timeout: 10_000 });
     try {
       expect(db.prepare("select order_id, amount_cents from payments where kind = 'refund' and order_id = 'XYZ-789'").all()).toEqual([{ order_id: 'XYZ-789', amount_cents: 3000 }]);
       const sent = db.prepare("select to_address, body from emails where id not like 'EM-000%'").all() as unknown as Array<{ to_address: string; body: string }>;

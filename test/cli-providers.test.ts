@@ -135,7 +135,7 @@ describe.each(providers)('deckhand run --model $modelId against the $name wire f
     );
     expect(provider.toolResultSent(fake.requests[1]?.body)).toContain('lisa.park@example.com');
 
-    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true });
+    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true, timeout: 10_000 });
     try {
       // The demo seed has emails of its own; the run must have added exactly one for this order.
       const rows = db

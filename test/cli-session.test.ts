@@ -43,7 +43,7 @@ describe('deckhand chat', () => {
     expect(contents.at(-1)).toBe('Send them the shipping confirmation.');
     expect(turnTwo.some((message) => message.role === 'tool' && String(message.content).includes('lisa.park@example.com'))).toBe(true);
 
-    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true });
+    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true, timeout: 10_000 });
     try {
       expect(db.prepare("select count(*) as count from emails where to_address = 'lisa.park@example.com'").get()).toEqual({ count: 1 });
       const runs = db.prepare('select session_id, status from runs order by started_at').all() as Array<{ session_id: string; status: string }>;
@@ -79,7 +79,7 @@ describe('deckhand run: Ctrl-C', () => {
     expect(await exited).toBe(130);
     expect(stdout).toContain('Run cancelled.');
 
-    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true });
+    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true, timeout: 10_000 });
     try {
       const run = db.prepare('select id, status from runs').get() as { id: string; status: string };
       expect(run.status).toBe('cancelled');

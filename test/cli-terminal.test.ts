@@ -44,7 +44,7 @@ describe('deckhand run at a terminal', () => {
     expect(await exited).toBe(0);
     expect(screen).toContain('approved by bob');
     expect(screen).toContain('Noted on XYZ-789.');
-    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true });
+    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true, timeout: 10_000 });
     try {
       expect(db.prepare("select text from notes where text = 'Parcel reported missing.'").all()).toHaveLength(1);
     } finally {

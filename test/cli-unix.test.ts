@@ -24,7 +24,7 @@ function bash(script: string, env: NodeJS.ProcessEnv, cwd: string): Promise<{ co
 }
 
 function runStatuses(home: string): string[] {
-  const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true });
+  const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true, timeout: 10_000 });
   try {
     return (db.prepare('select status from runs').all() as Array<{ status: string }>).map((row) => row.status);
   } finally {

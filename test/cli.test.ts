@@ -130,7 +130,7 @@ describe('deckhand seed', () => {
     const { home, cwd } = freshWorkspace();
     const env = cliEnv(home);
     expect((await runCli(['run', 'Order XYZ-789 has shipped. Email the customer a shipping confirmation.', '--yes'], { env, cwd })).code).toBe(0);
-    const db = () => new DatabaseSync(join(home, 'deckhand.db'));
+    const db = () => new DatabaseSync(join(home, 'deckhand.db'), { timeout: 10_000 });
     const writable = db();
     writable.prepare("update customers set name = 'Changed' where id = 'C-1001'").run();
     writable.close();

@@ -36,7 +36,7 @@ function env(home: string, url: string) {
 }
 
 function shippingEmails(home: string): number {
-  const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true });
+  const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true, timeout: 10_000 });
   try {
     const row = db.prepare("SELECT count(*) AS n FROM emails WHERE order_id = 'XYZ-789' AND kind = 'shipping-confirmation'").get() as { n: number };
     return row.n;
@@ -82,7 +82,7 @@ describe('budgets that cannot be overrun', () => {
     expect(shippingEmails(home)).toBe(1);
     expect(provider.requests).toHaveLength(3);
     // Every paid call is stored with its cost: three at $2.0005.
-    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true });
+    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true, timeout: 10_000 });
     try {
       const calls = db.prepare('SELECT model, input_tokens, cost_usd FROM model_calls WHERE run_id = ? ORDER BY id').all(runId) as Array<{ cost_usd: number }>;
       expect(calls).toHaveLength(3);

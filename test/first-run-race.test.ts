@@ -22,7 +22,7 @@ describe('first run on a fresh SQLite home', () => {
     expect(failures).toEqual([]);
     for (const result of results) expect(parseJsonLines(result.stdout).at(-1)).toMatchObject({ type: 'run-end', outcome: 'finished' });
 
-    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true });
+    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true, timeout: 10_000 });
     try {
       expect(db.prepare('select count(*) as count from runs where status = ?').get('finished')).toEqual({ count: PROCESSES });
       // Seeded once, not once per process.

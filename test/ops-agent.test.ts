@@ -52,7 +52,7 @@ describe('the operations servers end to end', () => {
     expect(toolOutputs(fake.requests[1]!.body).join('\n')).toContain('C-1001');
     expect(toolOutputs(fake.requests[2]!.body).join('\n')).toContain('XYZ-789');
 
-    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true });
+    const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true, timeout: 10_000 });
     try {
       expect(db.prepare("select text, author from notes where entity_type = 'order' and entity_id = 'XYZ-789' and id not like 'N-000%'").all()).toEqual([
         { text: 'Customer reports the parcel never arrived (UPS 1Z999AA10123456784).', author: 'deckhand' },

@@ -22,7 +22,7 @@ async function connect(name: string): Promise<Client> {
 
 const text = (result: CallToolResult) => result.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
 const outbox = () => {
-  const db = new DatabaseSync(dbFile, { readOnly: true });
+  const db = new DatabaseSync(dbFile, { readOnly: true, timeout: 10_000 });
   try {
     return db.prepare('select to_address, subject, body, status, delivery_note, order_id from emails order by created_at').all() as Array<
       Record<string, string>
