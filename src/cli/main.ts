@@ -10,6 +10,7 @@ import { auditListCommand, auditVerifyCommand } from './commands/audit.js';
 import { chatCommand } from './commands/chat.js';
 import { doctorCommand } from './commands/doctor.js';
 import { mcpCommand } from './commands/mcp.js';
+import { mcpAddCommand, mcpListCommand, mcpRemoveCommand } from './commands/mcp-config.js';
 import { resumeCommand } from './commands/resume.js';
 import { runCommand } from './commands/run.js';
 import { seedCommand } from './commands/seed.js';
@@ -59,6 +60,12 @@ const setExit = (code: number) => {
 const program = new Command('deckhand')
   .description('An MCP-native operations agent: give it a task in plain language; it works it out with tools on MCP servers.')
   .version(VERSION, '-v, --version')
+  .option('--config <file>', 'read (and, for mcp add|remove, edit) this config file instead of ./deckhand.json or $DECKHAND_HOME/config.json')
+  .hook('preAction', (command) => {
+    // Set once at the edge: loadSettings reads it with the rest of the environment.
+    const file = command.opts<{ config?: string }>().config;
+    if (file !== undefined) process.env.DECKHAND_CONFIG = file;
+  })
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(`deckhand: ${text.replace(/^error: /, '')}`) })
@@ -74,6 +81,7 @@ Examples:
 
 Environment (a .env in the working directory is read too):
   DECKHAND_HOME       data dir (default ~/.deckhand): deckhand.db, logs, config.json
+  DECKHAND_CONFIG     config file to use (as --config FILE)
   DECKHAND_MODEL      model id, e.g. openai:gpt-4.1-mini, anthropic:claude-sonnet-4-5, offline
   OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL, OLLAMA_BASE_URL
   DATABASE_URL        postgres://… to store everything in PostgreSQL instead of SQLite
@@ -196,9 +204,9 @@ function portNumber(value: string): number {
   return parsed;
 }
 
-program
+const mcp = program
   .command('mcp')
-  .description('run a built-in MCP server (crm, orders, notes, email, issues, devops) over stdio or Streamable HTTP, for any MCP host')
+  .description('run a built-in MCP server (crm, orders, notes, email, issues, devops) over stdio or Streamable HTTP; mcp add|list|remove edit the config')
   .argument('<server>', 'built-in server name')
   .option('--http', 'serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio')
   .addOption(new Option('--port <n>', 'HTTP port; 0 picks a free one (default 8790)').argParser(portNumber))
@@ -219,6 +227,28 @@ program
       `\nover HTTP, at most ${DEFAULT_MAX_SESSIONS} sessions (least recently used closed first), each closed after ${DEFAULT_SESSION_IDLE_MS / 60_000} minutes idle.`,
   )
   .action(async (server: string, options) => setExit(await mcpCommand(server, options)));
+
+mcp
+  .command('add')
+  .description('add a server to the config file: a stdio command with its args, or an http(s) URL (like `claude mcp add`)')
+  .argument('<name>', 'the server name (letters, digits, _ and -)')
+  .argument('<commandOrUrl>', 'the command to spawn, or the URL of a remote server')
+  .argument('[args...]', 'arguments for the command (put -- before them when they start with -)')
+  .option('-e, --env <KEY=VALUE>', 'an environment variable for a stdio server (repeatable; ${VAR} is expanded at load)', collect)
+  .option('-H, --header <"Name: value">', 'an HTTP header for a remote server (repeatable; ${VAR} is expanded at load)', collect)
+  .addOption(new Option('--transport <kind>', 'stdio, http (Streamable HTTP) or sse (legacy); default from the target').choices(['stdio', 'http', 'sse']))
+  .option('--replace', 'replace a server of the same name')
+  .action((name: string, target: string, args: string[], options) => setExit(mcpAddCommand(name, target, args, options)));
+mcp
+  .command('list')
+  .description('list the servers in the config file, as written')
+  .option('--json', 'print one JSON document')
+  .action((options) => setExit(mcpListCommand(options)));
+mcp
+  .command('remove')
+  .description('remove a server from the config file')
+  .argument('<name>', 'the server name')
+  .action((name: string) => setExit(mcpRemoveCommand(name)));
 
 program
   .command('serve')

@@ -89,6 +89,8 @@ export interface Settings {
 
 const EnvSchema = z.object({
   DECKHAND_HOME: z.string().min(1).optional(),
+  /** The config file to read instead of ./deckhand.json or $DECKHAND_HOME/config.json (`--config FILE`). */
+  DECKHAND_CONFIG: z.string().min(1).optional(),
   DECKHAND_MODEL: ModelIdSchema.optional(),
   DECKHAND_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
@@ -157,10 +159,19 @@ export function readDotEnv(cwd: string): Record<string, string> {
   return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
 }
 
+/**
+ * The config file a command reads: `DECKHAND_CONFIG` (`--config FILE`) when set, else `deckhand.json` in `cwd`,
+ * else `$DECKHAND_HOME/config.json`; undefined when none exists.
+ */
+export function configFilePath(cwd: string, home: string, explicit?: string): string | undefined {
+  if (explicit !== undefined) return resolve(cwd, explicit);
+  return [join(cwd, 'deckhand.json'), join(home, 'config.json')].find((candidate) => existsSync(candidate));
+}
+
 function readConfigFile(cwd: string, home: string, env: Readonly<Record<string, string | undefined>>): { file: string | undefined; config: FileConfig } {
-  const candidates = [join(cwd, 'deckhand.json'), join(home, 'config.json')];
-  const file = candidates.find((candidate) => existsSync(candidate));
+  const file = configFilePath(cwd, home, env.DECKHAND_CONFIG);
   if (!file) return { file: undefined, config: FileConfigSchema.parse({}) };
+  if (!existsSync(file)) throw new ConfigError('--config', 'DECKHAND_CONFIG', `an existing config file (${file} does not exist)`);
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
