@@ -122,6 +122,13 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<RunEve
     totals,
     ...(resumeCommand !== undefined ? { resumeCommand } : {}),
   });
+  // A failure while preparing or streaming a step: a cancellation when the caller aborted, else the run fails
+  // with the error's message.
+  const stopped = (error: unknown): { event: RunEvent; outcome: 'cancelled' | 'failed' } => {
+    if (signal?.aborted) return { event: end('cancelled', 'The run was cancelled.'), outcome: 'cancelled' };
+    const message = errorMessage(error);
+    return { event: end('failed', message, message), outcome: 'failed' };
+  };
   const exhausted = (decision: Extract<BudgetDecision, { ok: false }>): RunEvent => {
     const command = resumeHint(runId, decision.breach);
     return end('budget-exhausted', `${capitalise(decision.reason)}. To continue: ${command}`, undefined, command);
@@ -163,13 +170,9 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<RunEve
       try {
         request = { messages: options.prepareMessages ? await options.prepareMessages(messages) : messages, tools: tools.specs() };
       } catch (error) {
-        if (signal?.aborted) {
-          yield end('cancelled', 'The run was cancelled.');
-          return 'cancelled';
-        }
-        const message = errorMessage(error);
-        yield end('failed', message, message);
-        return 'failed';
+        const stop = stopped(error);
+        yield stop.event;
+        return stop.outcome;
       }
       if (budget) {
         // The most this call can cost, checked before anything is sent; its output is capped to what is left.
@@ -200,13 +203,9 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<RunEve
           }
         }
       } catch (error) {
-        if (signal?.aborted) {
-          yield end('cancelled', 'The run was cancelled.');
-          return 'cancelled';
-        }
-        const message = errorMessage(error);
-        yield end('failed', message, message);
-        return 'failed';
+        const stop = stopped(error);
+        yield stop.event;
+        return stop.outcome;
       }
       const paid: AnsweringModel = output.model ?? model;
       const price = paid === model ? priceOf(model) : priceOf(paid);
