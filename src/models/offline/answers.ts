@@ -225,7 +225,7 @@ const MAX_QUOTED_LINES = 8;
 const NOTHING = /^(?:no\b|none\b|nothing\b|not found\b|0 (?:\w+ )?(?:found|results?|matches|items?|records?)\b|\[\s*\]$|\{\s*\}$)/i;
 
 /** What a person calls a record of each kind. */
-const RECORD_NOUNS: Readonly<Record<RecordKind, string>> = {
+export const RECORD_NOUNS: Readonly<Record<RecordKind, string>> = {
   orderId: 'order',
   customerId: 'customer',
   customerName: 'customer',

@@ -13,6 +13,7 @@ import {
   errorAnswer,
   finalAnswer,
   outOfScopeAnswer,
+  RECORD_NOUNS,
 } from './answers.js';
 import { type Ambiguity, fillArguments, recordKindOf, referredKinds, subjectKind } from './argument-filling.js';
 import { bind } from './bindings.js';
@@ -47,16 +48,6 @@ const MAX_ERRORS = 2;
 const MAX_CALLS = 14;
 /** Candidates the planner reads in full to tell them apart before it asks which one is meant. */
 const MAX_DETAIL_READS = 5;
-
-const RECORD_NOUNS: Readonly<Record<RecordKind, string>> = {
-  orderId: 'order',
-  customerId: 'customer',
-  customerName: 'customer',
-  email: 'email address',
-  phone: 'phone number',
-  sku: 'item',
-  issueId: 'issue',
-};
 
 /** What a lookup is for, by the kind of value it finds ("find the email address"). */
 const PURPOSE_LABELS: Partial<Record<RecordKind, string>> = { email: 'email address', orderId: 'order', customerId: 'customer id', sku: 'item', issueId: 'issue' };
