@@ -8,6 +8,17 @@ export interface RunTotals {
   costUsd: number;
 }
 
+/** What a person is asked, the same in an `approval-request` event, a stored approval and a card. */
+export interface ApprovalFacts {
+  kind: 'approval' | 'question' | 'elicitation';
+  server: string;
+  tool: string;
+  args: Record<string, unknown>;
+  reason: string;
+  risk: string;
+  because: string;
+}
+
 interface Base {
   id: number;
   sessionId: string;
@@ -24,36 +35,16 @@ export type ChatEvent =
   | (Base & { type: 'tool-result'; step: number; toolCallId: string; server: string; tool: string; summary: string; output: string; durationMs: number })
   | (Base & { type: 'tool-error'; step: number; toolCallId: string; server: string; tool: string; error: string; durationMs: number })
   | (Base & { type: 'usage'; step: number; costUsd: number; totals: RunTotals })
-  | (Base & {
-      type: 'approval-request';
-      step: number;
-      toolCallId: string;
-      approvalId: string;
-      kind: 'approval' | 'question' | 'elicitation';
-      server: string;
-      tool: string;
-      args: Record<string, unknown>;
-      reason: string;
-      risk: string;
-      because: string;
-      expiresAt: string;
-    })
+  | (Base & ApprovalFacts & { type: 'approval-request'; step: number; toolCallId: string; approvalId: string; expiresAt: string })
   | (Base & { type: 'approval-response'; step: number; toolCallId: string; approvalId: string | null; decision: string; by: string; note?: string })
   | (Base & { type: 'step-end'; step: number })
   | (Base & { type: 'run-end'; outcome: string; text: string; error?: string; totals: RunTotals });
 
 /** An approval, question or elicitation as the API shows it. */
-export interface Approval {
+export interface Approval extends ApprovalFacts {
   id: string;
   runId: string;
   sessionId: string;
-  kind: 'approval' | 'question' | 'elicitation';
-  server: string;
-  tool: string;
-  args: Record<string, unknown>;
-  reason: string;
-  risk: string;
-  because: string;
   status: 'pending' | 'approved' | 'denied' | 'expired' | 'answered';
   scope: string | null;
   note: string | null;

@@ -1,16 +1,9 @@
 import { type FormEvent, useState } from 'react';
-import type { Approval } from '../types';
+import type { Approval, ApprovalFacts } from '../types';
 
 /** What a card needs to show, from a stored approval or from its `approval-request` event. */
-export interface ApprovalView {
+export interface ApprovalView extends ApprovalFacts {
   approvalId: string;
-  kind: Approval['kind'];
-  server: string;
-  tool: string;
-  args: Record<string, unknown>;
-  reason: string;
-  risk: string;
-  because: string;
   status: Approval['status'];
   resolvedBy?: string | null;
   note?: string | null;
