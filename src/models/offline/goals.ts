@@ -37,7 +37,13 @@ export const ENTITY_CONCEPTS: Partial<Record<ParameterKind, string>> = {
 /** Verbs close enough that a tool named with one can do what the other asks ("add 5 units" → adjust the stock). */
 const COMPATIBLE_VERBS: Readonly<Record<string, readonly string[]>> = { create: ['update'], update: ['create'] };
 const LIST_VERBS = new Set(['list', 'search']);
-const REQUIRED_UNKNOWN_PENALTY = 4;
+/**
+ * What a read tool's score is multiplied by for each required value the task neither gives nor can look up. A
+ * factor, not a fixed penalty: scores grow with the catalog (rarer concepts weigh more), and a fixed amount that
+ * once kept `getCustomerEmail(order_id)` below `search_customers` for "who is the customer with email …?" stopped
+ * doing so when six more tools joined the catalog.
+ */
+const REQUIRED_UNKNOWN_FACTOR = 0.6;
 const LIST_BONUS = 2.5;
 
 function conceptsWithEntities(text: string, entityKinds: ReadonlySet<ParameterKind>): Set<string> {
@@ -128,9 +134,10 @@ function questionGoal(options: {
     .filter((tool) => tool.profile.readOnly && isRelevant(tool))
     .map((tool: RankedTool, index) => {
       let score = tool.score;
-      // A tool that needs a value the task does not give (nor anything to look it up by) cannot answer it.
+      // A tool that needs a value the task does not give (nor anything to look it up by) answers only after a
+      // detour, so it counts for less than one that answers from what the task says.
       for (const parameter of tool.profile.parameters) {
-        if (parameter.required && !answerable(parameter.kind, entityKinds)) score -= REQUIRED_UNKNOWN_PENALTY;
+        if (parameter.required && !answerable(parameter.kind, entityKinds)) score *= REQUIRED_UNKNOWN_FACTOR;
       }
       // "Which orders has Lisa Park placed?": a plural of what a listing tool is named after.
       if (LIST_VERBS.has(tool.profile.verb)) {
