@@ -5,7 +5,11 @@
  * once with the right fields, or nothing changed — or the answer's facts are checked against the store. The same
  * kinds of task then run against a catalog the planner has never seen (`test/fixtures/helpdesk-server.ts`).
  */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEVOPS_CONFIG_ENV } from '../src/servers/devops/config.js';
+import { createFixtureRepo, type FixtureRepo } from '../src/servers/devops/testing/fixture-repo.js';
 import type { Store } from '../src/store/database.js';
 import { createHelpdeskServer, type HelpdeskState, helpdeskState } from './fixtures/helpdesk-server.js';
 import { builtinWorld, InProcessTools, type OfflineRun, runOffline } from './helpers/offline-harness.js';
@@ -290,6 +294,162 @@ describe('the offline planner on a catalog it has never seen (a tea shop helpdes
       testCase.answer?.(run.end.text);
     } finally {
       await tools.close();
+      await world.close();
+    }
+  });
+});
+
+/** A DevOps task on a real git repository (a fake deploy script that records what it deployed), and what must hold. */
+interface DevopsCase {
+  readonly task: string;
+  /** Before the task: tasks run first through the planner (earlier deploys), or a change to the fixture. */
+  readonly before?: (world: DevopsWorld) => Promise<void> | void;
+  /** The calls, in order. */
+  readonly calls?: readonly string[];
+  /** Rows the task adds to `devops_deployments` (partial); none when absent. */
+  readonly deployments?: (fixture: FixtureRepo) => readonly Record<string, unknown>[];
+  /** What the deploy script recorded during the task (`<environment> <sha>` lines); none when absent. */
+  readonly deployed?: (fixture: FixtureRepo) => readonly string[];
+  readonly answer?: (text: string, fixture: FixtureRepo) => void;
+}
+
+interface DevopsWorld {
+  readonly fixture: FixtureRepo;
+  readonly store: Store;
+  readonly tools: InProcessTools;
+  run(task: string): Promise<OfflineRun>;
+}
+
+const APP_LOG = [
+  '2026-12-01T10:00:00Z INFO GET /api/health 200',
+  ...Array.from({ length: 4 }, (_, minute) => `2026-12-01T10:0${minute + 1}:00Z ERROR GET /api/users 500 Internal Server Error: connection refused to db:5432`),
+].join('\n');
+
+async function devopsWorld(): Promise<DevopsWorld & { close(): Promise<void> }> {
+  const fixture = createFixtureRepo();
+  writeFileSync(join(fixture.logDir, 'app.log'), `${APP_LOG}\n`);
+  const deploy = [fixture.deployScript, '{environment}', '{sha}'];
+  const config = {
+    repo: fixture.repo,
+    testCommand: [fixture.testScript],
+    logDirs: [fixture.logDir],
+    environments: { staging: { deploy, requiredConfig: ['API_URL'] }, production: { deploy, requiredConfig: ['API_URL'], requireApproval: true } },
+  };
+  const world = await builtinWorld({ env: { [DEVOPS_CONFIG_ENV]: JSON.stringify(config), API_URL: 'https://api.example.test', PATH: process.env.PATH } });
+  return {
+    fixture,
+    ...world,
+    run: (task) => runOffline({ task, tools: world.tools, store: world.store }),
+    close: async () => {
+      await world.close();
+      rmSync(fixture.root, { recursive: true, force: true });
+    },
+  };
+}
+
+const deploymentsOf = (store: Store) => store.db.selectFrom('devops_deployments' as never).selectAll().orderBy('started_at' as never).execute() as Promise<Record<string, unknown>[]>;
+const nothingHappened = (text: string) => expect(text).not.toMatch(/^(?:Deployed|Rolled back)/m);
+
+const DEVOPS_CASES: readonly DevopsCase[] = [
+  {
+    task: 'deploy main to staging',
+    calls: ['devops.deploy_with_review'],
+    deployments: (fixture) => [{ kind: 'deploy', environment: 'staging', branch: 'main', sha: fixture.sha('main'), status: 'succeeded' }],
+    deployed: (fixture) => [`staging ${fixture.sha('main')}`],
+    answer: (text, fixture) => expect(text).toMatch(new RegExp(`^Deployed main to staging\\. devops\\.deploy_with_review: Deploy main ${fixture.sha('main').slice(0, 7)} to staging: SUCCEEDED`)),
+  },
+  {
+    task: 'can you push the main branch to staging pls',
+    calls: ['devops.deploy_with_review'],
+    deployments: () => [{ environment: 'staging', branch: 'main', status: 'succeeded' }],
+    deployed: (fixture) => [`staging ${fixture.sha('main')}`],
+  },
+  {
+    // Failing tests stop a deploy: the call succeeds as a call, and the answer must not say it deployed.
+    task: 'Deploy main to staging',
+    before: ({ fixture }) => fixture.failTests(true),
+    deployments: (fixture) => [{ environment: 'staging', sha: fixture.sha('main'), status: 'blocked', recommendation: 'DO_NOT_DEPLOY' }],
+    answer: (text) => {
+      nothingHappened(text);
+      expect(text).toMatch(/^I did not deploy main to staging: devops\.deploy_with_review says: Deploy main \w+ to staging: BLOCKED/);
+    },
+  },
+  {
+    // Production needs a person; this in-process client offers no elicitation, so the server blocks it.
+    task: 'deploy main to production',
+    deployments: () => [{ environment: 'production', status: 'blocked' }],
+    answer: (text) => {
+      nothingHappened(text);
+      expect(text).toMatch(/^I did not deploy main to production: [\s\S]*needs a person's approval/);
+    },
+  },
+  {
+    task: 'roll back staging',
+    before: async (world) => {
+      await world.run('deploy main to staging');
+      world.fixture.commit('src/app.js', 'export function add(a, b) {\n  return a + b + 1;\n}\n', 'fix: off by one');
+      await world.run('deploy main to staging');
+    },
+    calls: ['devops.rollback'],
+    deployments: (fixture) => [{ kind: 'rollback', environment: 'staging', sha: fixture.sha('main~1'), previous_sha: fixture.sha('main'), status: 'succeeded' }],
+    deployed: (fixture) => [`staging ${fixture.sha('main~1')}`],
+    answer: (text) => expect(text).toMatch(/^Rolled back staging\. devops\.rollback: /),
+  },
+  {
+    task: 'rollback staging',
+    calls: ['devops.rollback'],
+    answer: (text) => {
+      nothingHappened(text);
+      expect(text).toMatch(/^I could not roll back: devops\.rollback failed: Nothing to roll back: staging has no successful deploy yet/);
+    },
+  },
+  {
+    task: 'why is the API returning 500s? look at app.log',
+    calls: ['devops.troubleshoot_issue'],
+    answer: (text) => {
+      expect(text).toContain('4× `ERROR GET /api/users <n> Internal Server Error: connection refused to db:<n>`');
+      expect(text).toMatch(/Likely: a dependency refuses connections/);
+      expect(text).toMatch(/## Severity\n\w+ \(4 error line\(s\) in the last 5 lines\)/);
+    },
+  },
+  {
+    task: 'checkout is slow - troubleshoot it, the log is app.log',
+    calls: ['devops.troubleshoot_issue'],
+    answer: (text) => expect(text).toMatch(/\*\*Issue:\*\* Checkout is slow\.[\s\S]*4× `ERROR GET \/api\/users/),
+  },
+  {
+    task: 'The API is down, what is wrong?',
+    calls: ['devops.troubleshoot_issue'],
+    answer: (text) => expect(text).toContain('4× `ERROR GET /api/users'),
+  },
+  {
+    // No tool reports deployment status (the history is a resource); it says so instead of guessing.
+    task: 'what is the status of deployments?',
+    calls: [],
+    answer: (text) => expect(text).toMatch(/^I can't do that offline[\s\S]*devops\./),
+  },
+];
+
+describe('the offline planner on DevOps tasks (a real git repository and deploy script)', () => {
+  it.each(DEVOPS_CASES.map((testCase) => [testCase.task, testCase] as const))('%s', async (_name, testCase) => {
+    const world = await devopsWorld();
+    try {
+      await testCase.before?.(world);
+      const deployedBefore = world.fixture.deployed().length;
+      const rowsBefore = (await deploymentsOf(world.store)).length;
+      const domainBefore = await snapshot(world.store);
+      const run = await world.run(testCase.task);
+      expect(run.end.outcome).toBe('finished');
+      expect(run.end.totals.inputTokens + run.end.totals.outputTokens).toBe(0);
+      if (testCase.calls) expect(calledTools(run)).toEqual(testCase.calls);
+      expectApprovedThroughGate(run, (name) => world.tools.hints(name)?.readOnlyHint === true);
+      expectNoMadeUpFacts(run, testCase.task, world.tools.specs());
+      const rows = (await deploymentsOf(world.store)).slice(rowsBefore);
+      expect(rows).toEqual((testCase.deployments?.(world.fixture) ?? []).map((row) => expect.objectContaining(row)));
+      expect(world.fixture.deployed().slice(deployedBefore)).toEqual(testCase.deployed?.(world.fixture) ?? []);
+      expectEffects(diffSnapshots(domainBefore, await snapshot(world.store)));
+      testCase.answer?.(run.end.text, world.fixture);
+    } finally {
       await world.close();
     }
   });

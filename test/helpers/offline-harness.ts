@@ -124,10 +124,16 @@ export async function runOffline(options: {
   return { events, end, executed: tools.executed.slice(before), messages };
 }
 
-/** The built-in operations servers on a fresh `:memory:` store with the demo data, connected in-process. */
-export async function builtinWorld(): Promise<{ store: Store; tools: InProcessTools; close(): Promise<void> }> {
+/**
+ * The built-in operations servers on a fresh `:memory:` store with the demo data, connected in-process. `env` is
+ * what the servers read from the environment (the devops server's `DECKHAND_DEVOPS_CONFIG`); default none.
+ */
+export async function builtinWorld(
+  options: { env?: Readonly<Record<string, string | undefined>> } = {},
+): Promise<{ store: Store; tools: InProcessTools; close(): Promise<void> }> {
   const store = await openStore({ file: ':memory:' });
-  const servers = Object.fromEntries(Object.entries(BUILTIN_SERVERS).map(([name, factory]) => [name, factory(store.db, '0.0.0-test')]));
+  const serverOptions = { env: options.env ?? {} };
+  const servers = Object.fromEntries(Object.entries(BUILTIN_SERVERS).map(([name, factory]) => [name, factory(store.db, '0.0.0-test', serverOptions)]));
   const tools = await InProcessTools.connect(servers);
   return {
     store,

@@ -10,10 +10,10 @@ import { extractEntities } from './entities.js';
 import { factsFromOutput, statedFacts } from './facts.js';
 import type { Goal } from './goals.js';
 import { displayName, type ParameterInfo, type ParameterKind } from './parameters.js';
-import { recordsOf, type RecordKind } from './records.js';
+import { isReport, recordsOf, type RecordKind } from './records.js';
 import type { Clause } from './task-steps.js';
-import type { ToolProfile } from './tool-ranking.js';
-import { conceptsOf, conceptsOfIdentifier, isStopword, pastTense, splitIdentifier, stem, tokenize } from './vocabulary.js';
+import { rankTools, type ToolProfile } from './tool-ranking.js';
+import { conceptsOf, conceptsOfIdentifier, isStopword, pastTense, spokenVerb, splitIdentifier, stem, tokenize } from './vocabulary.js';
 
 const MAX_ARGUMENT_LENGTH = 60;
 const MAX_RESULT_LENGTH = 200;
@@ -72,7 +72,8 @@ export function summarizeResult(output: string, source: string): string {
 
 /** `send the shipping confirmation`, `create the issue`, `deploy` — what a tool does, from its name. */
 export function actionPhrase(profile: ToolProfile): string {
-  const [verb = '', ...rest] = objectWords(profile);
+  const [written = '', ...rest] = objectWords(profile);
+  const verb = spokenVerb(written);
   return rest.length === 0 ? verb : `${verb} the ${rest.join(' ')}`;
 }
 
@@ -194,12 +195,21 @@ export function errorAnswer(options: {
 }
 
 /** The answer when no connected tool fits the request: what the tools can do, and how to get a full model. */
-function capabilitiesOf(tools: readonly ToolProfile[]): string {
-  const ordered = [...tools.filter((tool) => !tool.readOnly), ...tools.filter((tool) => tool.readOnly)];
+function capabilitiesOf(tools: readonly ToolProfile[], task: string): string {
+  // Tools named for what the task is about first ("the status of deployments" → the deploy tools), then the
+  // ones that change something.
+  const about = new Set(
+    rankTools({ profiles: tools, concepts: conceptsOf(task), verbs: new Set(), entityKinds: new Set() })
+      .filter((tool) => tool.nameMatches > 0)
+      .map((tool) => tool.profile),
+  );
+  const rest = tools.filter((tool) => !about.has(tool));
+  const ordered = [...about, ...rest.filter((tool) => !tool.readOnly), ...rest.filter((tool) => tool.readOnly)];
   const capabilities = ordered.slice(0, MAX_CAPABILITIES).map((tool) => {
     const sentence =
       tool.spec.description
-        .split(/(?<=\.)\s/)[0]
+        // The first sentence; "e.g." and "i.e." do not end one.
+        .split(/(?<=\.)(?<!\b(?:e\.g|i\.e)\.)\s/)[0]
         ?.replace(/\.$/, '')
         .trim() ?? '';
     const what = sentence === '' ? actionPhrase(tool) : sentence.charAt(0).toLowerCase() + sentence.slice(1);
@@ -214,7 +224,7 @@ function capabilitiesOf(tools: readonly ToolProfile[]): string {
 export function outOfScopeAnswer(options: { task: string; tools: readonly ToolProfile[] }): string {
   const { task, tools } = options;
   return (
-    `I can't do that offline: none of the connected tools matches "${truncate(task, 80)}".${capabilitiesOf(tools)}` +
+    `I can't do that offline: none of the connected tools matches "${truncate(task, 80)}".${capabilitiesOf(tools, task)}` +
     ' For requests beyond these, set OPENAI_API_KEY (or ANTHROPIC_API_KEY) or choose a model with --model.'
   );
 }
@@ -270,6 +280,25 @@ function forInput(call: ToolCall, knowledge: Knowledge): string {
   return id === '' ? forSubject(knowledge) : ` for ${id}`;
 }
 
+/** A status in capitals that says an action did not happen (`# Deploy main to production: BLOCKED`). */
+const NOT_DONE_STATUS = /\b(?:BLOCKED|FAILED|REFUSED|REJECTED|DENIED|ABORTED|SKIPPED|DO_NOT_\w+|NOT[ _]\w+)\b/;
+
+/**
+ * The opening lines of a result that succeeded as a call but says its action did not happen: a status such as
+ * BLOCKED or FAILED, or "Not deployed: …" for the tool's own verb. Undefined when it reads as done.
+ */
+function notDoneHeadline(output: string, verb: string): string | undefined {
+  const opening = output
+    .split('\n')
+    .map((line) => line.replace(/^\s*#{1,6}\s+/, '').trim())
+    .filter((line) => line !== '')
+    .slice(0, 2);
+  const past = pastTense(verb);
+  const negated = new RegExp(`\\b(?:not|never)\\s+(?:been\\s+)?${past}\\b`, 'i');
+  if (!opening.some((line) => NOT_DONE_STATUS.test(line) || negated.test(line))) return undefined;
+  return truncate(opening.map((line) => (/[.!?:]$/.test(line) ? line : `${line}.`)).join(' '), MAX_RESULT_LENGTH * 2);
+}
+
 function actionSentence(goal: ToolProfile, done: CallRecord, knowledge: Knowledge): string {
   const argument = (kind: ParameterKind): string | undefined => {
     const parameter = goal.parameters.find((candidate) => candidate.kind === kind);
@@ -280,10 +309,15 @@ function actionSentence(goal: ToolProfile, done: CallRecord, knowledge: Knowledg
   const environment = argument('environment');
   const address = argument('email');
   const what = branch && objectWords(goal).length === 1 ? ` ${branch}` : forInput(done.call, knowledge);
-  const where = environment ? ` to ${environment}` : '';
+  // "Deployed main to staging", but "Rolled back staging": without a branch the environment is what is acted on.
+  const where = environment ? (branch ? ` to ${environment}` : ` ${environment}`) : '';
   const to = address ? ` to ${address}` : '';
-  const result = truncate(done.result?.output.split('\n')[0] ?? '', MAX_RESULT_LENGTH);
+  const output = done.result?.output ?? '';
+  const result = truncate((output.split('\n')[0] ?? '').replace(/^\s*#{1,6}\s+/, ''), MAX_RESULT_LENGTH);
   const [verb = '', ...object] = objectWords(goal);
+  // The call went through, but what it reports is that nothing was done: say so, never "Deployed …".
+  const notDone = notDoneHeadline(output, verb);
+  if (notDone) return `I did not ${actionPhrase(goal)}${what}${where}${to}: ${displayName(done.call.name)} says: ${notDone}`;
   const past = pastTense(verb).charAt(0).toUpperCase() + pastTense(verb).slice(1);
   const target = what.startsWith(' for ') ? what.slice(' for '.length) : undefined;
   let phrase = `${pastPhrase(goal)}${what}`;
@@ -305,6 +339,33 @@ function linesAbout(output: string, task: string): string[] {
     .filter((line) => line !== '' && words.some((word) => new RegExp(`\\b${word}`, 'i').test(line)));
 }
 
+const MAX_REPORT_QUOTE_LENGTH = 1_200;
+
+/**
+ * The opening of a Markdown report, quoted as it stands up to {@link MAX_REPORT_QUOTE_LENGTH} characters: its
+ * sections in the order the tool wrote them (the findings come first in a report), without code blocks, cut at a
+ * line break.
+ */
+function reportExcerpt(output: string): string {
+  const lines: string[] = [];
+  let length = 0;
+  let inCode = false;
+  for (const line of output.trim().split('\n')) {
+    if (/^\s*```/.test(line)) {
+      inCode = !inCode;
+      continue;
+    }
+    if (inCode || (line.trim() === '' && (lines.at(-1) ?? '') === '')) continue;
+    if (length + line.length > MAX_REPORT_QUOTE_LENGTH) {
+      lines.push('…');
+      break;
+    }
+    lines.push(line);
+    length += line.length + 1;
+  }
+  return lines.join('\n').trim();
+}
+
 /** The answer to a question from the result that answers it, quoting its records; never more than they say. */
 function quoteAnswer(done: CallRecord, knowledge: Knowledge): string {
   const output = done.result?.output ?? '';
@@ -321,6 +382,7 @@ function quoteAnswer(done: CallRecord, knowledge: Knowledge): string {
     const headline = factHeadline(done, knowledge, conceptsOf(knowledge.task));
     if (headline) return headline;
   }
+  if (isReport(output)) return `${tool}${subject}:\n${reportExcerpt(output)}`;
   // A short result is quoted whole; of a long one, the lines about what was asked.
   const short = output.length <= MAX_QUOTE_LENGTH && output.split('\n').length <= MAX_QUOTED_LINES;
   const about = short ? [] : linesAbout(output, knowledge.task);
@@ -363,6 +425,6 @@ export function bulkRefusal(options: { clause: Clause; tools: readonly ToolProfi
   return (
     `I won't do that: "${truncate(clause.text, 80)}" asks for a change to many records at once, and I make changes ` +
     'one record at a time, each one you name (by its id, or a customer by name) and each through approval. ' +
-    `Name the one record to change and I will do it.${capabilitiesOf(tools)}`
+    `Name the one record to change and I will do it.${capabilitiesOf(tools, clause.text)}`
   );
 }

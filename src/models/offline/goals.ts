@@ -105,6 +105,13 @@ function actionGoal(options: {
   return alternative?.profile ?? best?.profile;
 }
 
+/** The read-only tool named with a verb of the clause (`troubleshoot_issue` for "troubleshoot it"), if one is. */
+function readerGoal(options: { clause: Clause; profiles: readonly ToolProfile[]; entityKinds: ReadonlySet<ParameterKind> }): ToolProfile | undefined {
+  const { clause, profiles, entityKinds } = options;
+  const ranked = rankTools({ profiles, concepts: conceptsWithEntities(clause.text, entityKinds), verbs: clause.verbs, entityKinds });
+  return ranked.find((tool) => tool.profile.readOnly && carriesVerb(tool.profile, clause.verbs))?.profile;
+}
+
 /** Whether a question can supply a required parameter of this kind: free text always, an id when it names one. */
 function answerable(kind: ParameterKind, entityKinds: ReadonlySet<ParameterKind>): boolean {
   if (kind === 'title' || kind === 'text') return true;
@@ -170,8 +177,14 @@ export function goalsOf(options: {
   const goals: Goal[] = [];
   for (const clause of shape.actions) {
     const profile = actionGoal({ clause, statements: shape.statements, profiles, entityKinds });
-    if (!profile) return { type: 'unsupported', clause };
-    goals.push({ profile, mode: 'action', clause });
+    if (profile) {
+      goals.push({ profile, mode: 'action', clause });
+      continue;
+    }
+    // "Troubleshoot it, the log is app.log": the verb asks for work a read-only tool does, so it is answered.
+    const reader = readerGoal({ clause, profiles, entityKinds });
+    if (!reader) return { type: 'unsupported', clause };
+    goals.push({ profile: reader, mode: 'question', clause });
   }
   return { type: 'goals', goals };
 }

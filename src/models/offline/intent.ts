@@ -66,6 +66,7 @@ const VERBS_IN_COMMAND_POSITION = new Set([
   'note',
   'refund',
   'release',
+  'push',
   'record',
   'file',
   'post',

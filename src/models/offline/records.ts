@@ -107,6 +107,11 @@ function jsonItems(parsed: unknown): Record<string, unknown>[] {
   return [parsed];
 }
 
+/** Whether a text result is a Markdown report: it opens with a heading. */
+export function isReport(output: string): boolean {
+  return /^\s*#{1,6}\s+\S/.test(output);
+}
+
 /** Whether records list several things of one kind (two lines each naming an order), rather than describe one. */
 function isListing(records: readonly ToolRecord[]): boolean {
   return RECORD_KINDS.some((kind) => records.filter((record) => (record.values.get(kind)?.length ?? 0) > 0).length >= 2);
@@ -124,6 +129,8 @@ export function recordsOf(output: string, source: string, callIndex: number, inp
     const whole = items.length === 1 && !Array.isArray(parsed) && items[0] === parsed;
     return items.map((item) => ({ ...recordOf(JSON.stringify(item), source, callIndex, item), whole, input }));
   }
+  // A report with headings ("# Troubleshooting report", "## Severity") is one document, whatever its lines name.
+  if (isReport(output)) return [{ ...recordOf(output.trim(), source, callIndex), whole: true, input }];
   const blocks: string[] = [];
   for (const line of output.split('\n')) {
     if (line.trim() === '') continue;

@@ -4,7 +4,7 @@ import { extractEntities } from './entities.js';
 import { OPS_TOOL_SPECS } from '../testing/fake-ops-tools.js';
 import { isQuestion, requestedActions } from './intent.js';
 import { entityKindsOf, isReadOnlyTool, profileTool, rankTools } from './tool-ranking.js';
-import { conceptsOf, pastTense, splitIdentifier, stem } from './vocabulary.js';
+import { conceptsOf, pastTense, spokenVerb, splitIdentifier, stem } from './vocabulary.js';
 
 function rank(task: string, specs: readonly ToolSpec[] = OPS_TOOL_SPECS): string[] {
   return rankTools({
@@ -36,14 +36,19 @@ describe('vocabulary', () => {
   });
 
   it('puts verbs in the past tense', () => {
-    expect(['send', 'add', 'create', 'ship', 'deploy', 'notify'].map(pastTense)).toEqual([
+    expect(['send', 'add', 'create', 'ship', 'deploy', 'notify', 'rollback'].map(pastTense)).toEqual([
       'sent',
       'added',
       'created',
       'shipped',
       'deployed',
       'notified',
+      'rolled back',
     ]);
+  });
+
+  it('says a one-word tool verb as a person does', () => {
+    expect(['rollback', 'deploy'].map(spokenVerb)).toEqual(['roll back', 'deploy']);
   });
 });
 

@@ -58,7 +58,7 @@ const CONCEPT_WORDS: Readonly<Record<string, readonly string[]>> = {
     'flag',
     'rename',
   ],
-  deploy: ['deploy', 'deployed', 'deployment', 'release', 'rollout', 'promote'],
+  deploy: ['deploy', 'deployed', 'deployment', 'release', 'rollout', 'promote', 'push'],
   refund: ['refund', 'refunded', 'reimburse', 'moneyback', 'chargeback'],
   cancel: ['cancel', 'cancelled', 'canceled', 'cancellation', 'void', 'abort'],
   delete: ['delete', 'deleted', 'remove', 'removed', 'erase', 'purge'],
@@ -253,7 +253,18 @@ const IRREGULAR_PAST: Readonly<Record<string, string>> = {
   put: 'put',
   leave: 'left',
   tell: 'told',
+  rollback: 'rolled back',
+  rollout: 'rolled out',
 };
+
+/** Verbs written as one word in tool names that people say as two (`rollback` → `roll back`). */
+const SPOKEN_VERBS: Readonly<Record<string, string>> = { rollback: 'roll back', rollout: 'roll out', signup: 'sign up', checkout: 'check out' };
+
+/** A verb as a person says it: `rollback` → `roll back`; others unchanged. */
+export function spokenVerb(verb: string): string {
+  const lower = verb.toLowerCase();
+  return Object.hasOwn(SPOKEN_VERBS, lower) ? SPOKEN_VERBS[lower]! : verb;
+}
 
 /** The simple past of an English verb: `send` → `sent`, `ship` → `shipped`, `create` → `created`. */
 export function pastTense(verb: string): string {
