@@ -210,6 +210,9 @@ describe('deckhand serve: the token, origins, probes and the API document', () =
 
     expect((await api.inject({ method: 'GET', url: '/api/panels' })).json()).toEqual({ deployments: false, systemHealth: false });
     expect((await api.inject({ method: 'GET', url: '/api/deployments' })).json()).toMatchObject({ error: { code: 'NOT_AVAILABLE' } });
+    const badPage = await api.inject({ method: 'GET', url: '/api/deployments?environment=../etc' });
+    expect(badPage.statusCode).toBe(400);
+    expect(badPage.json()).toMatchObject({ error: { message: expect.stringContaining('query.environment') } });
 
     const page = await api.inject({ method: 'GET', url: '/', headers: { authorization: '' } });
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { createFixtureRepo } from '../src/servers/devops/testing/fixture-repo.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider, FakeTurn } from './fakes/sse.js';
@@ -36,8 +37,8 @@ afterAll(async () => {
 });
 
 /** Starts `deckhand serve` and resolves with the URL it prints (with the token) once it listens. */
-function serve(ws: { home: string; cwd: string }, fake: FakeProvider<OpenAIChatRequest>, port: number): Promise<{ url: string; child: ChildProcess }> {
-  const env = cliEnv(ws.home, { DECKHAND_MODEL: 'openai:gpt-4.1-mini', OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.url}/v1` });
+function serve(ws: { home: string; cwd: string }, fake: FakeProvider<OpenAIChatRequest>, port: number, extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
+  const env = cliEnv(ws.home, { DECKHAND_MODEL: 'openai:gpt-4.1-mini', OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.url}/v1`, ...extraEnv });
   const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port)], { cwd: ws.cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
   cleanups.push(() => child.kill('SIGKILL'));
   return new Promise((resolve, reject) => {
@@ -170,6 +171,83 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in Chromium', () => {
     await page.locator('.recharts-bar-rectangle').first().waitFor();
     await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'web-usage.png') });
     expect(await page.locator('table').textContent()).toContain('openai:gpt-4.1-mini');
+
+    expect(errors).toEqual([]);
+    await stop(server.child);
+  }, 300_000);
+
+  it('deploys to production from the page: the tool approval in the chat, the elicitation form of the server in the inbox, then the deployments and health panels show it', async () => {
+    const fixture = createFixtureRepo();
+    const verdict = { recommendation: 'DEPLOY', risk_level: 'low', reasoning: 'Two small commits; tests pass.', concerns: [], deployment_checklist: ['Watch errors'] };
+    const fake = await startOpenAIFake([
+      { text: 'Deploying main to production.', toolCalls: [{ name: 'devops__deploy_with_review', args: { branch: 'main', environment: 'production' } }], usage: { inputTokens: 500, outputTokens: 20 } },
+      // The devops server samples its verdict through the host: the same fake answers that request.
+      { text: JSON.stringify(verdict), usage: { inputTokens: 300, outputTokens: 60 } },
+      { text: 'Deployed main to production.', usage: { inputTokens: 700, outputTokens: 10 } },
+    ]);
+    cleanups.push(() => fake.close());
+    const { home, cwd } = freshWorkspace();
+    mkdirSync(cwd, { recursive: true });
+    const deploy = [fixture.deployScript, '{environment}', '{sha}'];
+    writeFileSync(
+      join(cwd, 'deckhand.json'),
+      JSON.stringify({
+        builtinServers: ['devops'],
+        devops: { repo: fixture.repo, testCommand: [fixture.testScript], logDirs: [fixture.logDir], environments: { production: { deploy, requiredConfig: ['API_URL'], requireApproval: true } } },
+      }),
+    );
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const server = await serve({ home, cwd }, fake, port, { API_URL: 'https://api.example.test' });
+    const { context, errors } = await openBrowser();
+    context.setDefaultTimeout(60_000);
+    const page = await context.newPage();
+    watch(page, errors);
+    await page.goto(server.url);
+    await page.waitForFunction("!window.location.search.includes('token')");
+
+    // The panels exist because a connected server offers their resources; before any deploy, history is empty.
+    await page.getByRole('button', { name: 'Deployments' }).click();
+    await expect.poll(() => page.locator('.panel').textContent(), POLL).toContain('No deployments yet');
+
+    await page.getByRole('button', { name: 'Chat' }).click();
+    await page.locator('#task').fill('deploy main to production');
+    await page.locator('#task').press('Enter');
+    const gate = page.getByTestId('approval-card').filter({ hasText: 'devops.deploy_with_review' });
+    await gate.waitFor();
+    expect(await gate.textContent()).toContain('production');
+    await gate.getByRole('button', { name: 'Approve', exact: true }).click();
+
+    // Approved, the tool runs and the server asks a person through elicitation: a form in the inbox.
+    await expect.poll(() => gate.getByTestId('approval-status').textContent(), POLL).toBe('approved');
+    const inbox = page.getByRole('button', { name: /^Inbox/ });
+    await inbox.click();
+    const form = page.locator('.panel').getByTestId('approval-card').filter({ hasText: 'Approve this deploy to production?' });
+    await form.waitFor();
+    // The gate's approval is decided, so the server's question is the only thing waiting.
+    await expect.poll(() => inbox.textContent(), POLL).toBe('Inbox (1)');
+    expect(await form.textContent()).toContain('devops asks');
+    await form.getByLabel('Deploy to production').check();
+    await form.getByLabel('Your name').fill('Ana');
+    await form.getByRole('button', { name: 'Submit' }).click();
+    await expect.poll(() => inbox.textContent(), POLL).toBe('Inbox');
+    await expect.poll(() => fixture.deployed(), POLL).toEqual([`production ${fixture.sha('main')}`]);
+
+    await page.getByRole('button', { name: 'Chat' }).click();
+    await expect.poll(() => page.getByTestId('assistant-message').last().textContent(), POLL).toBe('Deployed main to production.');
+
+    // The deployments panel shows the row from the server's real history; health counts it and verifies the command log.
+    await page.getByRole('button', { name: 'Deployments' }).click();
+    const row = page.getByTestId('deployments').locator('tbody tr');
+    await row.first().waitFor();
+    expect(await row.count()).toBe(1);
+    const cells = await row.first().locator('td').allTextContents();
+    expect(cells.slice(1, 6)).toEqual(['production', 'deploy main', 'succeeded', fixture.sha('main').slice(0, 10), 'DEPLOY (low risk)']);
+    expect(cells[6]).toBe('Ana (elicitation)');
+    await page.getByRole('button', { name: 'Health' }).click();
+    await expect.poll(() => page.getByTestId('health-deployments').textContent(), POLL).toContain('1 succeeded');
+    expect(await page.getByTestId('health-command-log').textContent()).toContain('chain verifies');
+    expect(['healthy', 'degraded']).toContain(await page.getByTestId('health-status').textContent());
+    await page.screenshot({ path: join(REPO_ROOT, 'test-results', 'web-deployments-health.png') });
 
     expect(errors).toEqual([]);
     await stop(server.child);

@@ -12,6 +12,7 @@ import {
   CancelledSchema,
   DecisionSchema,
   ErrorBodySchema,
+  DeploymentsQuerySchema,
   HealthSchema,
   ListApprovalsQuerySchema,
   PanelDataSchema,
@@ -62,7 +63,7 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/api/approvals/{id}/answer', summary: "Answer the agent's question.", body: AnswerBodySchema, response: DecisionSchema },
   { method: 'get', path: '/api/usage', summary: 'Runs, tokens and cost per day and model, and per model.', query: UsageQuerySchema, response: UsageSchema },
   { method: 'get', path: '/api/panels', summary: 'Which operations panels have data (deployments, system health).', response: PanelsSchema },
-  { method: 'get', path: '/api/deployments', summary: 'The deployment://history resource of the DevOps server (404 NOT_AVAILABLE without one).', response: PanelDataSchema },
+  { method: 'get', path: '/api/deployments', summary: 'The deployment://history resource of the DevOps server, newest first (404 NOT_AVAILABLE without one); next_cursor pages on.', query: DeploymentsQuerySchema, response: PanelDataSchema },
   { method: 'get', path: '/api/system-health', summary: 'The system://health resource of the DevOps server (404 NOT_AVAILABLE without one).', response: PanelDataSchema },
   { method: 'get', path: '/ws/chat', summary: 'WebSocket: chat over sessions with per-session event ids and lastEventId resume (frames in components.schemas).', query: ChatQuerySchema, websocket: true },
 ];

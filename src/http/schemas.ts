@@ -4,6 +4,12 @@
  */
 import { z } from 'zod';
 
+/** `GET /api/deployments?cursor=…&environment=…`: a later page of the history, or one environment's. */
+export const DeploymentsQuerySchema = z.strictObject({
+  cursor: z.string().min(1).max(200).optional(),
+  environment: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'an environment name such as staging').optional(),
+});
+
 /** `GET /api/usage?days=N` (1–366, default 30). */
 export const UsageQuerySchema = z.strictObject({ days: z.coerce.number().int('expected a whole number').min(1).max(366).default(30) });
 

@@ -95,3 +95,44 @@ export interface Panels {
   deployments: boolean;
   systemHealth: boolean;
 }
+
+/** One deploy or rollback in the DevOps server's `deployment://history` (its field names, snake_case). */
+export interface Deployment {
+  id: string;
+  kind: 'deploy' | 'rollback';
+  environment: string;
+  branch: string | null;
+  sha: string;
+  previous_sha: string | null;
+  status: 'running' | 'succeeded' | 'failed' | 'timed_out' | 'blocked' | 'declined';
+  recommendation: string | null;
+  risk_level: string | null;
+  verdict_source: string | null;
+  approver: string | null;
+  started_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+  exit_code: number | null;
+}
+
+/** A page of `deployment://history`, newest first. */
+export interface DeploymentHistory {
+  deployments: Deployment[];
+  next_cursor: string | null;
+}
+
+/** The DevOps server's `system://health` document (the fields the panel shows). */
+export interface SystemHealthReport {
+  status: 'healthy' | 'degraded' | 'misconfigured';
+  configured: boolean;
+  config_problem?: string;
+  at: string;
+  cpu: { cores: number; load_1m: number; load_5m: number; load_15m: number; load_per_core_1m: number };
+  memory: { total_bytes: number; available_bytes: number; used_percent: number };
+  disks: Array<{ path: string; total_bytes: number; free_bytes: number; used_percent: number }>;
+  system_uptime_s: number;
+  server_uptime_s: number;
+  deployments: { total: number; by_status: Record<string, number> };
+  model: { own: string | null; own_problem: string | null; budget_usd: number | null; spent_usd: number; budget_left_usd: number | null };
+  command_log: { ok: true; entries: number } | { ok: false; brokenAt: number; problem: string };
+}

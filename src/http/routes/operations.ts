@@ -3,6 +3,8 @@ import type { McpHost } from '../../mcp/host.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { ApiContext } from '../context.js';
 import { ApiError } from '../errors.js';
+import { parseInput } from '../input.js';
+import { DeploymentsQuerySchema } from '../schemas.js';
 
 /** The MCP resources the UI's operations panels read, once a connected server (the DevOps one) offers them. */
 export const PANEL_RESOURCES = { deployments: 'deployment://history', systemHealth: 'system://health' } as const;
@@ -24,14 +26,16 @@ async function serverOffering(host: McpHost, uri: string): Promise<string | unde
 
 /**
  * `GET /api/panels` (which operations panels have data: `{deployments, systemHealth}`), and `GET /api/deployments`
- * and `GET /api/system-health`: the JSON of the `deployment://history` and `system://health` resources of the
+ * (`?cursor=` for the next page, `?environment=`) and `GET /api/system-health`: the JSON of the `deployment://history` and `system://health` resources of the
  * server that offers them (404 `NOT_AVAILABLE` while none does).
  */
 export function operationsRoutes(app: FastifyInstance, { runtime, logger }: ApiContext): void {
-  const read = async (panel: Panel): Promise<unknown> => {
-    const uri = PANEL_RESOURCES[panel];
-    const server = await serverOffering(runtime.host, uri);
-    if (!server) throw new ApiError(404, 'NOT_AVAILABLE', `No connected server offers ${uri}; configure the DevOps server to see ${panel === 'deployments' ? 'deployments' : 'system health'}.`);
+  const read = async (panel: Panel, query: Record<string, string> = {}): Promise<unknown> => {
+    const base = PANEL_RESOURCES[panel];
+    const server = await serverOffering(runtime.host, base);
+    const search = new URLSearchParams(query).toString();
+    const uri = search ? `${base}?${search}` : base;
+    if (!server) throw new ApiError(404, 'NOT_AVAILABLE', `No connected server offers ${base}; configure the DevOps server to see ${panel === 'deployments' ? 'deployments' : 'system health'}.`);
     try {
       const result = await runtime.host.connection(server)!.readResource(uri);
       const text = result.contents.map((content) => ('text' in content ? content.text : '')).join('');
@@ -46,6 +50,9 @@ export function operationsRoutes(app: FastifyInstance, { runtime, logger }: ApiC
     const [deployments, systemHealth] = await Promise.all([serverOffering(runtime.host, PANEL_RESOURCES.deployments), serverOffering(runtime.host, PANEL_RESOURCES.systemHealth)]);
     return { deployments: deployments !== undefined, systemHealth: systemHealth !== undefined };
   });
-  app.get('/api/deployments', () => read('deployments'));
+  app.get('/api/deployments', (request) => {
+    const query = parseInput(DeploymentsQuerySchema, request.query, 'query');
+    return read('deployments', { ...(query.cursor ? { cursor: query.cursor } : {}), ...(query.environment ? { environment: query.environment } : {}) });
+  });
   app.get('/api/system-health', () => read('systemHealth'));
 }
