@@ -15,6 +15,7 @@ import { McpHost } from '../src/mcp/host.js';
 import type { Model, ModelPart, ModelRequest } from '../src/models/types.js';
 import { noopLogger } from '../src/shared/logger.js';
 import { ApprovalStore } from '../src/store/approval-store.js';
+import { RunLeases } from '../src/store/run-lease.js';
 import { openStore } from '../src/store/database.js';
 import type { BenchResources } from './resources.js';
 import { summarize, type Summary } from './stats.js';
@@ -130,6 +131,7 @@ export async function benchChatSessions(resources: BenchResources): Promise<Chat
     price: { inputPerMTok: 0, outputPerMTok: 0 },
     pricing: await openPricing(settings, model),
     store,
+    leases: new RunLeases(store.db),
     host,
     activeRuns,
     elicitation: new ElicitationRouter({ approvals: new ApprovalStore(store.db), runs: activeRuns, logger: noopLogger }),

@@ -10,6 +10,7 @@ import { errorMessage, UsageError } from '../shared/errors.js';
 import { ApprovalStore } from '../store/approval-store.js';
 import type { Store } from '../store/database.js';
 import { RunRecorder } from '../store/run-recorder.js';
+import { type HeldLease, RunLeases } from '../store/run-lease.js';
 import { SessionStore } from '../store/session-store.js';
 import { ActiveRun, type ActiveRuns } from './active-run.js';
 import { Compactor, specTokens, withCompactionUsage } from './compaction.js';
@@ -56,6 +57,8 @@ export interface RunContext {
   readonly activeRuns?: ActiveRuns;
   /** When older turns are summarised. Default: threshold 0.75 of the model's context window. */
   readonly compaction?: CompactionConfig;
+  /** Where a run's ownership lease is taken (default: leases in `store` with the default time to live). */
+  readonly leases?: RunLeases;
   readonly signal?: AbortSignal;
 }
 
@@ -144,14 +147,21 @@ async function budgetFor(context: RunContext, ids: { runId: string; sessionId: s
  * it anyway (a store error, a bug), the run still ends: a `failed` run-end with the reason is recorded and
  * yielded, so no run is left `running` with nobody executing it.
  */
-async function* recorded(run: AsyncGenerator<RunEvent, RunOutcome>, recorder: RunRecorder, start: { runId: string; totals: RunTotals }): AsyncGenerator<RunEvent, RunOutcome> {
-  const { runId } = start;
+async function* recorded(
+  run: AsyncGenerator<RunEvent, RunOutcome>,
+  recorder: RunRecorder,
+  start: { runId: string; totals: RunTotals; lease: AbortSignal },
+): AsyncGenerator<RunEvent, RunOutcome> {
+  const { runId, lease } = start;
   let totals = start.totals;
   for (;;) {
     let next: IteratorResult<RunEvent, RunOutcome>;
     try {
       next = await run.next();
+      // Another process owns the run now: it records the run from here on, so nothing more is written here.
+      if (lease.aborted) throw lease.reason;
     } catch (error) {
+      if (lease.aborted) throw lease.reason;
       const message = `The run stopped on an unexpected error: ${errorMessage(error)}`;
       const end: RunEvent = { type: 'run-end', runId, at: Date.now(), outcome: 'failed', text: message, error: message, totals };
       await recorder.record(end);
@@ -165,8 +175,22 @@ async function* recorded(run: AsyncGenerator<RunEvent, RunOutcome>, recorder: Ru
   }
 }
 
-/** Runs the loop over a session's stored transcript, persisting and tracking it: what start and resume share. */
+/**
+ * Runs the loop over a session's stored transcript, persisting and tracking it: what start and resume share.
+ * Nothing happens before the run's lease is taken (so two processes never execute one run: the second gets
+ * `RunLeaseHeldError` from its first `next()`); the lease is renewed while the loop runs and released when it
+ * stops, however it stops. Losing the lease (another process took it after it expired) cancels the run here.
+ */
 async function* durableLoop(
+  outer: RunContext,
+  options: Parameters<typeof leasedLoop>[1],
+): AsyncGenerator<RunEvent, RunOutcome> {
+  await using lease = await (outer.leases ?? new RunLeases(outer.store.db)).hold(options.runId);
+  const context: RunContext = { ...outer, signal: outer.signal ? AbortSignal.any([outer.signal, lease.signal]) : lease.signal };
+  return yield* leasedLoop(context, options, lease);
+}
+
+async function* leasedLoop(
   context: RunContext,
   options: {
     runId: string;
@@ -177,6 +201,7 @@ async function* durableLoop(
     newTask?: string;
     resume?: { step: number; totals: RunTotals };
   },
+  lease: HeldLease,
 ): AsyncGenerator<RunEvent, RunOutcome> {
   const { runId, sessionId, settings } = options;
   const history = await new SessionStore(context.store.db).messages(sessionId);
@@ -214,7 +239,7 @@ async function* durableLoop(
       }),
     ),
     recorder,
-    { runId, totals: options.resume?.totals ?? ZERO_TOTALS },
+    { runId, totals: options.resume?.totals ?? ZERO_TOTALS, lease: lease.signal },
     ),
     telemetry,
   );

@@ -18,6 +18,7 @@ import type { TelemetrySinks } from '../telemetry/run-telemetry.js';
 import { startTracing } from '../telemetry/tracing.js';
 import { ApprovalStore } from '../store/approval-store.js';
 import { openStore, type Store } from '../store/database.js';
+import { RunLeases } from '../store/run-lease.js';
 
 /** Everything a run needs, opened in the order that fails fastest: settings, model, store, then servers. */
 export interface Runtime extends AsyncDisposable {
@@ -33,6 +34,8 @@ export interface Runtime extends AsyncDisposable {
   /** Spans (when tracing is on), metrics and log lines of every run. */
   readonly telemetry?: TelemetrySinks & { readonly metrics?: HostMetrics };
   readonly store: Store;
+  /** Who executes which run: taken before a run executes, so two processes never execute one. */
+  readonly leases: RunLeases;
   readonly host: McpHost;
   /** The runs executing in this process: servers' elicitation and sampling requests are answered for them. */
   readonly activeRuns: ActiveRuns;
@@ -138,6 +141,7 @@ export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
     ...(promptCounter ? { promptCounter } : {}),
     telemetry: { ...(tracing ? { tracer: tracing.tracer } : {}), metrics, logger },
     store,
+    leases: new RunLeases(store.db, settings.runLeaseTtlMs !== undefined ? { ttlMs: settings.runLeaseTtlMs } : {}),
     host,
     activeRuns,
     elicitation,
@@ -151,6 +155,7 @@ export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
 export function runContext(runtime: Runtime, signal?: AbortSignal): RunContext {
   return {
     store: runtime.store,
+    leases: runtime.leases,
     model: runtime.model,
     ...(runtime.price ? { price: runtime.price } : {}),
     pricing: runtime.pricing,

@@ -1,6 +1,6 @@
 /**
  * The `deckhand` command line. Parses flags, dispatches to a command, and maps every error to one line on
- * stderr and an exit code: 0 finished, 1 failed, 2 bad usage or config, 3 paused, 130 interrupted.
+ * stderr and an exit code: 0 finished, 1 failed, 2 bad usage or config, 3 paused, 4 run executing elsewhere, 130 interrupted.
  */
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AppError, errorMessage } from '../shared/errors.js';
@@ -103,7 +103,7 @@ program
   .addOption(budgetTokensOption())
   .addHelpText(
     'after',
-    '\nExit codes: 0 finished, 1 failed, 2 bad usage or config, 3 paused waiting for approval, 130 interrupted.\n' +
+    '\nExit codes: 0 finished, 1 failed, 2 bad usage or config, 3 paused waiting for approval, 4 the run is being executed by another process, 130 interrupted.\n' +
       'Examples:\n  deckhand run "Order XYZ-789 has shipped. Email the customer a shipping confirmation."\n' +
       '  echo "Who placed order XYZ-789?" | deckhand run - --quiet',
   )

@@ -85,6 +85,8 @@ export interface Settings {
    * (`requiredConfig`, `passEnv`) and, when it has its own model, the provider settings. Empty without a section.
    */
   readonly devopsEnv: Readonly<Record<string, string>>;
+  /** `DECKHAND_RUN_LEASE_TTL_MS`: how long a run's lease lasts without a heartbeat; undefined means the default. */
+  readonly runLeaseTtlMs: number | undefined;
 }
 
 const EnvSchema = z.object({
@@ -109,6 +111,11 @@ const EnvSchema = z.object({
   SMTP_URL: z.string().min(1).optional(),
   SMTP_FROM: z.string().min(1).optional(),
   DECKHAND_TOKEN: z.string().min(16, 'at least 16 characters').max(512).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
+  /** How long a run's ownership lease lasts without a heartbeat (default 30 s); short values are for tests. */
+  DECKHAND_RUN_LEASE_TTL_MS: z
+    .string()
+    .refine((value) => /^\d+$/.test(value) && Number(value) >= 100 && Number(value) <= 3_600_000, { error: 'a whole number of milliseconds from 100 to 3600000' })
+    .optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'an http(s) URL of an OTLP/HTTP collector' }).optional(),
 });
 
@@ -308,6 +315,7 @@ export function loadSettings(options: {
     trustedServers: trusted,
     configFile,
     apiToken: env.DECKHAND_TOKEN,
+    runLeaseTtlMs: env.DECKHAND_RUN_LEASE_TTL_MS === undefined ? undefined : Number(env.DECKHAND_RUN_LEASE_TTL_MS),
     devops,
     devopsEnv,
   };

@@ -9,6 +9,7 @@ import type { RunEvent, RunOutcome } from '../agent/events.js';
 import { runContext } from '../app/runtime.js';
 import type { Runtime } from '../app/runtime.js';
 import { errorMessage } from '../shared/errors.js';
+import { RunLeaseHeldError } from '../store/run-lease.js';
 import type { Logger } from '../shared/logger.js';
 import { ApiError, ConflictError, NotFoundError } from './errors.js';
 
@@ -213,8 +214,13 @@ export class RunManager implements AsyncDisposable {
           if (event.type === 'run-end') logger.info({ outcome: event.outcome, steps: event.totals.steps, costUsd: event.totals.costUsd }, 'run ended');
         }
       } catch (error) {
-        logger.error({ error: errorMessage(error) }, 'run failed outside the loop');
-        if (!seen) reject(error);
+        if (error instanceof RunLeaseHeldError) {
+          // Another process executes the run: the request that asked for it is answered 409 with who and since when.
+          if (!seen) reject(new ConflictError('RUN_EXECUTING', error.message));
+        } else {
+          logger.error({ error: errorMessage(error) }, 'run failed outside the loop');
+          if (!seen) reject(error);
+        }
       } finally {
         this.executions.delete(runId);
         resolve();

@@ -18,6 +18,8 @@ export interface NewApproval {
   readonly risk: string;
   readonly because: string;
   readonly expiresAt: Date;
+  /** The tool's input JSON Schema, so arguments a person edits can be checked before they are used. */
+  readonly inputSchema?: unknown;
 }
 
 /** How a person settles a pending approval. */
@@ -82,6 +84,7 @@ export class ApprovalStore {
       created_at: new Date().toISOString(),
       resolved_at: null,
       expires_at: input.expiresAt.toISOString(),
+      input_schema: input.inputSchema === undefined ? null : JSON.stringify(input.inputSchema),
     };
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('approvals').values(row).onConflict((conflict) => conflict.columns(['run_id', 'tool_call_id']).doNothing()).execute();

@@ -268,6 +268,25 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('model_calls_run').on('model_calls').column('run_id').execute();
     },
   },
+  '0004_run_leases': {
+    async up(db: Kysely<unknown>) {
+      const text = 'text' as const;
+      // Who executes a run right now: one row per run while a process holds it (see src/store/run-lease.ts).
+      // Times are milliseconds since the epoch, so expiry is one numeric comparison on every dialect.
+      await db.schema
+        .createTable('run_leases')
+        .addColumn('run_id', text, (column) => column.primaryKey())
+        .addColumn('owner_id', text, (column) => column.notNull())
+        .addColumn('pid', 'integer', (column) => column.notNull())
+        .addColumn('host', text, (column) => column.notNull())
+        .addColumn('started_at', 'bigint', (column) => column.notNull())
+        .addColumn('heartbeat_at', 'bigint', (column) => column.notNull())
+        .addColumn('expires_at', 'bigint', (column) => column.notNull())
+        .execute();
+      // The tool's input schema as it was when the approval was asked for: edited arguments are checked against it.
+      await db.schema.alterTable('approvals').addColumn('input_schema', text).execute();
+    },
+  },
 };
 
 /** The few places where SQL differs: auto-increment keys. */

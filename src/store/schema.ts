@@ -21,6 +21,7 @@ export interface Database {
   session_grants: SessionGrantTable;
   runs: RunTable;
   run_events: RunEventTable;
+  run_leases: RunLeaseTable;
   model_calls: ModelCallTable;
   approvals: ApprovalTable;
   audit_log: AuditLogTable;
@@ -215,6 +216,8 @@ export interface ApprovalTable {
   created_at: string;
   resolved_at: string | null;
   expires_at: string;
+  /** JSON Schema of the tool's input when the approval was asked for (null for older rows and elicitations). */
+  input_schema: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Append-only, hash-chained record of every decision. */
@@ -278,4 +281,15 @@ export interface RunEventTable {
   at: ColumnType<number, number, never>;
   /** The whole event as JSON. */
   data: string;
+}
+
+/** The process executing a run, while it holds the run's lease (times in milliseconds since the epoch). */
+export interface RunLeaseTable {
+  run_id: string;
+  owner_id: string;
+  pid: number;
+  host: string;
+  started_at: ColumnType<number, number, number>;
+  heartbeat_at: ColumnType<number, number, number>;
+  expires_at: ColumnType<number, number, number>;
 }

@@ -15,6 +15,7 @@ import { type ApiServer, buildApiServer } from '../../src/http/index.js';
 import { McpHost } from '../../src/mcp/host.js';
 import { noopLogger } from '../../src/shared/logger.js';
 import { ApprovalStore } from '../../src/store/approval-store.js';
+import { RunLeases } from '../../src/store/run-lease.js';
 import { openStore } from '../../src/store/database.js';
 import { type OpenAIChatRequest, startOpenAIFake } from '../fakes/openai-fake.js';
 import type { FakeProvider, FakeTurn } from '../fakes/sse.js';
@@ -74,7 +75,7 @@ export async function openTestRuntime(ws: { home: string; cwd: string }, fake: F
     await host.close();
     await store.close();
   };
-  return { settings, logger: noopLogger, model, price, pricing, store, host, activeRuns, elicitation, serversStartMs: 0, close, [Symbol.asyncDispose]: close };
+  return { settings, logger: noopLogger, model, price, pricing, store, leases: new RunLeases(store.db), host, activeRuns, elicitation, serversStartMs: 0, close, [Symbol.asyncDispose]: close };
 }
 
 type InjectOptions = { method: 'GET' | 'POST'; url: string; payload?: unknown; headers?: Record<string, string> };
