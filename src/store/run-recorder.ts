@@ -1,12 +1,15 @@
 import type { RunEvent } from '../agent/events.js';
 import type { ModelMessage } from '../models/types.js';
+import type { Transaction } from 'kysely';
 import type { Store } from './database.js';
+import type { Database } from './schema.js';
 import type { RunTotals } from '../agent/events.js';
 
 type UsageEvent = Extract<RunEvent, { type: 'usage' }>;
 
 /** Where a run stands, as the loop's checkpoint hook reports it. */
 export interface RecorderCheckpoint {
+  readonly runId: string;
   readonly messages: readonly ModelMessage[];
   readonly step: number;
   readonly totals: RunTotals;
@@ -23,15 +26,14 @@ export interface RunRecorderOptions {
 }
 
 /**
- * Persists a run as it happens: the `runs` row, the session transcript (each new message), and the events,
- * written in one transaction per checkpoint and per step, so a step is either fully recorded or not at all.
+ * Persists a run as it happens: the `runs` row, the session transcript (each new message), and the events.
+ * Each event is written before {@link RunRecorder.record} returns, so whoever shows an event after recording it
+ * (the CLI, a WebSocket) never shows one the store does not have, even when the process is killed the next
+ * instant. Checkpoints store the transcript and progress in one transaction.
  */
 export class RunRecorder {
-  private pending: RunEvent[] = [];
   private seq = 0;
   private storedMessages: number;
-  /** Set once the loop checkpoints: its checkpoints then carry the events, and step ends need no write of their own. */
-  private checkpointing = false;
 
   constructor(
     private readonly store: Store,
@@ -40,21 +42,56 @@ export class RunRecorder {
     this.storedMessages = options.storedMessages;
   }
 
-  /**
-   * Records one event. Events are written with the next checkpoint (the loop checkpoints before a step's side
-   * effects and after its end) or at the end of the run, so a step costs two transactions, not one per event.
-   * Without checkpoints (a plain event consumer), each step is written when it ends.
-   */
+  /** Stores one event (a `run-start` also creates or reopens the run, a `run-end` closes it); resolves once it is stored. */
   async record(event: RunEvent): Promise<void> {
     if (event.type === 'run-start') await this.start(event);
-    this.pending.push(event);
-    if (event.type === 'run-end' || (event.type === 'step-end' && !this.checkpointing)) await this.flush(undefined, event);
+    const row = { run_id: event.runId, seq: this.seq + 1, type: event.type, at: event.at, data: JSON.stringify(event) };
+    if (event.type !== 'run-end' && !(event.type === 'usage' && event.model !== undefined)) {
+      await this.store.db.insertInto('run_events').values(row).execute();
+    } else {
+      await this.store.db.transaction().execute(async (trx) => {
+        await trx.insertInto('run_events').values(row).execute();
+        if (event.type === 'usage') await trx.insertInto('model_calls').values(this.modelCall(event)).execute();
+        if (event.type === 'run-end') await this.end(trx, event);
+      });
+    }
+    this.seq += 1;
   }
 
-  /** Stores the messages added since the last checkpoint, the progress, and the events so far, atomically. */
+  /** Stores the messages added since the last checkpoint and the progress, atomically. */
   async checkpoint(checkpoint: RecorderCheckpoint): Promise<void> {
-    this.checkpointing = true;
-    await this.flush(checkpoint);
+    const fresh = checkpoint.messages.slice(this.options.preamble + this.storedMessages);
+    const runId = checkpoint.runId;
+    await this.store.db.transaction().execute(async (trx) => {
+      if (fresh.length > 0) {
+        const createdAt = new Date().toISOString();
+        await trx
+          .insertInto('session_messages')
+          .values(
+            fresh.map((message, index) => ({
+              session_id: this.options.sessionId,
+              seq: this.storedMessages + index + 1,
+              run_id: runId,
+              role: message.role,
+              message: JSON.stringify(message),
+              created_at: createdAt,
+            })),
+          )
+          .execute();
+      }
+      await trx
+        .updateTable('runs')
+        .set({
+          steps: checkpoint.totals.steps,
+          tool_calls: checkpoint.totals.toolCalls,
+          input_tokens: checkpoint.totals.inputTokens,
+          output_tokens: checkpoint.totals.outputTokens,
+          cost_usd: checkpoint.totals.costUsd,
+        })
+        .where('id', '=', runId)
+        .execute();
+    });
+    this.storedMessages += fresh.length;
   }
 
   private async start(event: Extract<RunEvent, { type: 'run-start' }>): Promise<void> {
@@ -111,67 +148,22 @@ export class RunRecorder {
     };
   }
 
-  private async flush(checkpoint: RecorderCheckpoint | undefined, boundary?: RunEvent): Promise<void> {
-    const batch = this.pending;
-    this.pending = [];
-    const runId = batch[0]?.runId ?? boundary?.runId;
-    const fresh = checkpoint ? checkpoint.messages.slice(this.options.preamble + this.storedMessages) : [];
-    await this.store.db.transaction().execute(async (trx) => {
-      if (batch.length > 0) {
-        await trx
-          .insertInto('run_events')
-          .values(batch.map((event) => ({ run_id: event.runId, seq: ++this.seq, type: event.type, at: event.at, data: JSON.stringify(event) })))
-          .execute();
-        const calls = batch.filter((event): event is UsageEvent => event.type === 'usage' && event.model !== undefined);
-        if (calls.length > 0) await trx.insertInto('model_calls').values(calls.map((event) => this.modelCall(event))).execute();
-      }
-      if (fresh.length > 0) {
-        const createdAt = new Date().toISOString();
-        await trx
-          .insertInto('session_messages')
-          .values(
-            fresh.map((message, index) => ({
-              session_id: this.options.sessionId,
-              seq: this.storedMessages + index + 1,
-              run_id: runId ?? null,
-              role: message.role,
-              message: JSON.stringify(message),
-              created_at: createdAt,
-            })),
-          )
-          .execute();
-      }
-      if (checkpoint && runId) {
-        await trx
-          .updateTable('runs')
-          .set({
-            steps: checkpoint.totals.steps,
-            tool_calls: checkpoint.totals.toolCalls,
-            input_tokens: checkpoint.totals.inputTokens,
-            output_tokens: checkpoint.totals.outputTokens,
-            cost_usd: checkpoint.totals.costUsd,
-          })
-          .where('id', '=', runId)
-          .execute();
-      }
-      if (boundary?.type === 'run-end') {
-        await trx
-          .updateTable('runs')
-          .set({
-            status: boundary.outcome,
-            ended_at: new Date(boundary.at).toISOString(),
-            steps: boundary.totals.steps,
-            tool_calls: boundary.totals.toolCalls,
-            input_tokens: boundary.totals.inputTokens,
-            output_tokens: boundary.totals.outputTokens,
-            cost_usd: boundary.totals.costUsd,
-            final_text: boundary.text,
-            error: boundary.error ?? null,
-          })
-          .where('id', '=', boundary.runId)
-          .execute();
-      }
-    });
-    this.storedMessages += fresh.length;
+  /** Closes the run's row with its outcome. */
+  private async end(trx: Transaction<Database>, event: Extract<RunEvent, { type: 'run-end' }>): Promise<void> {
+    await trx
+      .updateTable('runs')
+      .set({
+        status: event.outcome,
+        ended_at: new Date(event.at).toISOString(),
+        steps: event.totals.steps,
+        tool_calls: event.totals.toolCalls,
+        input_tokens: event.totals.inputTokens,
+        output_tokens: event.totals.outputTokens,
+        cost_usd: event.totals.costUsd,
+        final_text: event.text,
+        error: event.error ?? null,
+      })
+      .where('id', '=', event.runId)
+      .execute();
   }
 }
