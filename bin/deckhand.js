@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Thin launcher: refuse old Node with one clear line before loading anything that needs 22+.
-const [major, minor] = process.versions.node.split('.').map(Number);
-if (major < 22 || (major === 22 && minor < 12)) {
+// Thin launcher: refuse a Node older than package.json's engines (>=24) with one clear line before loading anything.
+const [major] = process.versions.node.split('.').map(Number);
+if (major < 24) {
   process.stderr.write(
-    `deckhand: Node ${process.versions.node} is too old; Deckhand needs Node 22.12 or newer (24 LTS recommended).\n` +
+    `deckhand: Node ${process.versions.node} is too old; Deckhand needs Node 24 (LTS) or newer.\n` +
       'In this repository, run `. scripts/bootstrap-node.sh` to install Node 24 locally.\n',
   );
   process.exit(2);

@@ -17,10 +17,14 @@ const shared = {
   banner: { js: "import { createRequire as __deckhandCreateRequire } from 'node:module'; const require = __deckhandCreateRequire(import.meta.url);" },
 };
 
+// Code splitting: each command of the CLI is a dynamic import, so `deckhand run` loads neither the HTTP server nor the
+// MCP server SDK, and `deckhand --help` loads almost nothing; chunks shared by the entries go to dist/chunks/.
 await build({
   ...shared,
   entryPoints: { cli: 'src/cli/main.ts', 'server-main': 'src/servers/entry.ts', bench: 'scripts/bench.ts' },
   outdir: 'dist',
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
 });
 
 // The host spawns `node dist/server.js <name>` for every built-in server: a tiny launcher that turns on

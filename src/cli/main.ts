@@ -5,21 +5,8 @@
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AppError, errorMessage } from '../shared/errors.js';
 import { VERSION } from '../shared/package-info.js';
-import { approvalsListCommand, approvalsResolveCommand } from './commands/approvals.js';
-import { auditListCommand, auditVerifyCommand } from './commands/audit.js';
-import { chatCommand } from './commands/chat.js';
-import { doctorCommand } from './commands/doctor.js';
-import { mcpCommand } from './commands/mcp.js';
-import { mcpAddCommand, mcpListCommand, mcpRemoveCommand } from './commands/mcp-config.js';
-import { resumeCommand } from './commands/resume.js';
-import { runCommand } from './commands/run.js';
-import { seedCommand } from './commands/seed.js';
-import { serveCommand } from './commands/serve.js';
-import { serversCommand } from './commands/servers.js';
-import { sessionsCommand } from './commands/sessions.js';
-import { usageCommand } from './commands/usage.js';
 import { MAX_MESSAGE_BYTES } from '../servers/message-size-limit.js';
-import { DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_IDLE_MS } from '../servers/serve-http.js';
+import { DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_IDLE_MS } from '../servers/http-session-limits.js';
 import { endQuietlyOnClosedOutput } from './closed-output.js';
 import { COMPLETION_SHELLS, type CompletionShell, completionScript } from './completion.js';
 import { EXIT } from './exit-codes.js';
@@ -107,7 +94,7 @@ program
       'Examples:\n  deckhand run "Order XYZ-789 has shipped. Email the customer a shipping confirmation."\n' +
       '  echo "Who placed order XYZ-789?" | deckhand run - --quiet',
   )
-  .action(async (task: string, options) => setExit(await runCommand(task, options)));
+  .action(async (task: string, options) => setExit(await (await import('./commands/run.js')).runCommand(task, options)));
 
 program
   .command('chat')
@@ -118,7 +105,7 @@ program
   .addOption(maxStepsOption())
   .addOption(budgetOption())
   .addOption(budgetTokensOption())
-  .action(async (options) => setExit(await chatCommand(options)));
+  .action(async (options) => setExit(await (await import('./commands/chat.js')).chatCommand(options)));
 
 program
   .command('resume')
@@ -130,7 +117,7 @@ program
   .addOption(maxStepsOption())
   .addOption(budgetOption())
   .addOption(budgetTokensOption())
-  .action(async (runId: string, options) => setExit(await resumeCommand(runId, options)));
+  .action(async (runId: string, options) => setExit(await (await import('./commands/resume.js')).resumeCommand(runId, options)));
 
 const approvals = program.command('approvals').description('list and decide the tool calls waiting for a person');
 approvals
@@ -138,7 +125,7 @@ approvals
   .description('pending approvals and questions (id, run, server.tool, arguments, why it asks)')
   .option('--all', 'include resolved and expired ones')
   .option('--json', 'print one JSON document')
-  .action(async (options) => setExit(await approvalsListCommand(options)));
+  .action(async (options) => setExit(await (await import('./commands/approvals.js')).approvalsListCommand(options)));
 approvals
   .command('approve')
   .description('approve a pending call; it runs once when the run resumes')
@@ -148,7 +135,7 @@ approvals
   .option('--args <json>', 'approve with edited arguments (a JSON object)')
   .option('--resume', 'resume the run right away')
   .option('--json', 'print the approval as JSON')
-  .action(async (id: string, options) => setExit(await approvalsResolveCommand('approve', id, options)));
+  .action(async (id: string, options) => setExit(await (await import('./commands/approvals.js')).approvalsResolveCommand('approve', id, options)));
 approvals
   .command('deny')
   .description('deny a pending call; the agent is told and continues without it')
@@ -156,7 +143,7 @@ approvals
   .option('--note <text>', 'why (the agent reads it)')
   .option('--resume', 'resume the run right away')
   .option('--json', 'print the approval as JSON')
-  .action(async (id: string, options) => setExit(await approvalsResolveCommand('deny', id, options)));
+  .action(async (id: string, options) => setExit(await (await import('./commands/approvals.js')).approvalsResolveCommand('deny', id, options)));
 approvals
   .command('answer')
   .description("answer the agent's clarifying question")
@@ -164,13 +151,13 @@ approvals
   .argument('<answer>', 'your answer')
   .option('--resume', 'resume the run right away')
   .option('--json', 'print the question as JSON')
-  .action(async (id: string, answer: string, options) => setExit(await approvalsResolveCommand('answer', id, { ...options, answer })));
+  .action(async (id: string, answer: string, options) => setExit(await (await import('./commands/approvals.js')).approvalsResolveCommand('answer', id, { ...options, answer })));
 
 program
   .command('sessions')
   .description('recent sessions and their runs')
   .option('--json', 'print one JSON document')
-  .action(async (options) => setExit(await sessionsCommand(options)));
+  .action(async (options) => setExit(await (await import('./commands/sessions.js')).sessionsCommand(options)));
 
 program
   .command('usage')
@@ -178,25 +165,25 @@ program
   .option('--since <when>', 'only calls in this span back (30m, 24h, 7d, 2w) or since this date (2026-11-01)')
   .addOption(new Option('--by <grouping>', 'group by model, session or day (UTC)').choices(['model', 'session', 'day']).default('model'))
   .option('--json', 'print one JSON document')
-  .action(async (options) => setExit(await usageCommand(options)));
+  .action(async (options) => setExit(await (await import('./commands/usage.js')).usageCommand(options)));
 
 const audit = program.command('audit').description('the append-only, hash-chained record of every approval decision');
 audit
   .command('verify')
   .description('check the hash chain; exit 1 when an entry was changed, removed or reordered')
   .option('--json', 'print one JSON document')
-  .action(async (options) => setExit(await auditVerifyCommand(options)));
+  .action(async (options) => setExit(await (await import('./commands/audit.js')).auditVerifyCommand(options)));
 audit
   .command('list')
   .description('the log, oldest first')
   .option('--json', 'print one JSON document')
-  .action(async (options) => setExit(await auditListCommand(options)));
+  .action(async (options) => setExit(await (await import('./commands/audit.js')).auditListCommand(options)));
 
 program
   .command('servers')
   .description('start the configured MCP servers and list them with their status and tools')
   .option('--json', 'print one JSON document')
-  .action(async (options) => setExit(await serversCommand(options)));
+  .action(async (options) => setExit(await (await import('./commands/servers.js')).serversCommand(options)));
 
 function portNumber(value: string): number {
   const parsed = Number(value);
@@ -226,7 +213,7 @@ const mcp = program
     `\nLimits: a message over ${MAX_MESSAGE_BYTES / (1024 * 1024)} MiB gets a JSON-RPC error (-32600 over stdio, 413 over HTTP) and the server keeps serving;` +
       `\nover HTTP, at most ${DEFAULT_MAX_SESSIONS} sessions (least recently used closed first), each closed after ${DEFAULT_SESSION_IDLE_MS / 60_000} minutes idle.`,
   )
-  .action(async (server: string, options) => setExit(await mcpCommand(server, options)));
+  .action(async (server: string, options) => setExit(await (await import('./commands/mcp.js')).mcpCommand(server, options)));
 
 mcp
   .command('add')
@@ -238,17 +225,17 @@ mcp
   .option('-H, --header <"Name: value">', 'an HTTP header for a remote server (repeatable; ${VAR} is expanded at load)', collect)
   .addOption(new Option('--transport <kind>', 'stdio, http (Streamable HTTP) or sse (legacy); default from the target').choices(['stdio', 'http', 'sse']))
   .option('--replace', 'replace a server of the same name')
-  .action((name: string, target: string, args: string[], options) => setExit(mcpAddCommand(name, target, args, options)));
+  .action(async (name: string, target: string, args: string[], options) => setExit((await import('./commands/mcp-config.js')).mcpAddCommand(name, target, args, options)));
 mcp
   .command('list')
   .description('list the servers in the config file, as written')
   .option('--json', 'print one JSON document')
-  .action((options) => setExit(mcpListCommand(options)));
+  .action(async (options) => setExit((await import('./commands/mcp-config.js')).mcpListCommand(options)));
 mcp
   .command('remove')
   .description('remove a server from the config file')
   .argument('<name>', 'the server name')
-  .action((name: string) => setExit(mcpRemoveCommand(name)));
+  .action(async (name: string) => setExit((await import('./commands/mcp-config.js')).mcpRemoveCommand(name)));
 
 program
   .command('serve')
@@ -258,13 +245,13 @@ program
   .addOption(modelOption())
   .option('--yes', 'approve actions that would ask for confirmation, for runs that do not say otherwise')
   .option('--token <token>', 'the access token the API and UI require (default: DECKHAND_TOKEN, else one stored in $DECKHAND_HOME/api-token)')
-  .action(async (options) => setExit(await serveCommand(options)));
+  .action(async (options) => setExit(await (await import('./commands/serve.js')).serveCommand(options)));
 
 program
   .command('seed')
   .description('insert the demo data (customers, orders, inventory, notes, emails, issues) when it is missing')
   .option('--reset', 'delete the demo tables and rebuild them from scratch (runs and sessions are kept)')
-  .action(async (options) => setExit(await seedCommand(options)));
+  .action(async (options) => setExit(await (await import('./commands/seed.js')).seedCommand(options)));
 
 program
   .command('completion')
@@ -279,7 +266,7 @@ program
   .description('check Node, the data dir, the store, every server and the model')
   .addOption(modelOption())
   .option('--json', 'print one JSON document')
-  .action(async (options) => setExit(await doctorCommand(options)));
+  .action(async (options) => setExit(await (await import('./commands/doctor.js')).doctorCommand(options)));
 
 endQuietlyOnClosedOutput();
 try {

@@ -30,6 +30,9 @@ import {
 import { builtinServerOptionsFromEnv } from './registry.js';
 import { assertBuiltinServerName, createBuiltinServer } from './serve-stdio.js';
 import { logToolCalls } from './shared/tool-call-logging.js';
+import { DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_IDLE_MS } from './http-session-limits.js';
+
+export { DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_IDLE_MS };
 
 /** `deckhand mcp <name> --http` listens here unless told otherwise (`deckhand serve` has 8787). */
 export const DEFAULT_MCP_HTTP_PORT = 8790;
@@ -40,13 +43,6 @@ export const MCP_HTTP_PATH = '/mcp';
 export const METRICS_PATH = '/metrics';
 /** Larger POST bodies get 413 before anything is parsed. The biggest tool argument is a few KB. */
 export const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
-/** A session with no request and no open stream for this long is closed (clients often never send DELETE). */
-export const DEFAULT_SESSION_IDLE_MS = 5 * 60_000;
-/**
- * Sessions kept at once; a new one beyond this closes the least recently used. Each holds a server instance (about
- * 100 KB), so the cap bounds memory whatever clients do.
- */
-export const DEFAULT_MAX_SESSIONS = 256;
 const MAX_SWEEP_INTERVAL_MS = 60_000;
 
 export interface ServeBuiltinHttpOptions {
