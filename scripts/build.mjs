@@ -19,13 +19,15 @@ const shared = {
 
 // Code splitting: each command of the CLI is a dynamic import, so `deckhand run` loads neither the HTTP server nor the
 // MCP server SDK, and `deckhand --help` loads almost nothing; chunks shared by the entries go to dist/chunks/.
-await build({
+const bundles = await build({
   ...shared,
   entryPoints: { cli: 'src/cli/main.ts', 'server-main': 'src/servers/entry.ts', bench: 'scripts/bench.ts' },
   outdir: 'dist',
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
+  metafile: true,
 });
+await removeStaleChunks(new Set(Object.keys(bundles.metafile.outputs)));
 
 // The host spawns `node dist/server.js <name>` for every built-in server: a tiny launcher that turns on
 // Node's compile cache before loading the bundle, so each spawn skips compiling it again.
@@ -37,6 +39,15 @@ await writeFile(
 // The web UI (web/, React + Vite) goes to dist/web, which `deckhand serve` serves at `/`. Built only when its sources
 // changed since the last build (the test setup runs this script every time), or always with --web.
 await buildWebUi({ force: process.argv.includes('--web') });
+
+/** Chunk names carry a content hash: drop those of earlier builds that this one no longer writes. */
+async function removeStaleChunks(written) {
+  const { readdir, rm } = await import('node:fs/promises');
+  for (const name of await readdir('dist/chunks')) {
+    const path = `dist/chunks/${name}`;
+    if (!written.has(path)) await rm(path, { force: true });
+  }
+}
 
 async function buildWebUi({ force }) {
   const { existsSync, readdirSync, statSync } = await import('node:fs');
