@@ -128,7 +128,8 @@ describe('approvals across processes', () => {
     const ledger = join(ws.cwd, 'ledger.txt');
     writeFileSync(
       join(ws.cwd, 'deckhand.json'),
-      JSON.stringify({ mcpServers: { ledger: { command: process.execPath, args: [LEDGER_SERVER], env: { LEDGER_FILE: ledger, DELAY_MS: '60000' } } } }),
+      // The ledger honours idempotency keys and says so: its interrupted call is replayed without asking.
+      JSON.stringify({ mcpServers: { ledger: { command: process.execPath, args: [LEDGER_SERVER], env: { LEDGER_FILE: ledger, DELAY_MS: '60000' }, idempotent: true } } }),
     );
     const { runId, approvalId } = await pausedRun(ws, 'Pay Acme Supplies 120');
     expect((await ws.cli(['approvals', 'approve', approvalId])).code).toBe(0);
@@ -143,7 +144,7 @@ describe('approvals across processes', () => {
     expect(ws.query<{ status: string }>('select status from runs where id = ?', runId)).toEqual([{ status: 'running' }]);
 
     // A fresh resume finishes the interrupted step with the same idempotency key: no second payment.
-    const serverWithoutDelay = JSON.stringify({ mcpServers: { ledger: { command: process.execPath, args: [LEDGER_SERVER], env: { LEDGER_FILE: ledger } } } });
+    const serverWithoutDelay = JSON.stringify({ mcpServers: { ledger: { command: process.execPath, args: [LEDGER_SERVER], env: { LEDGER_FILE: ledger }, idempotent: true } } });
     writeFileSync(join(ws.cwd, 'deckhand.json'), serverWithoutDelay);
     const resumed = await ws.cli(['resume', runId, '--json']);
     expect(resumed.code).toBe(0);

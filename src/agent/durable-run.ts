@@ -9,6 +9,7 @@ import type { Model, ModelMessage, ToolHints } from '../models/types.js';
 import { errorMessage, UsageError } from '../shared/errors.js';
 import { ApprovalStore } from '../store/approval-store.js';
 import type { Store } from '../store/database.js';
+import { type InterruptedCalls, loadInterruptedCalls } from '../store/interrupted-calls.js';
 import { RunRecorder } from '../store/run-recorder.js';
 import { type HeldLease, RunLeases } from '../store/run-lease.js';
 import { SessionStore } from '../store/session-store.js';
@@ -53,6 +54,11 @@ export interface RunContext {
   readonly telemetry?: TelemetrySinks;
   readonly approval: ApprovalConfig;
   readonly isTrusted: (server: string) => boolean;
+  /**
+   * Whether a server honours idempotency keys, so a call of it interrupted by a crash is replayed on resume
+   * without asking. Default: none does (every such call is asked about).
+   */
+  readonly isIdempotent?: (server: string) => boolean;
   /** Where a run registers while it executes, so servers' elicitation and sampling requests reach it. */
   readonly activeRuns?: ActiveRuns;
   /** When older turns are summarised. Default: threshold 0.75 of the model's context window. */
@@ -87,8 +93,10 @@ function equip(context: RunContext, sessionId: string, messages: readonly ModelM
   return { tools, model: withCompactionUsage(context.model, compactor), prepareMessages: compactor.prepare };
 }
 
-function gateFor(context: RunContext, settings: RunSettings, tools: HintedToolExecutor): PolicyGate {
+function gateFor(context: RunContext, settings: RunSettings, tools: HintedToolExecutor, interrupted: InterruptedCalls | undefined): PolicyGate {
   return new PolicyGate({
+    ...(interrupted ? { interrupted } : {}),
+    isIdempotent: (server) => server === OWN_TOOLS_SERVER || (context.isIdempotent?.(server) ?? false),
     approvals: new ApprovalStore(context.store.db),
     rules: context.approval.rules,
     yes: settings.yes,
@@ -205,6 +213,8 @@ async function* leasedLoop(
 ): AsyncGenerator<RunEvent, RunOutcome> {
   const { runId, sessionId, settings } = options;
   const history = await new SessionStore(context.store.db).messages(sessionId);
+  // The calls of the step the run stopped in: which finished, and which may or may not have had their effect.
+  const interrupted = options.resume ? await loadInterruptedCalls(context.store.db, runId, options.resume.step) : undefined;
   const messages: ModelMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }, ...history];
   if (options.newTask !== undefined) messages.push({ role: 'user', content: options.newTask });
   const recorder = new RunRecorder(context.store, { sessionId, preamble: 1, storedMessages: history.length, runOptions: { ...settings } });
@@ -226,7 +236,7 @@ async function* leasedLoop(
         task: options.task,
         sessionId,
         runId,
-        gate: gateFor(context, settings, tools),
+        gate: gateFor(context, settings, tools, interrupted),
         checkpoint: (checkpoint) => recorder.checkpoint({ ...checkpoint, totals: active.combine(checkpoint.totals) }),
         ...(options.resume ? { resume: options.resume } : {}),
         ...(settings.maxSteps !== undefined ? { maxSteps: settings.maxSteps } : {}),

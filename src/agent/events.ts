@@ -52,6 +52,20 @@ export type RunEvent =
       readonly args: Record<string, unknown>;
     })
   | (EventBase & {
+      /**
+       * A call is about to reach its server, with the arguments it runs with (a person's edits included). Stored
+       * before the call starts: a `tool-start` with no result after it means the call's outcome is unknown.
+       */
+      readonly type: 'tool-start';
+      readonly step: number;
+      readonly toolCallId: string;
+      readonly server: string;
+      readonly tool: string;
+      readonly args: Record<string, unknown>;
+      /** True when a person edited the arguments the model proposed. */
+      readonly edited?: boolean;
+    })
+  | (EventBase & {
       readonly type: 'tool-result';
       readonly step: number;
       readonly toolCallId: string;

@@ -1,5 +1,6 @@
 import type { ToolHints } from '../models/types.js';
 import type { ApprovalRow, ApprovalStore } from '../store/approval-store.js';
+import type { InterruptedCalls } from '../store/interrupted-calls.js';
 import { classifyToolCall, type PolicyRule } from './approval-policy.js';
 import type { GateRequest, GateResult, ToolGate } from './tool-gate.js';
 
@@ -16,8 +17,15 @@ export interface PolicyGateOptions {
   readonly isTrusted: (server: string) => boolean;
   readonly hints: (modelToolName: string) => ToolHints | undefined;
   readonly expiresAfterHours: number;
+  /** On resume: the calls of the step the run was interrupted in (see {@link InterruptedCalls}). */
+  readonly interrupted?: InterruptedCalls;
+  /** Whether a server honours idempotency keys: its interrupted calls are replayed without asking. Default: none. */
+  readonly isIdempotent?: (server: string) => boolean;
   readonly now?: () => Date;
 }
+
+/** Why an interrupted call of a server that ignores idempotency keys is asked about again, even under `--yes`. */
+export const IN_DOUBT_BECAUSE = 'this call may already have run: its process stopped before the result was stored';
 
 function parseArgs(json: string | null): Record<string, unknown> | undefined {
   return json ? (JSON.parse(json) as Record<string, unknown>) : undefined;
@@ -36,6 +44,11 @@ export class PolicyGate implements ToolGate {
   }
 
   async check(request: GateRequest): Promise<GateResult> {
+    // A call whose result was stored before its process died is not run again: the model gets that result.
+    const finished = this.options.interrupted?.finished.get(request.toolCallId);
+    if (finished) return { type: 'result', text: finished.text, isError: finished.isError };
+    const attempt = this.options.interrupted?.inDoubt.get(request.toolCallId);
+    if (attempt !== undefined && !(this.options.isIdempotent?.(request.server) ?? false)) return this.inDoubt(request, attempt);
     const existing = await this.options.approvals.forCall(request.runId, request.toolCallId);
     if (existing) return this.fromExisting(existing);
     const { approvals } = this.options;
@@ -71,6 +84,37 @@ export class PolicyGate implements ToolGate {
     }
     const approval = await approvals.create({ ...this.describe(request), kind: 'approval', risk: verdict.risk, because: verdict.because, expiresAt });
     return { type: 'ask', kind: 'approval', approvalId: approval.id, risk: verdict.risk, because: verdict.because, expiresAt: approval.expires_at };
+  }
+
+  /**
+   * A call that was in flight when its process died, on a server that may not honour its idempotency key: a person
+   * decides whether to run it again, even under `--yes` or after approving it once. The question is keyed by the
+   * attempt (`toolCallId#seq` of its start), so each interrupted attempt is asked about once.
+   */
+  private async inDoubt(request: GateRequest, attempt: number): Promise<GateResult> {
+    const { approvals } = this.options;
+    const key = `${request.toolCallId}#${attempt}`;
+    const existing = await approvals.forCall(request.runId, key);
+    if (!existing) {
+      const expiresAt = new Date(this.now().getTime() + this.options.expiresAfterHours * 3_600_000);
+      const approval = await approvals.create({ ...this.describe(request), toolCallId: key, kind: 'approval', risk: 'high', because: IN_DOUBT_BECAUSE, expiresAt });
+      return { type: 'ask', kind: 'approval', approvalId: approval.id, risk: 'high', because: IN_DOUBT_BECAUSE, expiresAt: approval.expires_at };
+    }
+    const decided = await this.fromExisting(existing);
+    if (decided.type === 'deny') {
+      const why = existing.status === 'denied' ? `a person chose not to run it again${existing.note ? ` ("${existing.note}")` : ''}` : 'nobody decided to run it again before the question expired';
+      return {
+        ...decided,
+        message: `${request.server}.${request.tool} was interrupted while it ran, so it may or may not have taken effect; ${why}. Do not retry it; tell the user its outcome is unknown and should be checked.`,
+      };
+    }
+    if (decided.type === 'allow' && !decided.args) {
+      // Run again as it was first approved: with the arguments a person edited then, if they did.
+      const first = await approvals.forCall(request.runId, request.toolCallId);
+      const edited = first?.status === 'approved' ? parseArgs(first.edited_args) : undefined;
+      if (edited) return { ...decided, args: edited };
+    }
+    return decided;
   }
 
   private describe(request: GateRequest) {

@@ -51,8 +51,8 @@ describe('runAgent', () => {
 
     expect(events.map((event) => event.type)).toEqual([
       'run-start',
-      'step-start', 'usage', 'tool-call', 'tool-result', 'step-end',
-      'step-start', 'usage', 'tool-call', 'tool-result', 'step-end',
+      'step-start', 'usage', 'tool-call', 'tool-start', 'tool-result', 'step-end',
+      'step-start', 'usage', 'tool-call', 'tool-start', 'tool-result', 'step-end',
       'step-start', 'text-delta', 'usage', 'step-end',
       'run-end',
     ]);

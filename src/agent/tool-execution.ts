@@ -26,10 +26,16 @@ export async function* executeToolCalls(options: {
   signal?: AbortSignal;
 }): AsyncGenerator<RunEvent> {
   const { runId, step, calls, tools, now, results, signal } = options;
+  // Each call's start is an event the durable run stores before the generator goes on: if the process dies
+  // mid-call, the store knows which calls may have run.
+  for (const { call, address, gate } of calls) {
+    if (gate.type !== 'allow') continue;
+    yield { type: 'tool-start', runId, at: now(), step, toolCallId: call.id, ...address, args: gate.args ?? call.input, ...(gate.args ? { edited: true } : {}) };
+  }
   const settled = await Promise.all(
     calls.map(async ({ call, gate }): Promise<{ outcome: ToolOutcome; durationMs: number }> => {
       if (gate.type === 'deny') return { outcome: { isError: true, text: gate.message }, durationMs: 0 };
-      if (gate.type === 'result') return { outcome: { isError: false, text: gate.text }, durationMs: 0 };
+      if (gate.type === 'result') return { outcome: { isError: gate.isError === true, text: gate.text }, durationMs: 0 };
       const started = performance.now();
       try {
         const outcome = await tools.call(call.name, gate.args ?? call.input, {

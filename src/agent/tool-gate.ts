@@ -28,8 +28,11 @@ export type GateResult =
   | { readonly type: 'allow'; readonly args?: Record<string, unknown>; readonly resolution?: Resolution }
   /** Do not run it; the model reads `message` as the tool's error. */
   | { readonly type: 'deny'; readonly message: string; readonly resolution?: Resolution }
-  /** Do not run it; the model reads `text` as the tool's result (the answer to `ask_user`). */
-  | { readonly type: 'result'; readonly text: string; readonly resolution?: Resolution }
+  /**
+   * Do not run it; the model reads `text` as the tool's result (the answer to `ask_user`, or the stored result of
+   * a call that finished before its process died), an error when `isError`.
+   */
+  | { readonly type: 'result'; readonly text: string; readonly isError?: boolean; readonly resolution?: Resolution }
   /** Pause the run until a person decides. */
   | {
       readonly type: 'ask';

@@ -166,6 +166,7 @@ export function runContext(runtime: Runtime, signal?: AbortSignal): RunContext {
     activeRuns: runtime.activeRuns,
     approval: runtime.settings.approval,
     isTrusted: (server) => runtime.settings.trustedServers.has(server),
+    isIdempotent: (server) => runtime.settings.idempotentServers.has(server),
     ...(runtime.settings.compaction ? { compaction: runtime.settings.compaction } : {}),
     ...(signal ? { signal } : {}),
   };

@@ -74,6 +74,11 @@ export interface Settings {
   readonly compaction: CompactionConfig;
   /** Servers whose tool annotations are believed: the built-in ones and those marked `"trusted": true`. */
   readonly trustedServers: ReadonlySet<string>;
+  /**
+   * Servers that honour the `idempotency_key` the host passes, so a call whose outcome is unknown (its process
+   * died mid-call) may be replayed without asking: the built-in ones and those marked `"idempotent": true`.
+   */
+  readonly idempotentServers: ReadonlySet<string>;
   /** The config file that was read, if any. */
   readonly configFile: string | undefined;
   /** The API access token of `deckhand serve` (`DECKHAND_TOKEN`); undefined means the stored or a generated one. */
@@ -269,15 +274,18 @@ export function loadSettings(options: {
     };
   }
   const trusted = new Set<string>(builtinServers);
+  const idempotent = new Set<string>(builtinServers);
   // A configured server with a built-in's name replaces the built-in (and is trusted only if it says so).
   for (const [name, server] of Object.entries(config.mcpServers)) {
     trusted.delete(name);
+    idempotent.delete(name);
     if (server.disabled) {
       delete servers[name];
       continue;
     }
     servers[name] = server;
     if (server.trusted === true) trusted.add(name);
+    if (server.idempotent === true) idempotent.add(name);
   }
 
   return {
@@ -313,6 +321,7 @@ export function loadSettings(options: {
     approval: config.approval,
     compaction: config.compaction ?? {},
     trustedServers: trusted,
+    idempotentServers: idempotent,
     configFile,
     apiToken: env.DECKHAND_TOKEN,
     runLeaseTtlMs: env.DECKHAND_RUN_LEASE_TTL_MS === undefined ? undefined : Number(env.DECKHAND_RUN_LEASE_TTL_MS),

@@ -17,6 +17,8 @@ export const StdioServerConfigSchema = z
     disabled: z.boolean().optional(),
     /** Believe this server's tool annotations (read-only tools then run without asking). */
     trusted: z.boolean().optional(),
+    /** The server honours `idempotency_key`: a call interrupted by a crash is replayed on resume without asking. */
+    idempotent: z.boolean().optional(),
   })
   .loose();
 export type StdioServerConfig = z.infer<typeof StdioServerConfigSchema>;
@@ -34,6 +36,7 @@ export const HttpServerConfigSchema = z
     timeoutMs: z.number().int().positive().optional(),
     disabled: z.boolean().optional(),
     trusted: z.boolean().optional(),
+    idempotent: z.boolean().optional(),
   })
   .loose();
 export type HttpServerConfig = z.infer<typeof HttpServerConfigSchema>;
