@@ -1,5 +1,5 @@
 /**
- * @module Cold start: from spawning `deckhand run "<task>" --model openai:gpt-4.1-mini` to the arrival of its
+ * @module Cold start: from spawning `deckhand run "<task>" --model openai-chat:gpt-4.1-mini` to the arrival of its
  * first `POST /v1/chat/completions` at a local fake OpenAI endpoint in this process, with a fresh
  * `DECKHAND_HOME` (the run creates, migrates and seeds the database) and with an existing one. Baselines in the
  * same process: `node -e ""` (the runtime alone), `deckhand --version` (the runtime plus loading the CLI
@@ -98,7 +98,7 @@ export async function benchColdStart(resources: BenchResources): Promise<ColdSta
     ): Promise<{ firstRequestMs: number; exitMs: number }> => {
       const arrival = fake.nextRequest();
       const started = performance.now();
-      const child = resources.spawn(process.execPath, [bin, 'run', TASK, '--model', 'openai:gpt-4.1-mini'], {
+      const child = resources.spawn(process.execPath, [bin, 'run', TASK, '--model', 'openai-chat:gpt-4.1-mini'], {
         cwd,
         stdio: ['ignore', 'pipe', 'pipe'],
         env: {

@@ -12,7 +12,19 @@ const shared = {
   sourcemap: 'linked',
   logLevel: 'warning',
   // The price registry and the tokenizer tables are large and loaded only when a run needs them: kept out of the bundle.
-  external: ['pg', 'pino', 'pino-pretty', '@pydantic/genai-prices', 'gpt-tokenizer'],
+  // So are the cloud providers (Gemini, Vertex, Azure, Bedrock): imported only by a run that uses one, they would
+  // otherwise add their parse time to every start.
+  external: [
+    'pg',
+    'pino',
+    'pino-pretty',
+    '@pydantic/genai-prices',
+    'gpt-tokenizer',
+    '@ai-sdk/google',
+    '@ai-sdk/google-vertex',
+    '@ai-sdk/azure',
+    '@ai-sdk/amazon-bedrock',
+  ],
   // Bundled CommonJS dependencies still call require(); give them one.
   banner: { js: "import { createRequire as __deckhandCreateRequire } from 'node:module'; const require = __deckhandCreateRequire(import.meta.url);" },
 };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
+import { type OpenAIRequest, sentToolResults, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider, FakeTurn } from './fakes/sse.js';
 import { CLI, cliEnv, freshWorkspace, parseJsonLines, runCli } from './helpers/cli.js';
 
@@ -19,7 +19,7 @@ const noteCall: FakeTurn = {
   usage: { inputTokens: 500, outputTokens: 40 },
 };
 
-let fake: FakeProvider<OpenAIChatRequest> | undefined;
+let fake: FakeProvider<OpenAIRequest> | undefined;
 afterEach(async () => {
   await fake?.close();
   fake = undefined;
@@ -83,7 +83,7 @@ describe('approvals across processes', () => {
     expect(notesFor(ws)).toEqual([{ text: 'Customer reports the parcel never arrived.' }]);
     // The approved step ran without a new model call; the second request carries the tool's result.
     expect(fake.requests).toHaveLength(2);
-    expect(fake.requests[1]!.body.messages.some((message) => message.role === 'tool' && String(message.content).includes('XYZ-789'))).toBe(true);
+    expect(sentToolResults(fake.requests[1]!.body).some((output) => output.includes('XYZ-789'))).toBe(true);
 
     // Resuming a finished run changes nothing and says so.
     const again = await ws.cli(['resume', runId]);
@@ -101,8 +101,7 @@ describe('approvals across processes', () => {
     const denied = await ws.cli(['approvals', 'deny', approvalId, '--note', 'not before we hear from the carrier', '--resume', '--json']);
     expect(denied.code).toBe(0);
     expect(notesFor(ws)).toEqual([]);
-    const toolMessage = fake.requests[1]!.body.messages.find((message) => message.role === 'tool');
-    expect(String(toolMessage?.content)).toContain('not before we hear from the carrier');
+    expect(sentToolResults(fake.requests[1]!.body)[0]).toContain('not before we hear from the carrier');
     expect(ws.query<{ status: string }>('select status from runs where id = ?', runId)).toEqual([{ status: 'finished' }]);
   });
 
@@ -240,7 +239,7 @@ describe('approval resolutions', () => {
     expect(late.stderr).toContain('expired');
     expect((await ws.cli(['resume', runId])).code).toBe(0);
     expect(notesFor(ws)).toEqual([]);
-    expect(String(fake.requests[1]!.body.messages.find((message) => message.role === 'tool')?.content)).toMatch(/expired/);
+    expect(sentToolResults(fake.requests[1]!.body)[0]).toMatch(/expired/);
   });
 
   it('prints how to approve and resume when it pauses without a terminal', async () => {

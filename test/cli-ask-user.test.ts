@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
+import { type OpenAIRequest, offeredToolNames, sentToolResult, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider } from './fakes/sse.js';
 import { cliEnv, freshWorkspace, parseJsonLines, runCli } from './helpers/cli.js';
 
 // The agent's own `ask_user` tool through the real OpenAI wire path: the question pauses the run durably, a person
 // answers from another process, and the resumed run feeds the answer to the model as the tool's result.
 
-let fake: FakeProvider<OpenAIChatRequest> | undefined;
+let fake: FakeProvider<OpenAIRequest> | undefined;
 afterEach(async () => {
   await fake?.close();
   fake = undefined;
@@ -35,7 +35,7 @@ describe('deckhand__ask_user', () => {
       '--json',
     ]);
     expect(first.code).toBe(3);
-    const offered = fake.requests[0]!.body.tools?.map((tool) => tool.function.name) ?? [];
+    const offered = offeredToolNames(fake.requests[0]!.body);
     expect(offered.slice(0, 3)).toEqual([
       'deckhand__extract_entities',
       'deckhand__summarize_state',
@@ -72,7 +72,6 @@ describe('deckhand__ask_user', () => {
 
     // The model reads the person's answer as the result of its ask_user call.
     expect(fake.requests).toHaveLength(2);
-    const toolMessage = fake.requests[1]!.body.messages.find((message) => message.role === 'tool');
-    expect(toolMessage).toMatchObject({ tool_call_id: 'call_ask', content: 'XYZ-789' });
+    expect(sentToolResult(fake.requests[1]!.body, 'call_ask')).toBe('XYZ-789');
   });
 });

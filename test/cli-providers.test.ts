@@ -2,11 +2,13 @@
  * `deckhand run` end to end against the wire-level provider fakes: the real CLI process, the real built-in
  * MCP servers over stdio, the real `@ai-sdk/*` providers talking HTTP + SSE to a local fake.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AnthropicBlock, type AnthropicMessagesRequest, startAnthropicFake } from './fakes/anthropic-fake.js';
-import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
+import { type GeminiRequest, startGeminiFake } from './fakes/gemini-fake.js';
+import { offeredToolNames, sentToolResult, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider, FakeTurn } from './fakes/sse.js';
 import { cliEnv, freshWorkspace, parseJsonLines, runCli } from './helpers/cli.js';
 
@@ -36,10 +38,15 @@ const SHIPPING_SCRIPT: FakeTurn[] = [
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
 
 interface ProviderCase {
+  /** The provider as its errors name it. */
   readonly name: string;
+  /** The variable a rejected key is blamed on. */
+  readonly keyVariable: string;
   readonly modelId: string;
   start(script: FakeTurn[]): Promise<FakeProvider<unknown>>;
   env(fake: FakeProvider<unknown>): Record<string, string>;
+  /** A `deckhand.json` to write in the working directory, if the provider is set up there. */
+  config?(fake: FakeProvider<unknown>): Record<string, unknown>;
   /** The text of the tool result fed back for the first tool call, read from the second request body. */
   toolResultSent(body: unknown): string | undefined;
   /** Names of the tools offered in a request body. */
@@ -48,20 +55,34 @@ interface ProviderCase {
 
 const providers: ProviderCase[] = [
   {
+    name: 'google',
+    keyVariable: 'GATEWAY_GEMINI_KEY',
+    modelId: 'google:gemini-2.5-flash',
+    start: (script) => startGeminiFake(script),
+    env: () => ({ GATEWAY_GEMINI_KEY: 'gk-test' }),
+    // The base URL and the key's variable come from deckhand.json's providers block, as a company gateway would.
+    config: (fake) => ({ providers: { google: { baseURL: `${fake.url}/v1beta`, apiKeyEnv: 'GATEWAY_GEMINI_KEY' } } }),
+    toolResultSent(body) {
+      for (const content of (body as GeminiRequest).contents) {
+        const part = content.parts.find((entry) => entry.functionResponse?.name === 'crm__getCustomerEmail');
+        if (part) return JSON.stringify(part.functionResponse?.response);
+      }
+      return undefined;
+    },
+    toolsOffered: (body) => ((body as GeminiRequest).tools ?? []).flatMap((tool) => (tool.functionDeclarations ?? []).map((declaration) => declaration.name)),
+  },
+  {
     name: 'openai',
+    keyVariable: 'OPENAI_API_KEY',
     modelId: 'openai:gpt-4.1-mini',
     start: (script) => startOpenAIFake(script),
     env: (fake) => ({ OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.url}/v1` }),
-    toolResultSent(body) {
-      const message = (body as OpenAIChatRequest).messages.find(
-        (entry) => entry.role === 'tool' && entry.tool_call_id === 'call_1_0',
-      );
-      return typeof message?.content === 'string' ? message.content : undefined;
-    },
-    toolsOffered: (body) => ((body as OpenAIChatRequest).tools ?? []).map((tool) => tool.function.name),
+    toolResultSent: (body) => sentToolResult(body, 'call_1_0'),
+    toolsOffered: (body) => offeredToolNames(body),
   },
   {
     name: 'anthropic',
+    keyVariable: 'ANTHROPIC_API_KEY',
     modelId: 'anthropic:claude-sonnet-4-5',
     start: (script) => startAnthropicFake(script),
     env: (fake) => ({ ANTHROPIC_API_KEY: 'ak-test', ANTHROPIC_BASE_URL: `${fake.url}/v1` }),
@@ -88,6 +109,13 @@ afterEach(async () => {
   await Promise.all(fakes.splice(0).map((fake) => fake.close()));
 });
 
+/** A fresh workspace, with the provider's `deckhand.json` when it has one. */
+function workspaceFor(provider: ProviderCase, fake: FakeProvider<unknown>): { home: string; cwd: string } {
+  const workspace = freshWorkspace();
+  if (provider.config) writeFileSync(join(workspace.cwd, 'deckhand.json'), JSON.stringify(provider.config(fake)));
+  return workspace;
+}
+
 async function started(provider: ProviderCase, script: FakeTurn[]): Promise<FakeProvider<unknown>> {
   const fake = await provider.start(script);
   fakes.push(fake);
@@ -97,7 +125,7 @@ async function started(provider: ProviderCase, script: FakeTurn[]): Promise<Fake
 describe.each(providers)('deckhand run --model $modelId against the $name wire fake', (provider) => {
   it('looks up the customer, sends the confirmation, and reports events, usage and the outbox row', async () => {
     const fake = await started(provider, SHIPPING_SCRIPT);
-    const { home, cwd } = freshWorkspace();
+    const { home, cwd } = workspaceFor(provider, fake);
     const result = await runCli(['run', TASK, '--model', provider.modelId, '--json', '--yes'], {
       env: cliEnv(home, provider.env(fake)),
       cwd,
@@ -155,7 +183,7 @@ describe.each(providers)('deckhand run --model $modelId against the $name wire f
 
   it('prints the usage line with the token counts in human output', async () => {
     const fake = await started(provider, SHIPPING_SCRIPT);
-    const { home, cwd } = freshWorkspace();
+    const { home, cwd } = workspaceFor(provider, fake);
     const result = await runCli(['run', TASK, '--model', provider.modelId, '--yes'], {
       env: cliEnv(home, provider.env(fake)),
       cwd,
@@ -171,14 +199,13 @@ describe.each(providers)('deckhand run --model $modelId against the $name wire f
 describe('deckhand run: provider failures', () => {
   it.each(providers)('a 401 from $name exits 1 with one readable line and no stack trace', async (provider) => {
     const fake = await started(provider, [{ status: 401 }]);
-    const { home, cwd } = freshWorkspace();
+    const { home, cwd } = workspaceFor(provider, fake);
     const result = await runCli(['run', TASK, '--model', provider.modelId], {
       env: cliEnv(home, provider.env(fake)),
       cwd,
     });
     expect(result.code).toBe(1);
-    const variable = provider.name === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY';
-    const expected = `${provider.name} rejected the API key (401 Unauthorized): check ${variable}`;
+    const expected = `${provider.name} rejected the API key (401 Unauthorized): check ${provider.keyVariable}`;
     // Contract: the failure is one line on stderr (stdout is for the transcript, or for JSON events).
     const errorLines = result.stderr.split('\n').filter((line) => line.includes(expected));
     expect(errorLines, `expected the error on stderr; stderr: ${result.stderr}; stdout: ${result.stdout}`).toHaveLength(

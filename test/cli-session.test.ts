@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startOpenAIFake } from './fakes/openai-fake.js';
+import { sentTexts, sentToolResults, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider } from './fakes/sse.js';
-import type { OpenAIChatRequest } from './fakes/openai-fake.js';
+import type { OpenAIRequest } from './fakes/openai-fake.js';
 import { CLI, cliEnv, freshWorkspace, runCli } from './helpers/cli.js';
 
-let fake: FakeProvider<OpenAIChatRequest> | undefined;
+let fake: FakeProvider<OpenAIRequest> | undefined;
 afterEach(async () => {
   await fake?.close();
   fake = undefined;
@@ -36,12 +36,12 @@ describe('deckhand chat', () => {
     expect(result.stdout).toContain('The customer is Lisa Park');
     expect(result.stdout).toContain('Sent the confirmation.');
     // The third model request (first of turn two) carries turn one: its question, tool call, result and answer.
-    const turnTwo = fake.requests[2]!.body.messages;
-    const contents = turnTwo.map((message) => (typeof message.content === 'string' ? message.content : ''));
+    const turnTwo = fake.requests[2]!.body;
+    const contents = sentTexts(turnTwo);
     expect(contents).toContain('Who placed order XYZ-789?');
     expect(contents).toContain('The customer is Lisa Park, lisa.park@example.com.');
     expect(contents.at(-1)).toBe('Send them the shipping confirmation.');
-    expect(turnTwo.some((message) => message.role === 'tool' && String(message.content).includes('lisa.park@example.com'))).toBe(true);
+    expect(sentToolResults(turnTwo).some((output) => output.includes('lisa.park@example.com'))).toBe(true);
 
     const db = new DatabaseSync(join(home, 'deckhand.db'), { readOnly: true, timeout: 10_000 });
     try {
@@ -108,11 +108,11 @@ describe('sessions across processes', () => {
     // A new process: nothing in memory, only the store.
     const second = await runCli(['run', 'What was her email again?', '--model', 'openai:gpt-4.1-mini', '--session', 'support-42'], { env, cwd });
     expect(second.code).toBe(0);
-    const request = fake.requests[2]!.body.messages;
-    const texts = request.map((message) => (typeof message.content === 'string' ? message.content : ''));
+    const request = fake.requests[2]!.body;
+    const texts = sentTexts(request);
     expect(texts).toContain('Who placed order XYZ-789?');
     expect(texts).toContain('XYZ-789 belongs to Lisa Park (lisa.park@example.com).');
-    expect(request.some((message) => message.role === 'tool' && String(message.content).includes('lisa.park@example.com'))).toBe(true);
+    expect(sentToolResults(request).some((output) => output.includes('lisa.park@example.com'))).toBe(true);
     expect(texts.at(-1)).toBe('What was her email again?');
 
     const sessions = await runCli(['sessions', '--json'], { env, cwd });

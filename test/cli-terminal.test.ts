@@ -2,14 +2,14 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
+import { type OpenAIRequest, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider } from './fakes/sse.js';
 import { CLI, cliEnv, freshWorkspace, parseJsonLines, runCli } from './helpers/cli.js';
 
 // The CLI at a real terminal: `script` gives the process a pseudo-terminal, so it prompts for approval
 // the way it does for a person, and we answer through the terminal.
 
-let fake: FakeProvider<OpenAIChatRequest> | undefined;
+let fake: FakeProvider<OpenAIRequest> | undefined;
 afterEach(async () => {
   await fake?.close();
   fake = undefined;

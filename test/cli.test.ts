@@ -16,7 +16,7 @@ describe('deckhand CLI: bad input', () => {
     const result = await runCli(['run', 'hello', '--model', 'foo:bar'], { env: cliEnv(home), cwd });
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/openai, anthropic, ollama or compat/);
+    expect(result.stderr).toMatch(/openai, openai-chat, anthropic, google, vertex, azure, bedrock, ollama or compat/);
     expectNoStack(result.stderr);
   });
 

@@ -6,14 +6,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
+import { type OpenAIRequest, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider, FakeTurn } from './fakes/sse.js';
 import { cliEnv, freshWorkspace, parseJsonLines, runCli } from './helpers/cli.js';
 
 const TASK = 'Order XYZ-789 has shipped. Email the customer a shipping confirmation.';
 const FINAL = 'I emailed Lisa Park the shipping confirmation for order XYZ-789.';
 
-let fakes: Array<FakeProvider<OpenAIChatRequest>> = [];
+let fakes: Array<FakeProvider<OpenAIRequest>> = [];
 afterEach(async () => {
   await Promise.all(fakes.map((fake) => fake.close()));
   fakes = [];

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RunEvent } from '../src/agent/events.js';
 import type { Runtime } from '../src/app/runtime.js';
 import type { FakeTurn } from './fakes/sse.js';
+import { sentToolResults, sentTranscript } from './fakes/openai-fake.js';
 import { closeAll, listen, openApi, openSocket as openStream, runEnds, startFake, workspace } from './helpers/api-server.js';
 
 // `deckhand serve` in process: the Fastify app over a temp store, the real notes server (stdio) and the OpenAI
@@ -113,8 +114,7 @@ describe('deckhand serve: runs and approvals', () => {
     stream.send({ type: 'approve', approvalId: request.approvalId });
     expect(await stream.next((frame) => frame.type === 'error' && frame.code === 'ALREADY_RESOLVED')).toMatchObject({ approvalId: request.approvalId });
     expect(await notesFor(api.runtime)).toEqual([]);
-    const toolMessage = fake.requests[1]!.body.messages.find((message) => message.role === 'tool');
-    expect(String(toolMessage?.content)).toContain('not before we hear from the carrier');
+    expect(sentToolResults(fake.requests[1]!.body)[0]).toContain('not before we hear from the carrier');
     expect(stream.socket.readyState).toBe(WebSocket.OPEN);
   });
 
@@ -167,8 +167,7 @@ describe('deckhand serve: runs and approvals', () => {
     const answered = await api.inject({ method: 'POST', url: `/api/approvals/${question!.id}/answer`, payload: { answer: 'XYZ-789', resume: true } });
     expect(answered.json()).toMatchObject({ approval: { status: 'answered', note: 'XYZ-789' }, resumed: true });
     expect((await runEnds(api, runId, 2))[1]).toMatchObject({ outcome: 'finished', text: 'Thanks, looking at XYZ-789.' });
-    const toolMessage = fake.requests[1]!.body.messages.find((message) => message.role === 'tool');
-    expect(String(toolMessage?.content)).toContain('XYZ-789');
+    expect(sentToolResults(fake.requests[1]!.body)[0]).toContain('XYZ-789');
   });
 
   it('a second server over the same store continues the session with its full context', async () => {
@@ -187,7 +186,7 @@ describe('deckhand serve: runs and approvals', () => {
     const { runId } = continued.json() as { runId: string };
     expect(await runEnds(second, runId)).toEqual([expect.objectContaining({ outcome: 'finished', text: 'The code word was pelican.' })]);
 
-    const sent = fake.requests[1]!.body.messages.map((message) => `${message.role}: ${typeof message.content === 'string' ? message.content : JSON.stringify(message.content)}`);
+    const sent = sentTranscript(fake.requests[1]!.body);
     expect(sent.slice(1)).toEqual(['user: Remember the code word: pelican.', 'assistant: Noted: the code word is pelican.', 'user: What was the code word?']);
     const transcript = (await second.inject({ method: 'GET', url: `/api/sessions/${started.sessionId}/messages` })).json() as Array<{ role: string }>;
     expect(transcript.map((message) => message.role)).toEqual(['user', 'assistant', 'user', 'assistant']);

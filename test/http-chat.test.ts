@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeTurn } from './fakes/sse.js';
+import { sentToolResults } from './fakes/openai-fake.js';
 import { closeAll, type Frame, listen, openApi, openSocket, startFake, TEST_TOKEN, workspace } from './helpers/api-server.js';
 
 // `/ws/chat` and the secured API over a real socket on an ephemeral 127.0.0.1 port, with the OpenAI wire fake
@@ -137,8 +138,7 @@ describe('/ws/chat: streaming and resume', () => {
     tab.send({ type: 'answer', approvalId: question.approvalId, text: 'XYZ-789' });
     expect(await tab.next((frame) => frame.type === 'ack' && frame.for === 'answer')).toMatchObject({ status: 'answered', resumed: true });
     expect(await tab.next((frame) => frame.type === 'run-end' && frame.outcome === 'finished')).toMatchObject({ text: 'Thanks, looking at XYZ-789.' });
-    const toolMessage = fake.requests[1]!.body.messages.find((message) => message.role === 'tool');
-    expect(String(toolMessage?.content)).toContain('XYZ-789');
+    expect(sentToolResults(fake.requests[1]!.body)[0]).toContain('XYZ-789');
   });
 });
 

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
+import { type OpenAIRequest, sentToolResults, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider } from './fakes/sse.js';
 import { CLI, cliEnv, freshWorkspace, parseJsonLines, runCli } from './helpers/cli.js';
 
 const APPEND_SERVER = fileURLToPath(new URL('./fixtures/append-server.ts', import.meta.url));
 
-let fake: FakeProvider<OpenAIChatRequest> | undefined;
+let fake: FakeProvider<OpenAIRequest> | undefined;
 
 afterEach(async () => {
   await fake?.close();
@@ -95,9 +95,9 @@ describe('calls whose outcome is unknown', () => {
     const denied = await ws.cli(['approvals', 'deny', approvalId, '--note', 'it went through', '--resume', '--json']);
     expect(denied.code).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe('refund 7\n');
-    const toolMessage = fake.requests[1]!.body.messages.find((message) => message.role === 'tool');
-    expect(String(toolMessage?.content)).toContain('may or may not have taken effect');
-    expect(String(toolMessage?.content)).toContain('it went through');
+    const toolOutput = sentToolResults(fake.requests[1]!.body)[0];
+    expect(toolOutput).toContain('may or may not have taken effect');
+    expect(toolOutput).toContain('it went through');
   });
 
   // Invariant: built-in servers honour idempotency keys, so their interrupted calls are replayed without asking,

@@ -22,7 +22,7 @@ import { openLogger } from '../src/shared/logger.js';
 import { openStore } from '../src/store/database.js';
 import { HostMetrics } from '../src/telemetry/metrics.js';
 import { startTracing } from '../src/telemetry/tracing.js';
-import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
+import { type OpenAIRequest, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider } from './fakes/sse.js';
 
 const API_KEY = 'sk-secret-0f3a9c1d7e5b2468';
@@ -53,7 +53,7 @@ async function setUp() {
   };
   const crm = await serveBuiltinHttp({ name: 'crm', dbFile, port: 0, logger: serverLogger });
   cleanups.push(() => crm.close());
-  const fake: FakeProvider<OpenAIChatRequest> = await startOpenAIFake([
+  const fake: FakeProvider<OpenAIRequest> = await startOpenAIFake([
     { text: 'Looking up the customer.', toolCalls: [READ], usage: { inputTokens: 1_000, outputTokens: 20, cachedInputTokens: 200 } },
     { toolCalls: [READ], usage: { inputTokens: 1_100, outputTokens: 10 } },
     // Not read-only: whatever it does, the server's cached reads are dropped.

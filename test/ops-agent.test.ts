@@ -1,18 +1,17 @@
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
+import { type OpenAIRequest, sentToolResults, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider } from './fakes/sse.js';
 import { cliEnv, freshWorkspace, parseJsonLines, runCli } from './helpers/cli.js';
 
-let fake: FakeProvider<OpenAIChatRequest> | undefined;
+let fake: FakeProvider<OpenAIRequest> | undefined;
 afterEach(async () => {
   await fake?.close();
   fake = undefined;
 });
 
-const toolOutputs = (request: OpenAIChatRequest) =>
-  request.messages.filter((message) => message.role === 'tool').map((message) => String(message.content));
+const toolOutputs = (request: OpenAIRequest) => sentToolResults(request);
 
 describe('the operations servers end to end', () => {
   it('"Lisa Park says her order never arrived": search_customers → list_orders → add_note → create_issue', async () => {

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
+import { type OpenAIRequest, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider, FakeTurn } from './fakes/sse.js';
 import { CLI, cliEnv, freshWorkspace } from './helpers/cli.js';
 
 const SLOW_SERVER = fileURLToPath(new URL('./fixtures/slow-server.ts', import.meta.url));
 
-let fake: FakeProvider<OpenAIChatRequest> | undefined;
+let fake: FakeProvider<OpenAIRequest> | undefined;
 
 afterEach(async () => {
   await fake?.close();

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
+import { type OpenAIRequest, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider } from './fakes/sse.js';
 import { closeAll, openApi } from './helpers/api-server.js';
 import { CLI, cliEnv, freshWorkspace, parseJsonLines, runCli } from './helpers/cli.js';
@@ -14,7 +14,7 @@ import { createScratchDatabase, postgresReachable } from './helpers/postgres.js'
 const SLOW_SERVER = fileURLToPath(new URL('./fixtures/slow-server.ts', import.meta.url));
 const LEASE_MESSAGE = /Run [0-9a-f-]{36} is being executed by process \d+ on host \S+; started \d{4}-\d\d-\d\dT/;
 
-let fake: FakeProvider<OpenAIChatRequest> | undefined;
+let fake: FakeProvider<OpenAIRequest> | undefined;
 const children: ChildProcess[] = [];
 
 afterEach(async () => {

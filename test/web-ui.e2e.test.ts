@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { createFixtureRepo } from '../src/servers/devops/testing/fixture-repo.js';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
+import { type OpenAIRequest, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider, FakeTurn } from './fakes/sse.js';
 import { CLI, cliEnv, freshWorkspace, REPO_ROOT } from './helpers/cli.js';
 
@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 /** Starts `deckhand serve` and resolves with the URL it prints (with the token) once it listens. */
-function serve(ws: { home: string; cwd: string }, fake: FakeProvider<OpenAIChatRequest>, port: number, extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
+function serve(ws: { home: string; cwd: string }, fake: FakeProvider<OpenAIRequest>, port: number, extraEnv: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess }> {
   const env = cliEnv(ws.home, { DECKHAND_MODEL: 'openai:gpt-4.1-mini', OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.url}/v1`, ...extraEnv });
   const child = spawn(process.execPath, [CLI, 'serve', '--port', String(port)], { cwd: ws.cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
   cleanups.push(() => child.kill('SIGKILL'));

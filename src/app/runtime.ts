@@ -54,7 +54,7 @@ export const OFFLINE_NOTE = 'offline planner — set OPENAI_API_KEY or --model f
  */
 export function resolveRuntimeModel(settings: Settings): { model: Model; direct: Model } {
   const ids = [settings.modelId ?? defaultModelId(settings.providerEnv), ...settings.fallbackModelIds];
-  const models = ids.map((id) => resolveModel(id, settings.providerEnv));
+  const models = ids.map((id) => resolveModel(id, settings.providerEnv, settings.providers));
   const direct = models[0]!;
   if (direct.provider === 'offline' && models.length === 1) return { model: direct, direct };
   const resilient = models.map(

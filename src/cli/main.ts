@@ -29,7 +29,7 @@ const collect = (value: string, previous: string[] | undefined): string[] => [..
 const modelOption = () =>
   new Option(
     '--model <provider:model>',
-    'model to use: openai:gpt-4.1-mini, anthropic:claude-sonnet-4-5, ollama:qwen2.5, compat:<model>, or offline; give it again for a fallback model used on a provider outage',
+    'model to use: openai:gpt-4.1-mini, openai-chat:<model>, anthropic:claude-sonnet-4-5, google:gemini-2.5-flash, vertex:<model>, azure:<deployment>, bedrock:<model>, ollama:qwen2.5, compat:<model>, or offline; give it again for a fallback model used on a provider outage',
   ).argParser(collect);
 const maxStepsOption = () => new Option('--max-steps <n>', 'most model calls in one run (default 20)').argParser(positiveInteger(200));
 const budgetOption = () =>

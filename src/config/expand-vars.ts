@@ -48,3 +48,20 @@ export function expandServerReferences(raw: unknown, env: Readonly<Record<string
   }
   return { ...(raw as Record<string, unknown>), mcpServers: expanded };
 }
+
+/**
+ * Expands `${VAR}` in every string under `providers` (base URLs, header values, Azure resource names…) of a parsed,
+ * not yet validated, config file, so a gateway's token can stay in the environment.
+ */
+export function expandProviderReferences(raw: unknown, env: Readonly<Record<string, string | undefined>>, file: string): unknown {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return raw;
+  const providers = (raw as Record<string, unknown>).providers;
+  if (providers === null || typeof providers !== 'object' || Array.isArray(providers)) return raw;
+  return { ...(raw as Record<string, unknown>), providers: expandStrings(providers, env, file, 'providers') };
+}
+
+function expandStrings(value: unknown, env: Readonly<Record<string, string | undefined>>, file: string, key: string): unknown {
+  if (typeof value === 'string') return expandReferences(value, env, { file, key });
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([name, item]) => [name, expandStrings(item, env, file, `${key}.${name}`)]));
+}

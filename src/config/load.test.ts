@@ -90,3 +90,59 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ cwd, env: baseEnv(cwd), flags: { model: 'foo:bar' } })).toThrow(/--model: model: a model id/);
   });
 });
+
+describe('loadSettings: providers', () => {
+  it('reads per-provider settings with ${VAR} expanded, and the variables apiKeyEnv names', () => {
+    const cwd = workspace({
+      'deckhand.json': JSON.stringify({
+        model: 'compat:llama-3.1-8b',
+        providers: {
+          compat: { baseURL: 'https://${GATEWAY_HOST}/v1', headers: { Authorization: 'Bearer ${GATEWAY_TOKEN}' }, apiKeyEnv: 'GATEWAY_KEY' },
+          openai: { api: 'chat' },
+        },
+      }),
+      '.env': 'GATEWAY_KEY=gw-from-dotenv\n',
+    });
+    const settings = loadSettings({ cwd, env: { ...baseEnv(cwd), GATEWAY_HOST: 'llm.internal.example', GATEWAY_TOKEN: 'tok-123' } });
+    expect(settings.providers).toEqual({
+      compat: { baseURL: 'https://llm.internal.example/v1', headers: { Authorization: 'Bearer tok-123' }, apiKeyEnv: 'GATEWAY_KEY' },
+      openai: { api: 'chat' },
+    });
+    expect(settings.providerEnv.GATEWAY_KEY).toBe('gw-from-dotenv');
+    // The gateway's key and token are secrets: redacted from every log line.
+    expect(settings.secrets).toEqual(expect.arrayContaining(['gw-from-dotenv', 'Bearer tok-123', 'tok-123']));
+  });
+
+  it.each([
+    [{ compat: { baseURL: 'not a url' } }, 'providers.compat.baseURL', 'an http(s) URL'],
+    [{ openai: { api: 'graphql' } }, 'providers.openai.api', '"responses"'],
+    [{ google: { apiKeyEnv: 'my key' } }, 'providers.google.apiKeyEnv', 'an environment variable name'],
+    [{ mistral: {} }, 'providers', 'unknown key(s) "mistral"'],
+    [{ compat: { baseUrl: 'http://x' } }, 'providers.compat', 'unknown key(s) "baseUrl"'],
+  ])('rejects %j naming the key', (providers, key, expected) => {
+    const cwd = workspace({ 'deckhand.json': JSON.stringify({ providers }) });
+    const error = (() => {
+      try {
+        loadSettings({ cwd, env: baseEnv(cwd) });
+      } catch (thrown) {
+        return thrown;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain(key);
+    expect((error as ConfigError).message).toContain(expected);
+  });
+
+  it('an unset ${VAR} in providers is a config error naming it', () => {
+    const cwd = workspace({ 'deckhand.json': JSON.stringify({ providers: { compat: { baseURL: '${GATEWAY_URL}' } } }) });
+    expect(() => loadSettings({ cwd, env: baseEnv(cwd) })).toThrow(/providers\.compat\.baseURL.*\$\{GATEWAY_URL\} is not set/);
+  });
+
+  it('accepts the new provider prefixes as model ids', () => {
+    const cwd = workspace();
+    for (const id of ['google:gemini-2.5-flash', 'vertex:gemini-2.5-pro', 'azure:dep', 'bedrock:amazon.nova-pro-v1:0', 'openai-chat:gpt-4.1']) {
+      expect(loadSettings({ cwd, env: baseEnv(cwd), flags: { model: id } }).modelId).toBe(id);
+    }
+  });
+});

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import { expandServerReferences } from './expand-vars.js';
+import { expandProviderReferences, expandServerReferences } from './expand-vars.js';
 import { ConfigError } from '../shared/errors.js';
 import type { ProviderEnv } from '../models/resolve.js';
 import type { LogLevel } from '../shared/logger.js';
@@ -20,6 +20,7 @@ import {
   type McpServerConfig,
   ModelIdSchema,
   type PricingSchema,
+  type ProvidersConfig,
   type RetryConfigSchema,
   type ToolCacheConfig,
 } from './schema.js';
@@ -58,6 +59,8 @@ export interface Settings {
   readonly fallbackModelIds: readonly string[];
   readonly modelSource: ModelSource;
   readonly providerEnv: ProviderEnv;
+  /** `providers` of the config file: per-provider base URL, headers, `apiKeyEnv` (empty without one). */
+  readonly providers: ProvidersConfig;
   readonly servers: Readonly<Record<string, McpServerConfig>>;
   readonly builtinServers: readonly BuiltinServerName[];
   readonly maxSteps: number | undefined;
@@ -105,6 +108,17 @@ const EnvSchema = z.object({
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
   OLLAMA_BASE_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).optional(),
+  GOOGLE_GENERATIVE_AI_API_KEY: z.string().min(1).optional(),
+  GOOGLE_VERTEX_API_KEY: z.string().min(1).optional(),
+  GOOGLE_VERTEX_PROJECT: z.string().min(1).optional(),
+  GOOGLE_VERTEX_LOCATION: z.string().regex(/^[a-z0-9-]+$/, 'a Google Cloud location such as us-central1 or global').optional(),
+  AZURE_API_KEY: z.string().min(1).optional(),
+  AZURE_RESOURCE_NAME: z.string().regex(/^[a-zA-Z0-9-]+$/, 'the <name> of https://<name>.openai.azure.com').optional(),
+  AWS_REGION: z.string().regex(/^[a-z0-9-]+$/, 'an AWS region such as us-east-1').optional(),
+  AWS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  AWS_SESSION_TOKEN: z.string().min(1).optional(),
+  AWS_BEARER_TOKEN_BEDROCK: z.string().min(1).optional(),
   DATABASE_URL: z
     .string()
     .min(1)
@@ -126,6 +140,44 @@ const EnvSchema = z.object({
 
 const SECRET_NAME = /key|token|secret|password|passwd|authorization|credential/i;
 
+/** The environment variables the providers read (`ProviderEnv`); passed to them, and to the devops server's own model. */
+const PROVIDER_VARIABLES = [
+  'OPENAI_API_KEY',
+  'OPENAI_BASE_URL',
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_BASE_URL',
+  'OLLAMA_BASE_URL',
+  'GOOGLE_GENERATIVE_AI_API_KEY',
+  'GOOGLE_VERTEX_API_KEY',
+  'GOOGLE_VERTEX_PROJECT',
+  'GOOGLE_VERTEX_LOCATION',
+  'AZURE_API_KEY',
+  'AZURE_RESOURCE_NAME',
+  'AWS_REGION',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_BEARER_TOKEN_BEDROCK',
+] as const;
+
+/**
+ * The provider variables that are set, plus the ones `providers.<name>.apiKeyEnv` names (read from the
+ * environment and `.env` like the rest).
+ */
+function providerEnvOf(
+  env: Readonly<Record<string, string | undefined>>,
+  merged: Readonly<Record<string, string | undefined>>,
+  providers: ProvidersConfig | undefined,
+): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const name of PROVIDER_VARIABLES) if (env[name]) result[name] = env[name];
+  for (const entry of Object.values(providers ?? {})) {
+    const variable = entry?.apiKeyEnv;
+    if (variable && merged[variable]) result[variable] = merged[variable];
+  }
+  return result;
+}
+
 /** The password of a URL (`smtp://user:PASSWORD@host`), if it has one. */
 function urlPassword(value: string | undefined): string | undefined {
   if (!value || !URL.canParse(value)) return undefined;
@@ -134,13 +186,24 @@ function urlPassword(value: string | undefined): string | undefined {
 }
 
 /** Every configured secret value: API keys, URL passwords, and server env values and headers that name a secret. */
-function secretsOf(env: Record<string, string | undefined>, servers: Readonly<Record<string, McpServerConfig>>): string[] {
+function secretsOf(
+  env: Readonly<Record<string, string | undefined>>,
+  servers: Readonly<Record<string, McpServerConfig>>,
+  providers: ProvidersConfig | undefined,
+): string[] {
   const found = new Set<string>();
   const add = (value: string | undefined) => {
     if (value) found.add(value);
   };
-  add(env.OPENAI_API_KEY);
-  add(env.ANTHROPIC_API_KEY);
+  for (const name of PROVIDER_VARIABLES) if (SECRET_NAME.test(name)) add(env[name]);
+  for (const entry of Object.values(providers ?? {})) {
+    add(entry?.apiKeyEnv ? env[entry.apiKeyEnv] : undefined);
+    for (const [name, value] of Object.entries(entry?.headers ?? {})) {
+      if (!SECRET_NAME.test(name)) continue;
+      add(value);
+      add(/^(?:bearer|basic)\s+(\S+)$/i.exec(value)?.[1]);
+    }
+  }
   add(urlPassword(env.SMTP_URL));
   add(urlPassword(env.DATABASE_URL));
   for (const server of Object.values(servers)) {
@@ -190,7 +253,7 @@ function readConfigFile(cwd: string, home: string, env: Readonly<Record<string, 
   } catch (error) {
     throw new ConfigError(file, '(file)', `not valid JSON (${(error as Error).message})`);
   }
-  const parsed = FileConfigSchema.safeParse(expandServerReferences(raw, env, file));
+  const parsed = FileConfigSchema.safeParse(expandProviderReferences(expandServerReferences(raw, env, file), env, file));
   if (!parsed.success) throw toConfigError(file, parsed.error);
   return { file, config: parsed.data };
 }
@@ -247,11 +310,10 @@ export function loadSettings(options: {
     devopsEnv[DEVOPS_CONFIG_ENV] = JSON.stringify(devops);
     for (const name of devopsVariables(devops)) if (merged[name] !== undefined) devopsEnv[name] = merged[name]!;
     if (devops.model) {
-      for (const name of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'OLLAMA_BASE_URL'] as const) {
-        if (env[name]) devopsEnv[name] = env[name];
-      }
+      for (const name of PROVIDER_VARIABLES) if (env[name]) devopsEnv[name] = env[name];
     }
   }
+  const providerEnv = providerEnvOf(env, merged, config.providers);
   const builtinServers =
     config.builtinServers === true ? [...BUILTIN_SERVER_NAMES] : config.builtinServers === false ? [] : config.builtinServers;
   const logLevel = env.DECKHAND_LOG_LEVEL ?? 'info';
@@ -297,17 +359,12 @@ export function loadSettings(options: {
     logLevel,
     stderrLogLevel: env.DECKHAND_LOG_LEVEL,
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
-    secrets: secretsOf(env, servers),
+    secrets: secretsOf({ ...env, ...providerEnv }, servers, config.providers),
     modelId,
     fallbackModelIds: chain.slice(1),
     modelSource,
-    providerEnv: {
-      ...(env.OPENAI_API_KEY ? { OPENAI_API_KEY: env.OPENAI_API_KEY } : {}),
-      ...(env.OPENAI_BASE_URL ? { OPENAI_BASE_URL: env.OPENAI_BASE_URL } : {}),
-      ...(env.ANTHROPIC_API_KEY ? { ANTHROPIC_API_KEY: env.ANTHROPIC_API_KEY } : {}),
-      ...(env.ANTHROPIC_BASE_URL ? { ANTHROPIC_BASE_URL: env.ANTHROPIC_BASE_URL } : {}),
-      ...(env.OLLAMA_BASE_URL ? { OLLAMA_BASE_URL: env.OLLAMA_BASE_URL } : {}),
-    },
+    providerEnv,
+    providers: config.providers ?? {},
     servers,
     builtinServers,
     maxSteps: flags.maxSteps ?? config.maxSteps,

@@ -57,9 +57,45 @@ export type BuiltinServerName = (typeof BUILTIN_SERVER_NAMES)[number];
 export const ModelIdSchema = z
   .string()
   .regex(
-    /^(offline|(openai|anthropic|ollama|compat):[^\s]+)$/,
-    'a model id "provider:model" with provider openai, anthropic, ollama or compat, or "offline"',
+    /^(offline|(openai|openai-chat|anthropic|google|vertex|azure|bedrock|ollama|compat):[^\s]+)$/,
+    'a model id "provider:model" with provider openai, openai-chat, anthropic, google, vertex, azure, bedrock, ollama or compat, or "offline"',
   );
+
+const ProviderBaseUrlSchema = z.url({ protocol: /^https?$/, error: 'an http(s) URL' });
+/** The name of an environment variable, as `apiKeyEnv` gives it. */
+const VariableNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name (letters, digits, "_")');
+
+/** What every entry of `providers` may set: where requests go, extra headers, and which variable holds the key. */
+const ProviderSettingsSchema = z
+  .object({
+    baseURL: ProviderBaseUrlSchema.optional(),
+    headers: z.record(z.string(), z.string()).optional(),
+    apiKeyEnv: VariableNameSchema.optional(),
+  })
+  .strict();
+/** OpenAI and Azure speak the Responses API by default; `"api": "chat"` selects Chat Completions (for gateways). */
+const OpenAIFamilySettingsSchema = ProviderSettingsSchema.extend({ api: z.enum(['responses', 'chat']).optional() }).strict();
+
+/**
+ * `providers`: per-provider settings, e.g. `{ "compat": { "baseURL": "https://gateway.example/v1", "headers": {…},
+ * "apiKeyEnv": "GATEWAY_KEY" } }`. `${VAR}` is expanded in every string. Environment variables (`OPENAI_BASE_URL`…)
+ * win over these, as everywhere else.
+ */
+export const ProvidersConfigSchema = z
+  .object({
+    openai: OpenAIFamilySettingsSchema.optional(),
+    anthropic: ProviderSettingsSchema.optional(),
+    google: ProviderSettingsSchema.optional(),
+    vertex: ProviderSettingsSchema.extend({ project: z.string().min(1).optional(), location: z.string().min(1).optional() }).strict().optional(),
+    azure: OpenAIFamilySettingsSchema.extend({ resourceName: z.string().min(1).optional(), apiVersion: z.string().min(1).optional() })
+      .strict()
+      .optional(),
+    bedrock: ProviderSettingsSchema.extend({ region: z.string().min(1).optional() }).strict().optional(),
+    ollama: ProviderSettingsSchema.optional(),
+    compat: ProviderSettingsSchema.optional(),
+  })
+  .strict();
+export type ProvidersConfig = z.infer<typeof ProvidersConfigSchema>;
 
 /**
  * `pricing`: USD per million tokens, keyed `provider:model` or a bare model name (`provider:model` wins); overrides
@@ -196,6 +232,8 @@ export const FileConfigSchema = z
     /** One model id, or a fallback chain tried in order on a provider outage. */
     model: z.union([ModelIdSchema, z.array(ModelIdSchema).min(1, 'at least one model id')]).optional(),
     mcpServers: z.record(ServerNameSchema, McpServerConfigSchema).default({}),
+    /** Per-provider settings (base URL, headers, which variable holds the key); see `ProvidersConfigSchema`. */
+    providers: ProvidersConfigSchema.optional(),
     builtinServers: z
       .union([z.boolean(), z.array(z.string())], { error: `true, false, or a list of built-in server names (${BUILTIN_SERVER_NAMES.join(', ')})` })
       .superRefine((value, context) => {

@@ -5,8 +5,19 @@
  */
 import type { ModelPrice, PricedModel, RegistryLookup } from './pricing.js';
 
-/** Our provider names as the registry spells them; `compat` endpoints can serve anything, so they go unmatched. */
-const REGISTRY_PROVIDER: Readonly<Record<string, string>> = { openai: 'openai', anthropic: 'anthropic' };
+/**
+ * Our provider names as the registry spells them (Vertex sells Gemini at Google's prices; Bedrock is `aws`).
+ * `compat` endpoints can serve anything, so they go unmatched; an Azure deployment is priced when it is named
+ * after its model.
+ */
+const REGISTRY_PROVIDER: Readonly<Record<string, string>> = {
+  openai: 'openai',
+  anthropic: 'anthropic',
+  google: 'google',
+  vertex: 'google',
+  azure: 'azure',
+  bedrock: 'aws',
+};
 
 type RegistryPrice = number | { readonly base: number } | undefined;
 

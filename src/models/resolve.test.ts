@@ -37,6 +37,13 @@ describe('resolveModel', () => {
     ['anthropic:claude-sonnet-4-5', { ANTHROPIC_API_KEY: 'ak' }, 'anthropic', 'claude-sonnet-4-5'],
     ['ollama:qwen2.5', {}, 'ollama', 'qwen2.5'],
     ['compat:llama-3.1-8b', { OPENAI_BASE_URL: 'http://127.0.0.1:8000/v1' }, 'compat', 'llama-3.1-8b'],
+    ['openai-chat:gpt-4.1-mini', { OPENAI_API_KEY: 'sk' }, 'openai', 'gpt-4.1-mini'],
+    ['google:gemini-2.5-flash', { GOOGLE_GENERATIVE_AI_API_KEY: 'gk' }, 'google', 'gemini-2.5-flash'],
+    ['vertex:gemini-2.5-flash', { GOOGLE_VERTEX_API_KEY: 'vk' }, 'vertex', 'gemini-2.5-flash'],
+    ['vertex:gemini-2.5-pro', { GOOGLE_VERTEX_PROJECT: 'acme', GOOGLE_VERTEX_LOCATION: 'us-central1' }, 'vertex', 'gemini-2.5-pro'],
+    ['azure:my-deployment', { AZURE_API_KEY: 'az', AZURE_RESOURCE_NAME: 'acme' }, 'azure', 'my-deployment'],
+    ['bedrock:us.anthropic.claude-sonnet-4-20250514-v1:0', { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 's' }, 'bedrock', 'us.anthropic.claude-sonnet-4-20250514-v1:0'],
+    ['bedrock:amazon.nova-pro-v1:0', { AWS_REGION: 'eu-west-1', AWS_BEARER_TOKEN_BEDROCK: 'bk' }, 'bedrock', 'amazon.nova-pro-v1:0'],
     // Model names may contain colons (Ollama tags).
     ['ollama:qwen2.5:7b', {}, 'ollama', 'qwen2.5:7b'],
   ])('builds %s', (id, env, provider, modelName) => {
@@ -51,10 +58,10 @@ describe('resolveModel', () => {
 
   it('lists the valid forms for an unknown provider', () => {
     expect(usageError(() => resolveModel('foo:bar', {})).message).toBe(
-      'unknown provider "foo" in model id "foo:bar": use openai:<model>, anthropic:<model>, ollama:<model>, compat:<model> or offline',
+      'unknown provider "foo" in model id "foo:bar": use openai:<model>, openai-chat:<model>, anthropic:<model>, google:<model>, vertex:<model>, azure:<model>, bedrock:<model>, ollama:<model>, compat:<model> or offline',
     );
     expect(usageError(() => resolveModel('gpt-4.1-mini', {})).message).toBe(
-      'model id "gpt-4.1-mini" has no provider: use openai:<model>, anthropic:<model>, ollama:<model>, compat:<model> or offline',
+      'model id "gpt-4.1-mini" has no provider: use openai:<model>, openai-chat:<model>, anthropic:<model>, google:<model>, vertex:<model>, azure:<model>, bedrock:<model>, ollama:<model>, compat:<model> or offline',
     );
   });
 
@@ -78,9 +85,9 @@ describe('resolveModel', () => {
     expect(() => resolveModel('openai:gpt-4.1-mini', {})).toThrow(UsageError);
   });
 
-  it('requires OPENAI_BASE_URL for compat:, but no key', () => {
+  it('requires a base URL for compat:, but no key', () => {
     expect(usageError(() => resolveModel('compat:llama', { OPENAI_API_KEY: 'sk' })).message).toBe(
-      'compat:llama needs OPENAI_BASE_URL, the base URL of an OpenAI-compatible API (e.g. http://127.0.0.1:8000/v1); set it in the environment or .env, or use --model offline',
+      'compat:llama needs a base URL: providers.compat.baseURL in deckhand.json or OPENAI_BASE_URL, the base of an OpenAI-compatible API (e.g. http://127.0.0.1:8000/v1); or use --model offline',
     );
   });
 
@@ -89,5 +96,44 @@ describe('resolveModel', () => {
       usageError(() => resolveModel('openai:gpt-4.1-mini', { OPENAI_API_KEY: 'sk', OPENAI_BASE_URL: 'localhost:8000' }))
         .message,
     ).toBe('OPENAI_BASE_URL is not an http(s) URL: "localhost:8000" (expected e.g. http://127.0.0.1:8000/v1)');
+  });
+
+  it.each([
+    ['google:gemini-2.5-flash', {}, 'google:gemini-2.5-flash needs GOOGLE_GENERATIVE_AI_API_KEY (set it in the environment or .env), or use --model offline'],
+    [
+      'vertex:gemini-2.5-flash',
+      { GOOGLE_VERTEX_PROJECT: 'acme' },
+      'vertex:gemini-2.5-flash needs GOOGLE_VERTEX_API_KEY (express mode), or GOOGLE_VERTEX_PROJECT and GOOGLE_VERTEX_LOCATION with Google Cloud credentials (gcloud auth application-default login); or use --model offline',
+    ],
+    ['azure:dep', { AZURE_RESOURCE_NAME: 'acme' }, 'azure:dep needs AZURE_API_KEY (set it in the environment or .env), or use --model offline'],
+    [
+      'azure:dep',
+      { AZURE_API_KEY: 'az' },
+      'azure:dep needs AZURE_RESOURCE_NAME (the <name> of https://<name>.openai.azure.com) or providers.azure.baseURL in deckhand.json',
+    ],
+    ['bedrock:amazon.nova-pro-v1:0', { AWS_ACCESS_KEY_ID: 'AKIA' }, 'bedrock:amazon.nova-pro-v1:0 needs AWS_REGION (e.g. us-east-1) or providers.bedrock.region in deckhand.json'],
+    [
+      'bedrock:amazon.nova-pro-v1:0',
+      { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIA' },
+      'bedrock:amazon.nova-pro-v1:0 needs AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for temporary ones), or a Bedrock API key in AWS_BEARER_TOKEN_BEDROCK; or use --model offline',
+    ],
+  ])('says what %s is missing (%j)', (id, env, expected) => {
+    expect(usageError(() => resolveModel(id, env)).message).toBe(expected);
+  });
+
+  it('takes the key from the variable apiKeyEnv names, and says so when it is unset', () => {
+    expect(resolveModel('google:gemini-2.5-flash', { GEMINI_API_KEY: 'gk' }, { google: { apiKeyEnv: 'GEMINI_API_KEY' } }).provider).toBe('google');
+    expect(usageError(() => resolveModel('google:gemini-2.5-flash', { GOOGLE_GENERATIVE_AI_API_KEY: 'gk' }, { google: { apiKeyEnv: 'GEMINI_API_KEY' } })).message).toBe(
+      'google:gemini-2.5-flash needs GEMINI_API_KEY (set it in the environment or .env), or use --model offline',
+    );
+    expect(usageError(() => resolveModel('compat:m', {}, { compat: { baseURL: 'http://127.0.0.1:9/v1', apiKeyEnv: 'GATEWAY_KEY' } })).message).toBe(
+      'compat:m needs GATEWAY_KEY (named by providers.compat.apiKeyEnv; set it in the environment or .env)',
+    );
+  });
+
+  it('rejects a providers baseURL that is not http(s), naming the setting', () => {
+    expect(usageError(() => resolveModel('compat:m', {}, { compat: { baseURL: 'ftp://gateway' } })).message).toBe(
+      'providers.compat.baseURL is not an http(s) URL: "ftp://gateway" (expected e.g. http://127.0.0.1:8000/v1)',
+    );
   });
 });

@@ -1,24 +1,16 @@
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { UsageError } from '../shared/errors.js';
+import { getOwn } from '../shared/get-own.js';
 import { AiSdkModel } from './ai-sdk/ai-sdk-model.js';
-import type { LanguageModelV4 } from './ai-sdk/v4-types.js';
 import { OfflineModel } from './offline/index.js';
-import type { ProviderEndpoint } from './provider-errors.js';
+import type { ProviderEnv, ProviderRequest, ProvidersSettings, ResolvedProvider } from './provider-settings.js';
+import { setting } from './provider-settings.js';
+import { anthropicProvider } from './providers/anthropic.js';
+import { bedrockProvider } from './providers/bedrock.js';
+import { googleProvider, vertexProvider } from './providers/google.js';
+import { azureProvider, compatProvider, ollamaProvider, openaiProvider } from './providers/openai.js';
 import type { Model } from './types.js';
 
-/**
- * The provider settings Deckhand reads. Passed in as a plain object (the CLI builds it from the
- * environment and `.env`), so nothing here reads `process.env`. Empty strings count as unset.
- */
-export interface ProviderEnv {
-  readonly OPENAI_API_KEY?: string | undefined;
-  readonly OPENAI_BASE_URL?: string | undefined;
-  readonly ANTHROPIC_API_KEY?: string | undefined;
-  readonly ANTHROPIC_BASE_URL?: string | undefined;
-  readonly OLLAMA_BASE_URL?: string | undefined;
-}
+export type { ProviderEnv, ProviderSettings, ProvidersSettings } from './provider-settings.js';
 
 /** The model used when `OPENAI_API_KEY` is set and no model was chosen. */
 export const DEFAULT_OPENAI_MODEL_ID = 'openai:gpt-4.1-mini';
@@ -27,11 +19,35 @@ export const DEFAULT_ANTHROPIC_MODEL_ID = 'anthropic:claude-sonnet-4-5';
 /** The built-in planner: no network, no key. */
 export const OFFLINE_MODEL_ID = 'offline';
 
-const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
-const ANTHROPIC_DEFAULT_BASE_URL = 'https://api.anthropic.com/v1';
-const OLLAMA_DEFAULT_BASE_URL = 'http://127.0.0.1:11434/v1';
-const CHAT_COMPLETIONS_SHAPE = 'an OpenAI-compatible /v1 base (the URL before /chat/completions)';
-const VALID_FORMS = 'openai:<model>, anthropic:<model>, ollama:<model>, compat:<model> or offline';
+/** Every provider prefix, with an example id (used in errors and the README's table). */
+export const PROVIDER_EXAMPLES: Readonly<Record<string, string>> = {
+  openai: DEFAULT_OPENAI_MODEL_ID,
+  'openai-chat': 'openai-chat:gpt-4.1-mini',
+  anthropic: DEFAULT_ANTHROPIC_MODEL_ID,
+  google: 'google:gemini-2.5-flash',
+  vertex: 'vertex:gemini-2.5-flash',
+  azure: 'azure:my-gpt-4.1-deployment',
+  bedrock: 'bedrock:us.anthropic.claude-sonnet-4-20250514-v1:0',
+  ollama: 'ollama:qwen2.5',
+  compat: 'compat:llama-3.1-8b',
+};
+
+const FACTORIES: Readonly<Record<string, (request: ProviderRequest) => ResolvedProvider>> = {
+  openai: (request) => openaiProvider(request, { chat: false }),
+  // `openai-chat:` shares `providers.openai`: it is the same provider over its older API.
+  'openai-chat': (request) => openaiProvider(request, { chat: true }),
+  anthropic: anthropicProvider,
+  google: googleProvider,
+  vertex: vertexProvider,
+  azure: azureProvider,
+  bedrock: bedrockProvider,
+  ollama: ollamaProvider,
+  compat: compatProvider,
+};
+
+const VALID_FORMS = `${Object.keys(FACTORIES)
+  .map((provider) => `${provider}:<model>`)
+  .join(', ')} or offline`;
 
 /**
  * The model to use when none was chosen (DESIGN.md): `openai:gpt-4.1-mini` when `OPENAI_API_KEY` is set,
@@ -44,16 +60,18 @@ export function defaultModelId(env: ProviderEnv): string {
 }
 
 /**
- * Builds the model for a `provider:model` id: `openai:` (Chat Completions API), `anthropic:` (Messages API),
- * `ollama:` (its OpenAI-compatible API at `OLLAMA_BASE_URL`, default `http://127.0.0.1:11434/v1`),
- * `compat:` (any OpenAI-compatible API at `OPENAI_BASE_URL`, key optional) or `offline`.
- * A base URL given as a bare origin (`http://host:8000`) gets `/v1` appended, as the official SDKs do.
- * Makes no network call.
+ * Builds the model for a `provider:model` id: `openai:` (the Responses API), `openai-chat:` (Chat Completions),
+ * `anthropic:` (Messages API), `google:` (Gemini API), `vertex:` (Gemini on Vertex AI), `azure:` (an Azure OpenAI
+ * deployment), `bedrock:` (Amazon Bedrock Converse), `ollama:` (its OpenAI-compatible API at `OLLAMA_BASE_URL`),
+ * `compat:` (any OpenAI-compatible API at `providers.compat.baseURL`, else `OPENAI_BASE_URL`) or `offline`.
+ * `providers` holds the `deckhand.json` entries (base URL, headers, `apiKeyEnv`…). A base URL given as a bare origin
+ * (`http://host:8000`) gets the provider's version path appended, as the official SDKs do. Makes no network call and
+ * imports no provider package: that happens on the model's first request.
  *
- * @throws UsageError (exit code 2) for an unknown provider, a missing model name, a missing API key,
- *   `compat:` without `OPENAI_BASE_URL`, or a base URL that is not an http(s) URL.
+ * @throws UsageError (exit code 2) for an unknown provider, a missing model name, a missing API key or credential,
+ *   `compat:` without a base URL, or a base URL that is not an http(s) URL.
  */
-export function resolveModel(modelId: string, env: ProviderEnv): Model {
+export function resolveModel(modelId: string, env: ProviderEnv, providers: ProvidersSettings = {}): Model {
   const id = modelId.trim();
   if (id === OFFLINE_MODEL_ID) return new OfflineModel();
   const separator = id.indexOf(':');
@@ -62,132 +80,14 @@ export function resolveModel(modelId: string, env: ProviderEnv): Model {
   }
   const provider = id.slice(0, separator);
   const modelName = id.slice(separator + 1).trim();
-  if (!['openai', 'anthropic', 'ollama', 'compat'].includes(provider)) {
+  const factory = getOwn(FACTORIES, provider);
+  if (!factory) {
     throw new UsageError(`unknown provider "${provider}" in model id "${id}": use ${VALID_FORMS}`);
   }
   if (modelName === '') {
-    throw new UsageError(`model id "${id}" names no model: use ${provider}:<model>, e.g. ${example(provider)}`);
+    throw new UsageError(`model id "${id}" names no model: use ${provider}:<model>, e.g. ${PROVIDER_EXAMPLES[provider]}`);
   }
-  switch (provider) {
-    case 'openai':
-      return openaiModel(id, modelName, env);
-    case 'anthropic':
-      return anthropicModel(id, modelName, env);
-    case 'ollama':
-      return ollamaModel(id, modelName, env);
-    default:
-      return compatModel(id, modelName, env);
-  }
-}
-
-function openaiModel(id: string, modelName: string, env: ProviderEnv): Model {
-  const apiKey = requireKey(id, 'OPENAI_API_KEY', env.OPENAI_API_KEY);
-  const baseUrl = baseUrlSetting('OPENAI_BASE_URL', env.OPENAI_BASE_URL) ?? OPENAI_DEFAULT_BASE_URL;
-  // `.chat()`: gateways, vLLM, LM Studio and our wire fake speak Chat Completions, not the Responses API.
-  const languageModel = createOpenAI({ apiKey, baseURL: baseUrl }).chat(modelName);
-  return model(languageModel, {
-    provider: 'openai',
-    modelId: id,
-    modelName,
-    baseUrl,
-    apiKeyVariable: 'OPENAI_API_KEY',
-    baseUrlVariable: 'OPENAI_BASE_URL',
-    wireFormat: 'Chat Completions',
-    baseUrlShape: CHAT_COMPLETIONS_SHAPE,
-  });
-}
-
-function anthropicModel(id: string, modelName: string, env: ProviderEnv): Model {
-  const apiKey = requireKey(id, 'ANTHROPIC_API_KEY', env.ANTHROPIC_API_KEY);
-  // Always pass a base URL: left undefined, the SDK would read process.env itself.
-  const baseUrl = baseUrlSetting('ANTHROPIC_BASE_URL', env.ANTHROPIC_BASE_URL) ?? ANTHROPIC_DEFAULT_BASE_URL;
-  const languageModel = createAnthropic({ apiKey, baseURL: baseUrl }).messages(modelName);
-  return model(languageModel, {
-    provider: 'anthropic',
-    modelId: id,
-    modelName,
-    baseUrl,
-    apiKeyVariable: 'ANTHROPIC_API_KEY',
-    baseUrlVariable: 'ANTHROPIC_BASE_URL',
-    wireFormat: 'Messages',
-    baseUrlShape: 'an Anthropic Messages API base ending in /v1 (the URL before /messages)',
-  });
-}
-
-function ollamaModel(id: string, modelName: string, env: ProviderEnv): Model {
-  const baseUrl = baseUrlSetting('OLLAMA_BASE_URL', env.OLLAMA_BASE_URL) ?? OLLAMA_DEFAULT_BASE_URL;
-  // Without includeUsage, OpenAI-compatible servers send no token counts in a stream.
-  const languageModel = createOpenAICompatible({ name: 'ollama', baseURL: baseUrl, includeUsage: true }).chatModel(
-    modelName,
-  );
-  return model(languageModel, {
-    provider: 'ollama',
-    modelId: id,
-    modelName,
-    baseUrl,
-    baseUrlVariable: 'OLLAMA_BASE_URL',
-    wireFormat: 'Chat Completions',
-    baseUrlShape: `${CHAT_COMPLETIONS_SHAPE}, e.g. ${OLLAMA_DEFAULT_BASE_URL}`,
-  });
-}
-
-function compatModel(id: string, modelName: string, env: ProviderEnv): Model {
-  const baseUrl = baseUrlSetting('OPENAI_BASE_URL', env.OPENAI_BASE_URL);
-  if (!baseUrl) {
-    throw new UsageError(
-      `${id} needs OPENAI_BASE_URL, the base URL of an OpenAI-compatible API (e.g. http://127.0.0.1:8000/v1); ` +
-        'set it in the environment or .env, or use --model offline',
-    );
-  }
-  const apiKey = setting(env.OPENAI_API_KEY);
-  const languageModel = createOpenAICompatible({
-    name: 'compat',
-    baseURL: baseUrl,
-    includeUsage: true,
-    ...(apiKey ? { apiKey } : {}),
-  }).chatModel(modelName);
-  return model(languageModel, {
-    provider: 'compat',
-    modelId: id,
-    modelName,
-    baseUrl,
-    apiKeyVariable: 'OPENAI_API_KEY',
-    baseUrlVariable: 'OPENAI_BASE_URL',
-    wireFormat: 'Chat Completions',
-    baseUrlShape: CHAT_COMPLETIONS_SHAPE,
-  });
-}
-
-function model(languageModel: LanguageModelV4, endpoint: ProviderEndpoint): Model {
-  return new AiSdkModel({ languageModel, endpoint });
-}
-
-function requireKey(id: string, variable: string, value: string | undefined): string {
-  const key = setting(value);
-  if (!key) throw new UsageError(`${id} needs ${variable} (set it in the environment or .env), or use --model offline`);
-  return key;
-}
-
-/** Validates a base URL setting; strips a trailing slash and gives a bare origin the conventional `/v1`. */
-function baseUrlSetting(variable: string, value: string | undefined): string | undefined {
-  const raw = setting(value);
-  if (!raw) return undefined;
-  const url = URL.canParse(raw) ? new URL(raw) : undefined;
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new UsageError(`${variable} is not an http(s) URL: "${raw}" (expected e.g. http://127.0.0.1:8000/v1)`);
-  }
-  const trimmed = raw.replace(/\/+$/, '');
-  return url.pathname === '/' && !url.search ? `${trimmed}/v1` : trimmed;
-}
-
-function setting(value: string | undefined): string | undefined {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : undefined;
-}
-
-function example(provider: string): string {
-  if (provider === 'openai') return DEFAULT_OPENAI_MODEL_ID;
-  if (provider === 'anthropic') return DEFAULT_ANTHROPIC_MODEL_ID;
-  if (provider === 'ollama') return 'ollama:qwen2.5';
-  return 'compat:llama-3.1-8b';
+  const settingsKey = provider === 'openai-chat' ? 'openai' : provider;
+  const { endpoint, load } = factory({ id, modelName, env, settings: getOwn(providers, settingsKey) ?? {} });
+  return new AiSdkModel({ languageModel: load, endpoint });
 }

@@ -84,12 +84,16 @@ export interface TurnContext {
   readonly requestIndex: number;
   /** The parsed request body. */
   readonly body: unknown;
+  /** The request path without the query (`/v1/responses`), for protocols with several endpoints. */
+  readonly path: string;
+  /** The query string's parameters (`alt=sse`). */
+  readonly query: URLSearchParams;
 }
 
 /** How one provider's wire format renders turns. */
 export interface FakeProtocol {
-  /** The endpoint that takes scripted turns, e.g. `/v1/chat/completions`. */
-  readonly endpoint: string;
+  /** The endpoint that takes scripted turns, e.g. `/v1/chat/completions`, or a pattern for several. */
+  readonly endpoint: string | RegExp;
   /** The provider's error JSON for a status; `message` defaults to what the provider says for it. */
   errorBody(status: number, message?: string): string;
   /** The events of a turn: `content` (text, tool calls) and `completion` (finish reason, usage, end marker). */
@@ -101,7 +105,7 @@ export interface FakeProtocol {
     completion: SseEvent[];
   };
   /** The event a provider sends when it fails mid-stream. */
-  streamErrorEvent(error: { type: string; message: string }): SseEvent;
+  streamErrorEvent(error: { type: string; message: string }, context: TurnContext): SseEvent;
 }
 
 /** Starts a fake provider speaking `protocol` and answering with `script`, one turn per request. */
@@ -122,7 +126,9 @@ export async function startFakeProvider<Body>(
       requests.push({ method: request.method ?? 'GET', path, headers: request.headers, body });
 
       // Real providers answer other paths and methods with 404 / 405; so does the fake, without using a turn.
-      if (path.split('?')[0] !== protocol.endpoint) {
+      const [pathname = '/', search = ''] = path.split('?', 2);
+      const matches = typeof protocol.endpoint === 'string' ? pathname === protocol.endpoint : protocol.endpoint.test(pathname);
+      if (!matches) {
         return sendJson(response, 404, protocol.errorBody(404, `Invalid URL (${request.method} ${path})`));
       }
       if (request.method !== 'POST') {
@@ -140,11 +146,12 @@ export async function startFakeProvider<Body>(
       }
       if ('hang' in turn) return; // left open until the client goes away or the fake closes
       if ('malformed' in turn) return sendMalformed(response, turn.malformed);
-      const { content, completion } = protocol.turnEvents(turn, { requestIndex, body });
+      const context = { requestIndex, body, path: pathname, query: new URLSearchParams(search) };
+      const { content, completion } = protocol.turnEvents(turn, context);
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       for (const event of content) writeEvent(response, event);
       if (turn.stall) return; // left open until the client goes away or the fake closes
-      if (turn.streamError) writeEvent(response, protocol.streamErrorEvent(turn.streamError));
+      if (turn.streamError) writeEvent(response, protocol.streamErrorEvent(turn.streamError, context));
       else for (const event of completion) writeEvent(response, event);
       response.end();
     });

@@ -17,7 +17,7 @@ import { noopLogger } from '../../src/shared/logger.js';
 import { ApprovalStore } from '../../src/store/approval-store.js';
 import { RunLeases } from '../../src/store/run-lease.js';
 import { openStore } from '../../src/store/database.js';
-import { type OpenAIChatRequest, startOpenAIFake } from '../fakes/openai-fake.js';
+import { type OpenAIRequest, startOpenAIFake } from '../fakes/openai-fake.js';
 import type { FakeProvider, FakeTurn } from '../fakes/sse.js';
 import { freshWorkspace } from './cli.js';
 
@@ -36,7 +36,7 @@ export async function closeAll(): Promise<void> {
 }
 
 /** Starts the OpenAI wire fake with `script`, closed after the test. */
-export async function startFake(script: readonly FakeTurn[]): Promise<FakeProvider<OpenAIChatRequest>> {
+export async function startFake(script: readonly FakeTurn[]): Promise<FakeProvider<OpenAIRequest>> {
   const fake = await startOpenAIFake(script);
   cleanups.push(() => fake.close());
   return fake;
@@ -51,7 +51,7 @@ export function workspace(config: Record<string, unknown> = { builtinServers: ['
 }
 
 /** What `openRuntime` opens, with the environment and working dir given instead of the process's. */
-export async function openTestRuntime(ws: { home: string; cwd: string }, fake: FakeProvider<OpenAIChatRequest>): Promise<Runtime> {
+export async function openTestRuntime(ws: { home: string; cwd: string }, fake: FakeProvider<OpenAIRequest>): Promise<Runtime> {
   const env = {
     DECKHAND_HOME: ws.home,
     DECKHAND_MODEL: 'openai:gpt-4.1-mini',
@@ -81,7 +81,7 @@ export async function openTestRuntime(ws: { home: string; cwd: string }, fake: F
 type InjectOptions = { method: 'GET' | 'POST'; url: string; payload?: unknown; headers?: Record<string, string> };
 
 /** The app over a fresh runtime; `inject` sends the token unless `headers.authorization` is given ('' sends none). */
-export async function openApi(ws: { home: string; cwd: string }, fake: FakeProvider<OpenAIChatRequest>, options: { rateLimitPerMinute?: number } = {}) {
+export async function openApi(ws: { home: string; cwd: string }, fake: FakeProvider<OpenAIRequest>, options: { rateLimitPerMinute?: number } = {}) {
   const runtime = await openTestRuntime(ws, fake);
   const server = await buildApiServer({ runtime, token: TEST_TOKEN, ...options });
   let closed = false;

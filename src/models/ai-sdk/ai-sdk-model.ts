@@ -6,8 +6,11 @@ import type { LanguageModelV4, V4StreamPart } from './v4-types.js';
 
 /** Options of {@link AiSdkModel}. */
 export interface AiSdkModelOptions {
-  /** The provider model to drive, e.g. `createOpenAI({ apiKey }).chat('gpt-4.1-mini')`. */
-  readonly languageModel: LanguageModelV4;
+  /**
+   * The provider model to drive, e.g. `createOpenAI({ apiKey }).chat('gpt-4.1-mini')`, or a function that imports
+   * the provider package and builds it: called once, on the first request, so an unused provider costs nothing.
+   */
+  readonly languageModel: LanguageModelV4 | (() => Promise<LanguageModelV4>);
   /** Where requests go; used to word errors. `provider`, `modelId` and `modelName` also name this model. */
   readonly endpoint: ProviderEndpoint;
 }
@@ -25,11 +28,12 @@ export class AiSdkModel implements Model {
   readonly id: string;
   readonly provider: string;
   readonly modelName: string;
-  private readonly languageModel: LanguageModelV4;
+  private readonly source: LanguageModelV4 | (() => Promise<LanguageModelV4>);
+  private loaded: Promise<LanguageModelV4> | undefined;
   private readonly endpoint: ProviderEndpoint;
 
   constructor(options: AiSdkModelOptions) {
-    this.languageModel = options.languageModel;
+    this.source = options.languageModel;
     this.endpoint = options.endpoint;
     this.id = options.endpoint.modelId;
     this.provider = options.endpoint.provider;
@@ -41,7 +45,8 @@ export class AiSdkModel implements Model {
     signal?.throwIfAborted();
     try {
       const tools = toV4Tools(request.tools);
-      const { stream } = await this.languageModel.doStream({
+      const languageModel = await this.languageModel();
+      const { stream } = await languageModel.doStream({
         prompt: toV4Prompt(request.messages),
         ...(tools ? { tools } : {}),
         ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
@@ -78,6 +83,12 @@ export class AiSdkModel implements Model {
       if (signal?.aborted) throw signal.reason;
       throw toProviderError(error, this.endpoint);
     }
+  }
+
+  private languageModel(): Promise<LanguageModelV4> {
+    if (typeof this.source !== 'function') return Promise.resolve(this.source);
+    this.loaded ??= this.source();
+    return this.loaded;
   }
 
   /** Parses the JSON-encoded tool input; a model that sends something else is a provider fault, not a tool's. */

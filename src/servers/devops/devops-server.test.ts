@@ -285,7 +285,7 @@ describe('deploy_with_review', () => {
     const result = report(await h.call('deploy_with_review', { environment: 'staging' }));
     expect(result).toMatchObject({ verdict_source: 'model:openai:gpt-4.1-mini', status: 'succeeded' });
     expect(h.sampled).toEqual([]);
-    expect(JSON.stringify(fake.requests[0]?.body.messages)).toContain('feat: add numbers');
+    expect(JSON.stringify(fake.requests[0]?.body)).toContain('feat: add numbers');
     const health = JSON.parse(((await h.client.readResource({ uri: 'system://health' })).contents[0] as { text: string }).text);
     const cost = 1_000 * 0.4e-6 + 100 * 1.6e-6;
     expect(health).toMatchObject({ configured: true, deployments: { total: 1, by_status: { succeeded: 1 } }, command_log: { ok: true } });
