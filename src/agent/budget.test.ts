@@ -60,3 +60,15 @@ describe('resumeHint', () => {
     expect(resumeHint('R-1', { scope: 'day', dimension: 'usd', spent: 10, limit: 10 })).toBe('raise budget.day.usd in deckhand.json, then: deckhand resume R-1');
   });
 });
+
+describe('Budget over a tiered price', () => {
+  it('estimates a long prompt at the tier rates, for input and for the output it allows', () => {
+    const price = { inputPerMTok: 3, outputPerMTok: 15, tiers: [{ aboveInputTokens: 200_000, inputPerMTok: 6, outputPerMTok: 22.5 }] };
+    const budget = new Budget({ limits: { run: { usd: 1.3 } } });
+    // 210,000 prompt tokens at $6/M is $1.26: $0.04 left buys 1,777 output tokens at $22.5/M (2,666 at the base $15/M).
+    const decision = budget.checkModelCall(NO_SPEND, { promptTokens: 210_000, exact: true, price });
+    expect(decision).toEqual({ ok: true, maxOutputTokens: 1_777 });
+    // At the base rates the same prompt would have cost $0.63 and left room for 4,096.
+    expect(budget.checkModelCall(NO_SPEND, { promptTokens: 190_000, exact: true, price })).toEqual({ ok: true, maxOutputTokens: 4_096 });
+  });
+});

@@ -5,7 +5,7 @@
  * output tokens it is allowed. A call that could cross a limit is refused; one that fits gets its output capped to
  * what the budget leaves.
  */
-import { costOf, type ModelPrice } from '../models/pricing.js';
+import { costOf, type ModelPrice, priceAt } from '../models/pricing.js';
 
 /** What a limit can bound. */
 export type BudgetDimension = 'usd' | 'tokens' | 'steps' | 'wallSeconds' | 'toolCalls';
@@ -156,7 +156,8 @@ export class Budget {
       if (limits.usd !== undefined) {
         const promptUsd = costOf({ inputTokens: prompt, outputTokens: 0 }, call.price);
         const leftUsd = limits.usd - spent.usd - promptUsd;
-        const perOutputToken = (call.price?.outputPerMTok ?? 0) / 1_000_000;
+        // Output is charged at the rate of the tier the prompt reaches (long-context prices).
+        const perOutputToken = (call.price ? priceAt(call.price, prompt).outputPerMTok : 0) / 1_000_000;
         const affordable = perOutputToken > 0 ? Math.floor(leftUsd / perOutputToken) : leftUsd >= 0 ? Number.POSITIVE_INFINITY : -1;
         if (affordable < MIN_OUTPUT_TOKENS) {
           const wouldAdd = promptUsd + perOutputToken * Math.min(this.maxOutput, MIN_OUTPUT_TOKENS);

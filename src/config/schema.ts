@@ -109,6 +109,21 @@ export const PricingSchema = z.record(
       outputPerMTok: z.number().nonnegative(),
       cachedInputPerMTok: z.number().nonnegative().optional(),
       cacheWriteInputPerMTok: z.number().nonnegative().optional(),
+      /** Long-context rates: above `aboveInputTokens` prompt tokens, a call is charged these for all its tokens. */
+      tiers: z
+        .array(
+          z
+            .object({
+              aboveInputTokens: z.number().int().positive(),
+              inputPerMTok: z.number().nonnegative().optional(),
+              outputPerMTok: z.number().nonnegative().optional(),
+              cachedInputPerMTok: z.number().nonnegative().optional(),
+              cacheWriteInputPerMTok: z.number().nonnegative().optional(),
+            })
+            .strict(),
+        )
+        .transform((tiers) => [...tiers].sort((left, right) => left.aboveInputTokens - right.aboveInputTokens))
+        .optional(),
     })
     .strict(),
 );

@@ -3,7 +3,7 @@
  * package (no network at run time). Loaded on first use: the registry is large, and a run on the offline planner or
  * with every price overridden never pays for it.
  */
-import type { ModelPrice, PricedModel, RegistryLookup } from './pricing.js';
+import type { ModelPrice, PricedModel, PriceTier, RegistryLookup } from './pricing.js';
 
 /**
  * Our provider names as the registry spells them (Vertex sells Gemini at Google's prices; Bedrock is `aws`).
@@ -19,12 +19,41 @@ const REGISTRY_PROVIDER: Readonly<Record<string, string>> = {
   bedrock: 'aws',
 };
 
-type RegistryPrice = number | { readonly base: number } | undefined;
+type RegistryPrice = number | { readonly base: number; readonly tiers?: readonly { readonly start: number; readonly price: number }[] } | undefined;
 
 /** The base rate of a registry price (tiered prices, e.g. Anthropic above 200k prompt tokens, start from `base`). */
 function baseRate(value: RegistryPrice): number | undefined {
   if (typeof value === 'number') return value;
   return value && typeof value.base === 'number' ? value.base : undefined;
+}
+
+/** The rate of a registry price for a prompt of more than `start` tokens (the registry's own rule: the last tier passed). */
+function rateAbove(value: RegistryPrice, start: number): number | undefined {
+  if (typeof value !== 'object') return undefined;
+  let rate: number | undefined;
+  for (const tier of value.tiers ?? []) if (start >= tier.start) rate = tier.price;
+  return rate;
+}
+
+/** The long-context tiers of a model's prices, merged over its rates: one tier per threshold any rate has. */
+function tiersOf(prices: Readonly<Record<'input' | 'output' | 'cached' | 'written', RegistryPrice>>): PriceTier[] {
+  const starts = new Set<number>();
+  for (const value of Object.values(prices)) if (typeof value === 'object') for (const tier of value.tiers ?? []) starts.add(tier.start);
+  return [...starts]
+    .sort((left, right) => left - right)
+    .map((start) => {
+      const input = rateAbove(prices.input, start);
+      const output = rateAbove(prices.output, start);
+      const cached = rateAbove(prices.cached, start);
+      const written = rateAbove(prices.written, start);
+      return {
+        aboveInputTokens: start,
+        ...(input !== undefined ? { inputPerMTok: input } : {}),
+        ...(output !== undefined ? { outputPerMTok: output } : {}),
+        ...(cached !== undefined ? { cachedInputPerMTok: cached } : {}),
+        ...(written !== undefined ? { cacheWriteInputPerMTok: written } : {}),
+      };
+    });
 }
 
 /**
@@ -44,11 +73,13 @@ export async function loadPriceRegistry(): Promise<RegistryLookup> {
     if (input === undefined || output === undefined) return undefined;
     const cached = baseRate(prices.cache_read_mtok);
     const written = baseRate(prices.cache_write_mtok);
+    const tiers = tiersOf({ input: prices.input_mtok, output: prices.output_mtok, cached: prices.cache_read_mtok, written: prices.cache_write_mtok });
     return {
       inputPerMTok: input,
       outputPerMTok: output,
       ...(cached !== undefined ? { cachedInputPerMTok: cached } : {}),
       ...(written !== undefined ? { cacheWriteInputPerMTok: written } : {}),
+      ...(tiers.length > 0 ? { tiers } : {}),
     };
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadPriceRegistry } from './price-registry.js';
-import { costOf, findPrice, PriceBook } from './pricing.js';
+import { costOf, findPrice, PriceBook, priceAt } from './pricing.js';
 
 describe('findPrice', () => {
   const table = {
@@ -39,5 +39,45 @@ describe('PriceBook', () => {
     expect(book.quote({ provider: 'ollama', modelName: 'qwen2.5' })?.source).toBe('free');
     expect(book.quote({ provider: 'openai', modelName: 'not-a-model' })).toBeUndefined();
     expect(book.quote({ provider: 'compat', modelName: 'gpt-4.1-mini' })).toBeUndefined();
+  });
+});
+
+describe('tiered prices', () => {
+  const price = {
+    inputPerMTok: 3,
+    outputPerMTok: 15,
+    cachedInputPerMTok: 0.3,
+    tiers: [{ aboveInputTokens: 200_000, inputPerMTok: 6, outputPerMTok: 22.5, cachedInputPerMTok: 0.6 }],
+  };
+
+  it('charges a prompt over the threshold the tier rates for all its tokens, input and output', () => {
+    expect(costOf({ inputTokens: 200_000, outputTokens: 1_000 }, price)).toBeCloseTo(0.6 + 0.015, 10);
+    expect(costOf({ inputTokens: 200_001, outputTokens: 1_000 }, price)).toBeCloseTo((200_001 * 6 + 1_000 * 22.5) / 1e6, 10);
+    expect(costOf({ inputTokens: 300_000, outputTokens: 0, cachedInputTokens: 100_000 }, price)).toBeCloseTo((200_000 * 6 + 100_000 * 0.6) / 1e6, 10);
+  });
+
+  it('keeps a rate the tier leaves out, and passes tiers in order', () => {
+    const stepped = { inputPerMTok: 1, outputPerMTok: 2, tiers: [{ aboveInputTokens: 10, inputPerMTok: 5 }, { aboveInputTokens: 20, outputPerMTok: 7 }] };
+    expect(priceAt(stepped, 10)).toEqual({ inputPerMTok: 1, outputPerMTok: 2 });
+    expect(priceAt(stepped, 15)).toEqual({ inputPerMTok: 5, outputPerMTok: 2 });
+    expect(priceAt(stepped, 25)).toEqual({ inputPerMTok: 5, outputPerMTok: 7 });
+  });
+
+  it('reads the registry tiers and prices them as the registry does', async () => {
+    const { calcPrice } = await import('@pydantic/genai-prices');
+    const registered = (await loadPriceRegistry())({ provider: 'anthropic', modelName: 'claude-sonnet-4-5' })!;
+    expect(registered.tiers).toEqual([{ aboveInputTokens: 200_000, inputPerMTok: 6, outputPerMTok: 22.5, cachedInputPerMTok: 0.6, cacheWriteInputPerMTok: 7.5 }]);
+    for (const usage of [
+      { inputTokens: 150_000, outputTokens: 2_000 },
+      { inputTokens: 300_000, outputTokens: 2_000 },
+      { inputTokens: 300_000, outputTokens: 2_000, cachedInputTokens: 120_000 },
+    ]) {
+      const expected = calcPrice(
+        { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens, cache_read_tokens: usage.cachedInputTokens ?? 0 },
+        'claude-sonnet-4-5',
+        { providerId: 'anthropic' },
+      )!.total_price;
+      expect(costOf(usage, registered)).toBeCloseTo(expected, 10);
+    }
   });
 });

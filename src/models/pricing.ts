@@ -13,6 +13,47 @@ export interface ModelPrice {
   readonly cachedInputPerMTok?: number;
   /** Input tokens written to the prompt cache (Anthropic); default: the input price. */
   readonly cacheWriteInputPerMTok?: number;
+  /**
+   * Long-context rates, lowest threshold first: a call whose prompt has more than `aboveInputTokens` tokens is
+   * charged the tier's rates for all its tokens (input and output), as the providers and the registry price it.
+   * A rate a tier leaves out stays what it was below the tier.
+   */
+  readonly tiers?: readonly PriceTier[];
+}
+
+/** The rates of a call whose prompt is longer than {@link PriceTier.aboveInputTokens} (see {@link ModelPrice.tiers}). */
+export interface PriceTier {
+  readonly aboveInputTokens: number;
+  readonly inputPerMTok?: number;
+  readonly outputPerMTok?: number;
+  readonly cachedInputPerMTok?: number;
+  readonly cacheWriteInputPerMTok?: number;
+}
+
+/** The flat rates that apply to a call with `promptTokens` prompt tokens: the base, or the highest tier it passes. */
+export function priceAt(price: ModelPrice, promptTokens: number): ModelPrice {
+  if (!price.tiers || price.tiers.length === 0) return price;
+  let rates: ModelPrice = { inputPerMTok: price.inputPerMTok, outputPerMTok: price.outputPerMTok, ...cacheRates(price) };
+  for (const tier of price.tiers) {
+    if (promptTokens <= tier.aboveInputTokens) continue;
+    rates = {
+      inputPerMTok: tier.inputPerMTok ?? rates.inputPerMTok,
+      outputPerMTok: tier.outputPerMTok ?? rates.outputPerMTok,
+      ...cacheRates({ ...rates, ...definedOnly(tier) }),
+    };
+  }
+  return rates;
+}
+
+function cacheRates(price: Pick<ModelPrice, 'cachedInputPerMTok' | 'cacheWriteInputPerMTok'>): Pick<ModelPrice, 'cachedInputPerMTok' | 'cacheWriteInputPerMTok'> {
+  return {
+    ...(price.cachedInputPerMTok !== undefined ? { cachedInputPerMTok: price.cachedInputPerMTok } : {}),
+    ...(price.cacheWriteInputPerMTok !== undefined ? { cacheWriteInputPerMTok: price.cacheWriteInputPerMTok } : {}),
+  };
+}
+
+function definedOnly(tier: PriceTier): Partial<ModelPrice> {
+  return Object.fromEntries(Object.entries(tier).filter(([key, value]) => key !== 'aboveInputTokens' && value !== undefined));
 }
 
 /** Where a price came from: `config` (`deckhand.json` `pricing`), `registry` (the bundled price registry) or `free` (local models). */
@@ -60,10 +101,12 @@ export function findPrice(model: PricedModel, table: PriceTable): ModelPrice | u
 
 /**
  * Cost of one model call in USD. `usage.inputTokens` is the whole prompt; its cached and cache-written parts are
- * charged at their own rates when the price has them. Reasoning tokens are part of `outputTokens`. Zero without a price.
+ * charged at their own rates when the price has them, at the tier the prompt's length reaches ({@link priceAt}).
+ * Reasoning tokens are part of `outputTokens`. Zero without a price.
  */
-export function costOf(usage: Usage, price: ModelPrice | undefined): number {
-  if (!price) return 0;
+export function costOf(usage: Usage, tiered: ModelPrice | undefined): number {
+  if (!tiered) return 0;
+  const price = priceAt(tiered, usage.inputTokens);
   const cached = Math.min(usage.cachedInputTokens ?? 0, usage.inputTokens);
   const written = Math.min(usage.cacheWriteInputTokens ?? 0, usage.inputTokens - cached);
   const fresh = usage.inputTokens - cached - written;
