@@ -119,7 +119,7 @@ export class ActiveRun {
   }
 
   /** Counts usage from outside the loop (a sampling request) against the run, and emits its `usage` event. */
-  addUsage(usage: Usage, costUsd: number, details: { model?: string; durationMs?: number } = {}): void {
+  addUsage(usage: Usage, costUsd: number, details: { model?: string; durationMs?: number; promptTokensEstimate?: number } = {}): void {
     this.extra = {
       inputTokens: this.extra.inputTokens + usage.inputTokens,
       outputTokens: this.extra.outputTokens + usage.outputTokens,
@@ -136,6 +136,7 @@ export class ActiveRun {
       kind: 'sampling',
       ...(details.model !== undefined ? { model: details.model } : {}),
       ...(details.durationMs !== undefined ? { durationMs: details.durationMs } : {}),
+      ...(details.promptTokensEstimate ? { promptTokensEstimate: details.promptTokensEstimate } : {}),
     });
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ApprovalConfig, CompactionConfig } from '../config/schema.js';
 import type { ModelPrice, PriceBook } from '../models/pricing.js';
 import type { PromptCounter } from '../models/token-count.js';
-import { spendBefore } from '../store/spend-queries.js';
+import { lastPromptCalibration, spendBefore } from '../store/spend-queries.js';
 import { RunTelemetry, type TelemetrySinks } from '../telemetry/run-telemetry.js';
 import { Budget, type BudgetLimits } from './budget.js';
 import type { Model, ModelMessage, ToolHints } from '../models/types.js';
@@ -143,11 +143,16 @@ async function budgetFor(context: RunContext, ids: { runId: string; sessionId: s
     ...(settings.budgetTokens !== undefined ? { tokens: settings.budgetTokens } : {}),
   };
   const limits: BudgetLimits = { run, ...(config.session ? { session: config.session } : {}), ...(config.day ? { day: config.day } : {}) };
-  const budget = new Budget({ limits, ...(config.maxOutputTokens !== undefined ? { maxOutputTokens: config.maxOutputTokens } : {}) });
-  if (budget.unlimited) return undefined;
-  if (!config.session && !config.day) return budget;
-  const baseline = await spendBefore(context.store.db, { ...ids, at: Date.now() });
-  return new Budget({ limits, baseline, ...(config.maxOutputTokens !== undefined ? { maxOutputTokens: config.maxOutputTokens } : {}) });
+  const maxOutput = config.maxOutputTokens !== undefined ? { maxOutputTokens: config.maxOutputTokens } : {};
+  if (new Budget({ limits }).unlimited) return undefined;
+  const [baseline, calibration] = await Promise.all([
+    config.session || config.day ? spendBefore(context.store.db, { ...ids, at: Date.now() }) : undefined,
+    lastPromptCalibration(context.store.db, ids.runId),
+  ]);
+  const budget = new Budget({ limits, ...(baseline ? { baseline } : {}), ...maxOutput });
+  // A resumed run keeps what its earlier calls taught the budget about how far its prompt estimates run low.
+  if (calibration) budget.observe(calibration.estimated, calibration.reported);
+  return budget;
 }
 
 /**

@@ -101,6 +101,11 @@ export type RunEvent =
       readonly kind?: 'step' | 'sampling';
       /** How long the call took, retries included. */
       readonly durationMs?: number;
+      /**
+       * The prompt's tokens as the host counted them before sending (only when a budget checked the call): with
+       * `usage.inputTokens`, how far the budget's estimate ran low, restored from here when the run is resumed.
+       */
+      readonly promptTokensEstimate?: number;
     })
   | (EventBase & {
       readonly type: 'model-retry';

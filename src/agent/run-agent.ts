@@ -223,7 +223,19 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<RunEve
       budget?.observe(promptTokens, output.usage.inputTokens);
       const costUsd = costOf(output.usage, price);
       totals = addUsage(totals, output.usage, costUsd, output.toolCalls.length);
-      yield { type: 'usage', runId, at: now(), step, usage: output.usage, costUsd, totals, model: paid.id, kind: 'step', durationMs: now() - callStarted };
+      yield {
+        type: 'usage',
+        runId,
+        at: now(),
+        step,
+        usage: output.usage,
+        costUsd,
+        totals,
+        model: paid.id,
+        kind: 'step',
+        durationMs: now() - callStarted,
+        ...(promptTokens > 0 ? { promptTokensEstimate: promptTokens } : {}),
+      };
       messages.push({ role: 'assistant', text: output.text, toolCalls: output.toolCalls });
       if (output.toolCalls.length === 0) {
         yield { type: 'step-end', runId, at: now(), step, finishReason: output.finishReason };

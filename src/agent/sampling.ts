@@ -86,7 +86,7 @@ export class Sampler {
     }
     run.budget?.observe(promptTokens, usage.inputTokens);
     const costUsd = costOf(usage, run.priceOf(paid));
-    run.addUsage(usage, costUsd, { model: paid.id, durationMs: Date.now() - started });
+    run.addUsage(usage, costUsd, { model: paid.id, durationMs: Date.now() - started, ...(run.budget ? { promptTokensEstimate: promptTokens } : {}) });
     await this.audit(run, 'sampling', {
       server,
       model: paid.id,
