@@ -4,7 +4,7 @@
  * refusals as span events; Prometheus metrics; and one structured log line per model call and tool call, bound to the
  * run and session ids. It reads only events, so the loop knows nothing of it.
  */
-import { context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { type Context, context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { RunEvent } from '../agent/events.js';
 import type { Logger } from '../shared/logger.js';
 import type { HostMetrics } from './metrics.js';
@@ -15,6 +15,8 @@ export interface TelemetrySinks {
   readonly tracer?: Tracer | undefined;
   readonly metrics?: HostMetrics | undefined;
   readonly logger?: Logger | undefined;
+  /** The MCP session id of a server's connection (Streamable HTTP), for `mcp.session.id` on tool spans. */
+  readonly mcpSessionId?: ((server: string) => string | undefined) | undefined;
 }
 
 /** `provider` of a `provider:model` id. */
@@ -26,6 +28,8 @@ function providerOf(modelId: string): string {
 /** The telemetry of one run (see the module comment). */
 export class RunTelemetry {
   private runSpan: Span | undefined;
+  /** The run span's context, made once: every model and tool span is its child. */
+  private runContext: Context | undefined;
   private modelSpan: Span | undefined;
   private readonly toolSpans = new Map<string, Span>();
   private logger: Logger | undefined;
@@ -49,7 +53,8 @@ export class RunTelemetry {
       case 'run-start':
         this.model = event.model;
         this.logger = this.sinks.logger?.child({ runId: event.runId, sessionId: event.sessionId });
-        this.runSpan = tracer?.startSpan(
+        if (!tracer) return;
+        this.runSpan = tracer.startSpan(
           'invoke_agent deckhand',
           {
             kind: SpanKind.INTERNAL,
@@ -64,15 +69,19 @@ export class RunTelemetry {
             },
           },
         );
+        this.runContext = trace.setSpan(context.active(), this.runSpan);
         return;
       case 'step-start':
         this.retries = 0;
-        this.modelSpan = this.child(`chat ${this.model}`, event.at, SpanKind.CLIENT, {
-          'gen_ai.operation.name': 'chat',
-          'gen_ai.provider.name': providerOf(this.model),
-          'gen_ai.request.model': this.model,
-          'deckhand.step': event.step,
-        });
+        // Attributes are built only when there is a tracer to take them: with tracing off a step makes nothing.
+        if (tracer) {
+          this.modelSpan = this.child(tracer, `chat ${this.model}`, event.at, SpanKind.CLIENT, {
+            'gen_ai.operation.name': 'chat',
+            'gen_ai.provider.name': providerOf(this.model),
+            'gen_ai.request.model': this.model,
+            'deckhand.step': event.step,
+          });
+        }
         return;
       case 'model-retry':
         this.retries += 1;
@@ -91,35 +100,15 @@ export class RunTelemetry {
         const kind = event.kind ?? 'step';
         const seconds = (event.durationMs ?? 0) / 1_000;
         if (metrics) {
-          metrics.modelCallSeconds.observe({ model, kind }, seconds);
-          metrics.tokens.inc({ model, type: 'input' }, event.usage.inputTokens);
-          metrics.tokens.inc({ model, type: 'output' }, event.usage.outputTokens);
-          if (event.usage.cachedInputTokens) metrics.tokens.inc({ model, type: 'cached_input' }, event.usage.cachedInputTokens);
-          if (event.usage.reasoningTokens) metrics.tokens.inc({ model, type: 'reasoning' }, event.usage.reasoningTokens);
-          metrics.costUsd.inc({ model }, event.costUsd);
+          const series = metrics.model(model, kind);
+          series.seconds.observe(seconds);
+          series.input.add(event.usage.inputTokens);
+          series.output.add(event.usage.outputTokens);
+          if (event.usage.cachedInputTokens) series.cachedInput.add(event.usage.cachedInputTokens);
+          if (event.usage.reasoningTokens) series.reasoning.add(event.usage.reasoningTokens);
+          series.costUsd.add(event.costUsd);
         }
-        const attributes = {
-          'gen_ai.response.model': model,
-          'gen_ai.usage.input_tokens': event.usage.inputTokens,
-          'gen_ai.usage.output_tokens': event.usage.outputTokens,
-          ...(event.usage.cachedInputTokens ? { 'gen_ai.usage.cache_read.input_tokens': event.usage.cachedInputTokens } : {}),
-          ...(event.usage.reasoningTokens ? { 'gen_ai.usage.reasoning.output_tokens': event.usage.reasoningTokens } : {}),
-          'deckhand.cost_usd': event.costUsd,
-        };
-        if (kind === 'sampling') {
-          const span = this.child(`chat ${model}`, event.at - (event.durationMs ?? 0), SpanKind.CLIENT, {
-            'gen_ai.operation.name': 'chat',
-            'gen_ai.provider.name': providerOf(model),
-            'gen_ai.request.model': model,
-            'deckhand.kind': 'sampling',
-            ...attributes,
-          });
-          span?.end(event.at);
-        } else {
-          this.modelSpan?.setAttributes(attributes);
-          this.modelSpan?.end(event.at);
-          this.modelSpan = undefined;
-        }
+        if (tracer) this.traceUsage(tracer, event, model, kind);
         this.logger?.info(
           {
             kind,
@@ -139,14 +128,17 @@ export class RunTelemetry {
         return;
       }
       case 'tool-call': {
-        const span = this.child(`tools/call ${event.tool}`, event.at, SpanKind.CLIENT, {
+        if (!tracer) return;
+        const sessionId = this.sinks.mcpSessionId?.(event.server);
+        const span = this.child(tracer, `tools/call ${event.tool}`, event.at, SpanKind.CLIENT, {
           'gen_ai.operation.name': 'execute_tool',
           'gen_ai.tool.name': event.tool,
           'gen_ai.tool.call.id': event.toolCallId,
           'mcp.method.name': 'tools/call',
           'deckhand.mcp.server': event.server,
+          ...(sessionId ? { 'mcp.session.id': sessionId } : {}),
         });
-        if (span) this.toolSpans.set(event.toolCallId, span);
+        this.toolSpans.set(event.toolCallId, span);
         return;
       }
       case 'tool-result':
@@ -154,8 +146,8 @@ export class RunTelemetry {
         const failed = event.type === 'tool-error';
         const cacheHit = event.type === 'tool-result' && event.cache === 'hit';
         if (event.type === 'tool-result' && event.cache) metrics?.toolCache.inc({ result: event.cache });
-        metrics?.toolCallSeconds.observe({ server: event.server, tool: event.tool, outcome: failed ? 'error' : 'ok' }, event.durationMs / 1_000);
-        const span = this.toolSpans.get(event.toolCallId);
+        metrics?.tool(event.server, event.tool, failed ? 'error' : 'ok').observe(event.durationMs / 1_000);
+        const span = tracer ? this.toolSpans.get(event.toolCallId) : undefined;
         if (span) {
           if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: event.error });
           if (event.type === 'tool-result' && event.cache) span.setAttribute('deckhand.cache', event.cache);
@@ -206,10 +198,33 @@ export class RunTelemetry {
     }
   }
 
-  private child(name: string, startTime: number, kind: SpanKind, attributes: Record<string, string | number>): Span | undefined {
-    const { tracer } = this.sinks;
-    if (!tracer) return undefined;
-    const parent = this.runSpan ? trace.setSpan(context.active(), this.runSpan) : context.active();
-    return tracer.startSpan(name, { kind, startTime, attributes }, parent);
+  /** The model call's attributes on its span (a sampling request gets a span of its own, already ended). */
+  private traceUsage(tracer: Tracer, event: Extract<RunEvent, { type: 'usage' }>, model: string, kind: string): void {
+    const attributes = {
+      'gen_ai.response.model': model,
+      'gen_ai.usage.input_tokens': event.usage.inputTokens,
+      'gen_ai.usage.output_tokens': event.usage.outputTokens,
+      ...(event.usage.cachedInputTokens ? { 'gen_ai.usage.cache_read.input_tokens': event.usage.cachedInputTokens } : {}),
+      ...(event.usage.reasoningTokens ? { 'gen_ai.usage.reasoning.output_tokens': event.usage.reasoningTokens } : {}),
+      'deckhand.cost_usd': event.costUsd,
+    };
+    if (kind === 'sampling') {
+      const span = this.child(tracer, `chat ${model}`, event.at - (event.durationMs ?? 0), SpanKind.CLIENT, {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': providerOf(model),
+        'gen_ai.request.model': model,
+        'deckhand.kind': 'sampling',
+        ...attributes,
+      });
+      span.end(event.at);
+      return;
+    }
+    this.modelSpan?.setAttributes(attributes);
+    this.modelSpan?.end(event.at);
+    this.modelSpan = undefined;
+  }
+
+  private child(tracer: Tracer, name: string, startTime: number, kind: SpanKind, attributes: Record<string, string | number>): Span {
+    return tracer.startSpan(name, { kind, startTime, attributes }, this.runContext ?? context.active());
   }
 }
