@@ -6,6 +6,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,6 +22,7 @@ import { serveBuiltinHttp } from '../src/servers/serve-http.js';
 import { openLogger } from '../src/shared/logger.js';
 import { openStore } from '../src/store/database.js';
 import { HostMetrics } from '../src/telemetry/metrics.js';
+import { startServerTracing } from '../src/servers/shared/tracing.js';
 import { startTracing } from '../src/telemetry/tracing.js';
 import { type OpenAIRequest, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider } from './fakes/sse.js';
@@ -51,7 +53,9 @@ async function setUp() {
       return serverLogger;
     },
   };
-  const crm = await serveBuiltinHttp({ name: 'crm', dbFile, port: 0, logger: serverLogger });
+  const serverExporter = new InMemorySpanExporter();
+  const serverTracing = (await startServerTracing({ name: 'crm', env: {}, exporter: serverExporter }))!;
+  const crm = await serveBuiltinHttp({ name: 'crm', dbFile, port: 0, logger: serverLogger, tracing: serverTracing });
   cleanups.push(() => crm.close());
   const fake: FakeProvider<OpenAIRequest> = await startOpenAIFake([
     { text: 'Looking up the customer.', toolCalls: [READ], usage: { inputTokens: 1_000, outputTokens: 20, cachedInputTokens: 200 } },
@@ -84,9 +88,9 @@ async function setUp() {
     tools: host,
     approval: ApprovalConfigSchema.parse({}),
     isTrusted: (server) => server === 'crm',
-    telemetry: { tracer: tracing.tracer, metrics, logger },
+    telemetry: { tracer: tracing.tracer, metrics, logger, mcpSessionId: (server) => host.connection(server)?.sessionId },
   };
-  return { context, exporter, metrics, logDir, serverLines, crmUrl: crm.url, store, fake, logger };
+  return { context, exporter, serverExporter, metrics, logDir, serverLines, crmUrl: crm.url, store, fake, logger };
 }
 
 async function collect(run: AsyncIterable<RunEvent>): Promise<RunEvent[]> {
@@ -139,6 +143,21 @@ describe('one run, observed', () => {
     const reached = setup.serverLines.filter((line) => line.message === 'tool call');
     expect(reached).toHaveLength(3);
     for (const line of reached) expect(line.traceId).toBe(run.spanContext().traceId);
+
+    // … and made a span of its own for each, a child of the host's tool span, in the same MCP session.
+    const sessionId = reached[0]!.sessionId;
+    expect(sessionId).toEqual(expect.any(String));
+    for (const span of tools) expect(span.attributes['mcp.session.id']).toBe(sessionId);
+    const serverSpans = setup.serverExporter.getFinishedSpans();
+    expect(serverSpans.map((span) => span.name)).toEqual(['tools/call getCustomerEmail', 'tools/call update_customer', 'tools/call getCustomerEmail']);
+    const reachedTools = tools.filter((span) => span.attributes['deckhand.cache'] !== 'hit');
+    serverSpans.forEach((span, index) => {
+      expect(span.kind).toBe(SpanKind.SERVER);
+      expect(span.resource.attributes['service.name']).toBe('deckhand-crm');
+      expect(span.attributes).toMatchObject({ 'mcp.method.name': 'tools/call', 'mcp.session.id': sessionId });
+      expect(span.spanContext().traceId).toBe(run.spanContext().traceId);
+      expect(span.parentSpanContext?.spanId).toBe(reachedTools[index]!.spanContext().spanId);
+    });
 
     // Metrics, as /metrics serves them.
     const app = Fastify();

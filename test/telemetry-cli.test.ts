@@ -34,8 +34,34 @@ async function startCollector(): Promise<{ url: string; bodies: Array<{ contentT
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies };
 }
 
+/** OTLP span kinds (opentelemetry-proto `Span.SpanKind`). */
+const OTLP_KIND_SERVER = 2;
+const OTLP_KIND_CLIENT = 3;
+
+interface ExportedSpan {
+  readonly service: string | undefined;
+  readonly name: string;
+  readonly kind: number;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string | undefined;
+}
+
+/** The spans of one OTLP/HTTP JSON body, with the `service.name` of their resource. */
+function spansOf(body: string): ExportedSpan[] {
+  type Attribute = { key: string; value: { stringValue?: string } };
+  type Body = { resourceSpans?: Array<{ resource?: { attributes?: Attribute[] }; scopeSpans?: Array<{ spans?: Array<Omit<ExportedSpan, 'service'>> }> }> };
+  const parsed = JSON.parse(body) as Body;
+  return (parsed.resourceSpans ?? []).flatMap((resource) => {
+    const service = resource.resource?.attributes?.find((attribute) => attribute.key === 'service.name')?.value.stringValue;
+    return (resource.scopeSpans ?? []).flatMap((scope) =>
+      (scope.spans ?? []).map((span) => ({ service, name: span.name, kind: span.kind, traceId: span.traceId, spanId: span.spanId, parentSpanId: span.parentSpanId })),
+    );
+  });
+}
+
 describe('deckhand run with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
-  it('exports the run, model-call and tool-call spans, logs each call to $DECKHAND_HOME/logs, and leaks no key', async () => {
+  it('exports the run, model-call and tool-call spans (and the server side of each tool call), logs each call to $DECKHAND_HOME/logs, and leaks no key', async () => {
     const fake: FakeProvider<unknown> = await startOpenAIFake([
       { toolCalls: [{ name: 'crm__getCustomerEmail', args: { order_id: 'XYZ-789' } }], usage: { inputTokens: 100, outputTokens: 10 } },
       { text: 'Her email is lisa.park@example.com.', usage: { inputTokens: 150, outputTokens: 12 } },
@@ -55,6 +81,13 @@ describe('deckhand run with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     expect(exported).toContain('"tools/call getCustomerEmail"');
     for (const key of ['gen_ai.usage.input_tokens', 'gen_ai.provider.name', 'mcp.method.name', 'gen_ai.conversation.id']) expect(exported).toContain(`"${key}"`);
     expect(exported).not.toContain(API_KEY);
+
+    // The crm server (a stdio child) continued the trace: its SERVER span of the call is a child of the host's.
+    const spans = collector.bodies.flatMap((entry) => spansOf(entry.body));
+    const hostCall = spans.find((span) => span.name === 'tools/call getCustomerEmail' && span.kind === OTLP_KIND_CLIENT)!;
+    const serverCall = spans.find((span) => span.name === 'tools/call getCustomerEmail' && span.kind === OTLP_KIND_SERVER);
+    expect(hostCall).toBeDefined();
+    expect(serverCall, 'the server exported its span').toMatchObject({ service: 'deckhand-crm', traceId: hostCall.traceId, parentSpanId: hostCall.spanId });
 
     const logs = join(home, 'logs');
     expect(existsSync(logs)).toBe(true);

@@ -139,7 +139,11 @@ export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
     price,
     pricing,
     ...(promptCounter ? { promptCounter } : {}),
-    telemetry: { ...(tracing ? { tracer: tracing.tracer } : {}), metrics, logger },
+    telemetry: {
+      ...(tracing ? { tracer: tracing.tracer, mcpSessionId: (server: string) => host.connection(server)?.sessionId } : {}),
+      metrics,
+      logger,
+    },
     store,
     leases: new RunLeases(store.db, settings.runLeaseTtlMs !== undefined ? { ttlMs: settings.runLeaseTtlMs } : {}),
     host,

@@ -327,6 +327,8 @@ export function loadSettings(options: {
         DECKHAND_DB: dbFile,
         DECKHAND_LOG_LEVEL: logLevel,
         ...(env.DATABASE_URL ? { DATABASE_URL: env.DATABASE_URL } : {}),
+        // With tracing on, each server exports its side of every tool call, continuing the host's trace.
+        ...(env.OTEL_EXPORTER_OTLP_ENDPOINT ? { OTEL_EXPORTER_OTLP_ENDPOINT: env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
         // The email server delivers over SMTP when these are set (it validates them at start).
         ...(name === 'email' && env.SMTP_URL ? { SMTP_URL: env.SMTP_URL } : {}),
         ...(name === 'email' && env.SMTP_FROM ? { SMTP_FROM: env.SMTP_FROM } : {}),

@@ -154,6 +154,12 @@ export class ServerConnection implements AsyncDisposable {
     return transport instanceof StdioClientTransport ? (transport.pid ?? undefined) : undefined;
   }
 
+  /** The MCP session id of a Streamable HTTP connection (`Mcp-Session-Id`); undefined over stdio or before one is given. */
+  get sessionId(): string | undefined {
+    const transport = this.client?.transport;
+    return transport instanceof StreamableHTTPClientTransport ? transport.sessionId : undefined;
+  }
+
   /** Connects and lists tools. Throws `ServerStartError` naming the server, its command and its stderr tail. */
   async connect(): Promise<void> {
     this.state = 'connecting';

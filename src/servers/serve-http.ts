@@ -30,6 +30,7 @@ import {
 import { builtinServerOptionsFromEnv } from './registry.js';
 import { assertBuiltinServerName, createBuiltinServer } from './serve-stdio.js';
 import { logToolCalls } from './shared/tool-call-logging.js';
+import { type ServerTracing, startServerTracing } from './shared/tracing.js';
 import { DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_IDLE_MS } from './http-session-limits.js';
 
 export { DEFAULT_MAX_SESSIONS, DEFAULT_SESSION_IDLE_MS };
@@ -64,6 +65,8 @@ export interface ServeBuiltinHttpOptions {
   readonly maxSessions?: number;
   /** Where the servers' own settings (the email server's `SMTP_URL`, `SMTP_FROM`) are read, once; default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Server-side spans of the tool calls; default: started from `OTEL_EXPORTER_OTLP_ENDPOINT` in `env`, else none. */
+  readonly tracing?: ServerTracing;
 }
 
 /** A running HTTP server: where it listens, and how to stop it. */
@@ -108,6 +111,9 @@ export async function serveBuiltinHttp(options: ServeBuiltinHttpOptions): Promis
   const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
   const allowedHostnames = allowedHostnamesFor(host);
   const serverOptions = builtinServerOptionsFromEnv(name, options.env ?? process.env);
+  // Started here (from the environment) unless handed in; only what is started here is shut down here.
+  const ownTracing = options.tracing ? undefined : await startServerTracing({ name, env: options.env ?? process.env });
+  const tracing = options.tracing ?? ownTracing;
   const store = await openStore({
     file: options.dbFile,
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
@@ -159,6 +165,7 @@ export async function serveBuiltinHttp(options: ServeBuiltinHttpOptions): Promis
       logger: name,
       onToolCall: (call) => {
         metrics.record(call);
+        tracing?.record(call, transport.sessionId);
         // The host's trace id, so the call's log line joins the host's trace.
         const traceId = call.traceparent?.split('-')[1];
         logger.info({ sessionId: transport.sessionId, ...call, ...(traceId ? { traceId } : {}) }, 'tool call');
@@ -240,6 +247,7 @@ export async function serveBuiltinHttp(options: ServeBuiltinHttpOptions): Promis
     });
   } catch (error) {
     await store.close();
+    await ownTracing?.shutdown().catch(() => {});
     throw listenError(error, host, options.port);
   }
   const address = http.address() as AddressInfo;
@@ -276,6 +284,7 @@ export async function serveBuiltinHttp(options: ServeBuiltinHttpOptions): Promis
       http.closeAllConnections();
       await stopped;
       await store.close();
+      await ownTracing?.shutdown().catch(() => {});
     })());
   return { url: `${origin}${MCP_HTTP_PATH}`, close, [Symbol.asyncDispose]: close };
 }

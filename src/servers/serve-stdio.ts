@@ -10,6 +10,7 @@ import type { Database } from '../store/schema.js';
 import { BUILTIN_SERVERS, type BuiltinServerOptions, builtinServerOptionsFromEnv } from './registry.js';
 import { registerServerExtras } from './shared/resources.js';
 import { logToolCalls } from './shared/tool-call-logging.js';
+import { startServerTracing } from './shared/tracing.js';
 
 export function isBuiltinServerName(name: string): name is BuiltinServerName {
   return (BUILTIN_SERVER_NAMES as readonly string[]).includes(name);
@@ -51,7 +52,8 @@ export async function serveBuiltinStdio(options: {
   env?: Readonly<Record<string, string | undefined>>;
 }): Promise<void> {
   assertBuiltinServerName(options.name);
-  const serverOptions = builtinServerOptionsFromEnv(options.name, options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const serverOptions = builtinServerOptionsFromEnv(options.name, env);
   const store = await openStore({
     file: options.dbFile,
     ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
@@ -70,9 +72,12 @@ export async function serveBuiltinStdio(options: {
   const closed = new Promise<void>((resolve) => {
     transport.onclose = () => resolve();
   });
+  const tracing = await startServerTracing({ name: options.name, env });
   await server.connect(transport);
-  logToolCalls({ server, transport, logger: options.name });
+  logToolCalls({ server, transport, logger: options.name, ...(tracing ? { onToolCall: (call) => tracing.record(call) } : {}) });
   process.stdin.on('end', () => void server.close());
   await closed;
+  // The host waits for a server to exit after closing its stdin: time to hand the last spans to the collector.
+  await tracing?.shutdown().catch(() => {});
   await store.close();
 }
