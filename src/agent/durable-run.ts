@@ -103,6 +103,7 @@ function gateFor(context: RunContext, settings: RunSettings, tools: HintedToolEx
     // The host's own tools are ours: their annotations are believed (the composite hides any server that takes the name).
     isTrusted: (server) => server === OWN_TOOLS_SERVER || context.isTrusted(server),
     hints: (name) => tools.hints(name),
+    inputSchema: (name) => tools.specs().find((spec) => spec.name === name)?.inputSchema,
     expiresAfterHours: context.approval.expiresAfterHours,
   });
 }

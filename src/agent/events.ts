@@ -153,6 +153,8 @@ export type RunEvent =
       /** Who decided: a person's name, `--yes`, `policy`, `session grant`. */
       readonly by: string;
       readonly note?: string;
+      /** The arguments a person edited the call to when approving it (the call runs with these). */
+      readonly args?: Record<string, unknown>;
     })
   | (EventBase & { readonly type: 'step-end'; readonly step: number; readonly finishReason: FinishReason })
   | (EventBase & {

@@ -16,6 +16,8 @@ export interface PolicyGateOptions {
   /** Whether a server's annotations are believed (built-in servers and those marked trusted). */
   readonly isTrusted: (server: string) => boolean;
   readonly hints: (modelToolName: string) => ToolHints | undefined;
+  /** The tool's input JSON Schema, stored with an approval so a person's edited arguments can be checked. */
+  readonly inputSchema?: (modelToolName: string) => unknown;
   readonly expiresAfterHours: number;
   /** On resume: the calls of the step the run was interrupted in (see {@link InterruptedCalls}). */
   readonly interrupted?: InterruptedCalls;
@@ -127,6 +129,7 @@ export class PolicyGate implements ToolGate {
       tool: request.tool,
       args: request.args,
       reason: request.reason,
+      inputSchema: this.options.inputSchema?.(request.modelToolName),
     };
   }
 

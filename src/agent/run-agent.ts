@@ -312,6 +312,7 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<RunEve
           decision: result.resolution.decision,
           by: result.resolution.by,
           ...(result.resolution.note !== undefined ? { note: result.resolution.note } : {}),
+          ...(result.type === 'allow' && result.args ? { args: result.args } : {}),
         };
       }
       calls.push({ call, address, gate: result });

@@ -51,9 +51,10 @@ export async function* executeToolCalls(options: {
       }
     }),
   );
-  for (const [index, { call, address }] of calls.entries()) {
+  for (const [index, { call, address, gate }] of calls.entries()) {
     const { outcome, durationMs } = settled[index]!;
-    results.push({ toolCallId: call.id, toolName: call.name, output: outcome.text, isError: outcome.isError });
+    const ranWith = gate.type === 'allow' ? gate.args : undefined;
+    results.push({ toolCallId: call.id, toolName: call.name, output: outcome.text, isError: outcome.isError, ...(ranWith ? { ranWith } : {}) });
     if (outcome.isError) {
       yield { type: 'tool-error', runId, at: now(), step, toolCallId: call.id, ...address, error: outcome.text, durationMs };
     } else {

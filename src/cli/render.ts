@@ -58,8 +58,13 @@ export function createRenderer(options: RendererOptions): (event: RunEvent) => v
         return;
       case 'approval-response':
         out.write(
-          `  ${event.decision === 'approved' || event.decision === 'answered' ? paint('green', '✓') : paint('red', '✗')} ${event.decision} by ${event.by}${event.note ? `: ${event.note}` : ''}\n`,
+          `  ${event.decision === 'approved' || event.decision === 'answered' ? paint('green', '✓') : paint('red', '✗')} ${event.decision} by ${event.by}${event.note ? `: ${event.note}` : ''}` +
+            `${event.args ? ` with edited arguments ${paint('gray', formatArgs(event.args))}` : ''}\n`,
         );
+        return;
+      case 'tool-start':
+        // The call line shows what the model proposed; say when what runs is different.
+        if (event.edited) out.write(`${paint('cyan', '→')} ${paint('bold', `${event.server}.${event.tool}`)} ${paint('gray', formatArgs(event.args))} (as edited)\n`);
         return;
       case 'model-retry':
         endText();

@@ -4,7 +4,7 @@
  */
 import { type ApprovalDecision, type ApprovalRow, ApprovalStore, approvalJson } from '../store/approval-store.js';
 import type { Store } from '../store/database.js';
-import { ApiError, ConflictError, NotFoundError } from './errors.js';
+import { ApiError, BadRequestError, ConflictError, NotFoundError } from './errors.js';
 import type { ClientFrame } from './input.js';
 import type { RunManager } from './run-manager.js';
 
@@ -86,6 +86,10 @@ export async function decideApproval(
         );
       case 'expired':
         throw new ConflictError('EXPIRED', `Approval ${id} expired at ${approval?.expires_at}; the run is told when it resumes.`);
+      case 'invalid-args':
+        throw new BadRequestError(
+          `The edited arguments do not fit ${result.approval.server}.${result.approval.tool}: ${result.problem}. Approval ${id} is still pending; fix "args" and try again.`,
+        );
       case 'wrong-kind':
         throw new ConflictError('WRONG_KIND', approval?.kind === 'question' ? `${id} is a question: answer it (POST /api/approvals/${id}/answer).` : `${id} is an approval: approve or deny it.`);
     }

@@ -36,6 +36,11 @@ export interface ToolResultPart {
   /** Text the model reads (structured results are JSON-encoded). */
   readonly output: string;
   readonly isError: boolean;
+  /**
+   * The arguments the call ran with when a person edited the ones the model proposed: providers are told, so the
+   * model reports what was done, not what it asked for.
+   */
+  readonly ranWith?: Record<string, unknown>;
 }
 
 export type ModelMessage =

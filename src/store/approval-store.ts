@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import { checkArguments } from '../shared/argument-check.js';
 import { appendAudit } from './audit-log.js';
 import type { ApprovalTable, Database } from './schema.js';
 
@@ -36,6 +37,8 @@ export interface ApprovalDecision {
 
 export type ResolveResult =
   | { readonly ok: true; readonly approval: ApprovalRow }
+  /** The edited arguments do not fit the tool's input schema (`problem` says how); the approval is still pending. */
+  | { readonly ok: false; readonly reason: 'invalid-args'; readonly problem: string; readonly approval: ApprovalRow }
   | { readonly ok: false; readonly reason: 'not-found' | 'already-resolved' | 'expired' | 'wrong-kind'; readonly approval?: ApprovalRow };
 
 const REQUESTED_ACTION: Record<ApprovalRow['kind'], string> = {
@@ -116,7 +119,10 @@ export class ApprovalStore {
     return query.execute();
   }
 
-  /** Settles a pending approval. Safe under concurrent approvers: exactly one wins. */
+  /**
+   * Settles a pending approval. Safe under concurrent approvers: exactly one wins. Edited arguments are checked
+   * against the tool's input schema first; when they do not fit, nothing changes (`invalid-args`).
+   */
   async resolve(id: string, decision: ApprovalDecision, now = new Date()): Promise<ResolveResult> {
     const current = await this.get(id);
     if (!current) return { ok: false, reason: 'not-found' };
@@ -125,6 +131,11 @@ export class ApprovalStore {
     if (new Date(current.expires_at) <= now) {
       await this.expire(current, now);
       return { ok: false, reason: 'expired', approval: (await this.get(id)) ?? current };
+    }
+    // Checked before anything changes: arguments the tool would refuse must not use up the approval.
+    if (decision.editedArgs && current.input_schema) {
+      const problem = checkArguments(JSON.parse(current.input_schema) as unknown, decision.editedArgs);
+      if (problem) return { ok: false, reason: 'invalid-args', problem, approval: current };
     }
     const status = decision.decision === 'approve' ? 'approved' : decision.decision === 'deny' ? 'denied' : 'answered';
     const won = await this.db.transaction().execute(async (trx) => {

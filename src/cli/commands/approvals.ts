@@ -33,6 +33,11 @@ export interface ResolveCommandOptions {
 }
 
 /** `deckhand approvals approve|deny|answer ID`: settles one pending approval; exactly one resolution wins. */
+/** Edited arguments the tool would refuse: what is wrong, and that the approval still waits. */
+function editedArgsMessage(approval: { id: string; server: string; tool: string }, problem: string, where: string): string {
+  return `The edited arguments do not fit ${approval.server}.${approval.tool}: ${problem}. Approval ${approval.id} is still pending; fix ${where} and try again.`;
+}
+
 export async function approvalsResolveCommand(
   decision: ApprovalDecision['decision'],
   id: string,
@@ -65,9 +70,10 @@ export async function approvalsResolveCommand(
       'already-resolved': `Approval ${id} was already resolved: ${approval?.status}${approval?.resolved_by ? ` by ${approval.resolved_by}` : ''}${approval?.resolved_at ? ` at ${approval.resolved_at}` : ''}. Nothing changed.`,
       expired: `Approval ${id} expired at ${approval?.expires_at}; the run will be told when it resumes.`,
       'wrong-kind': approval?.kind === 'question' ? `${id} is a question: answer it with \`deckhand approvals answer ${id} "…"\`.` : `${id} is an approval: use approve or deny.`,
+      'invalid-args': result.reason === 'invalid-args' ? editedArgsMessage(result.approval, result.problem, '--args') : '',
     };
     process.stderr.write(`deckhand: ${messages[result.reason]}\n`);
-    return result.reason === 'not-found' || result.reason === 'wrong-kind' ? 2 : 1;
+    return result.reason === 'not-found' || result.reason === 'wrong-kind' || result.reason === 'invalid-args' ? 2 : 1;
   }
   const { approval } = result;
   if (options.json) process.stdout.write(`${JSON.stringify(approvalJson(approval))}\n`);

@@ -1,4 +1,4 @@
-import type { ModelMessage, ToolSpec } from '../types.js';
+import type { ModelMessage, ToolResultPart, ToolSpec } from '../types.js';
 import type { V4Message, V4Prompt, V4Tool } from './v4-types.js';
 
 /**
@@ -53,8 +53,8 @@ function toV4Message(message: ModelMessage): V4Message | undefined {
           toolName: result.toolName,
           // `error-text` lets providers flag the failure (Anthropic sets `is_error: true`).
           output: result.isError
-            ? { type: 'error-text' as const, value: result.output }
-            : { type: 'text' as const, value: result.output },
+            ? { type: 'error-text' as const, value: withRanWith(result) }
+            : { type: 'text' as const, value: withRanWith(result) },
         })),
       };
   }
@@ -77,3 +77,9 @@ export function toV4Tools(tools: readonly ToolSpec[]): V4Tool[] | undefined {
 }
 
 const toolsCache = new WeakMap<readonly ToolSpec[], V4Tool[]>();
+
+/** A result's text, told first what the call really ran with when a person edited its arguments. */
+function withRanWith(result: ToolResultPart): string {
+  if (!result.ranWith) return result.output;
+  return `A person edited the arguments before approving: the call ran with ${JSON.stringify(result.ranWith)}, not the arguments you proposed. Report what ran.\n${result.output}`;
+}

@@ -75,7 +75,11 @@ export function readConversation(messages: readonly ModelMessage[]): Conversatio
   let lastTurn: CallRecord[] = [];
   for (const [index, message] of messages.entries()) {
     if (message.role !== 'assistant') continue;
-    const turn = message.toolCalls.map((call) => ({ call, result: results.get(call.id) }));
+    // A call a person edited ran with other arguments: that call is what was done.
+    const turn = message.toolCalls.map((call) => {
+      const result = results.get(call.id);
+      return { call: result?.ranWith ? { ...call, input: result.ranWith } : call, result };
+    });
     if (index < start) {
       history.push(...turn);
     } else {
