@@ -20,7 +20,7 @@ describe('loadSettings', () => {
     const settings = loadSettings({ cwd, env: baseEnv(cwd) });
     expect(Object.keys(settings.servers)).toEqual([...BUILTIN_SERVER_NAMES]);
     expect(BUILTIN_SERVER_NAMES).toContain('crm');
-    expect(settings.servers.crm).toMatchObject({ command: process.execPath, env: { DECKHAND_DB: join(cwd, 'home', 'deckhand.db') } });
+    expect(settings.servers.crm).toMatchObject({ command: process.execPath, env: { DECKHAND_DB: join(cwd, 'home', 'deckhand.db'), DECKHAND_DB_READY: '1' } });
     expect(settings.modelId).toBeUndefined();
     expect(settings.modelSource).toBe('default');
   });

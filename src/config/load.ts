@@ -8,6 +8,7 @@ import { ConfigError } from '../shared/errors.js';
 import type { ProviderEnv } from '../models/resolve.js';
 import type { LogLevel } from '../shared/logger.js';
 import { DEVOPS_CONFIG_ENV, type DevopsConfig, devopsVariables, resolveDevopsPaths } from '../servers/devops/config.js';
+import { DB_READY_ENV } from '../servers/open-server-database.js';
 import { builtinServerEntry } from '../shared/package-info.js';
 import {
   type ApprovalConfig,
@@ -325,6 +326,8 @@ export function loadSettings(options: {
       env: {
         DECKHAND_HOME: home,
         DECKHAND_DB: dbFile,
+        // The host migrates and seeds every built-in server's tables when it opens the store, before spawning them.
+        [DB_READY_ENV]: '1',
         DECKHAND_LOG_LEVEL: logLevel,
         ...(env.DATABASE_URL ? { DATABASE_URL: env.DATABASE_URL } : {}),
         // With tracing on, each server exports its side of every tool call, continuing the host's trace.

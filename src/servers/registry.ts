@@ -1,8 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import type { BuiltinServerName } from '../config/schema.js';
-import type { Database } from '../store/schema.js';
 import { createCrmServer } from './crm/server.js';
+import type { BuiltinDatabase } from './database.js';
 import { createDevopsServer } from './devops/server.js';
 import { createEmailServer } from './email/server.js';
 import { type SmtpSettings, smtpSettingsFromEnv } from './email/smtp.js';
@@ -19,7 +19,7 @@ export interface BuiltinServerOptions {
 }
 
 /** A built-in server factory; `options` is optional, so `(db, version)` callers keep working. */
-export type BuiltinServerFactory = (db: Kysely<Database>, version: string, options?: BuiltinServerOptions) => McpServer;
+export type BuiltinServerFactory = (db: Kysely<BuiltinDatabase>, version: string, options?: BuiltinServerOptions) => McpServer;
 
 /** Factories of the built-in operations servers, by name. */
 export const BUILTIN_SERVERS: Readonly<Record<BuiltinServerName, BuiltinServerFactory>> = {
@@ -28,7 +28,7 @@ export const BUILTIN_SERVERS: Readonly<Record<BuiltinServerName, BuiltinServerFa
   notes: createNotesServer,
   email: createEmailServer,
   issues: createIssuesServer,
-  devops: (db, version, options) => createDevopsServer(db as Kysely<unknown>, version, { env: options?.env ?? {} }),
+  devops: (db, version, options) => createDevopsServer(db, version, { env: options?.env ?? {} }),
 };
 
 /**

@@ -55,7 +55,7 @@ describe.each(BUILTIN_SERVER_NAMES.map((name) => [name]))('serveBuiltinHttp: %s'
   it('lists its tools and answers a tool call over a session', async () => {
     const { client, transport } = await connect(urlOf(name));
     expect(transport.sessionId).toMatch(/^[0-9a-f-]{36}$/);
-    // The extras every serving entry adds (tested in shared/resources.test.ts) are there over HTTP too.
+    // The extras every serving entry adds (tested in server-extras.test.ts) are there over HTTP too.
     expect(client.getServerCapabilities()).toMatchObject({ logging: {}, resources: {}, prompts: {} });
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name)).toContain(CALLS[name].tool);

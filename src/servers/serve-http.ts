@@ -19,7 +19,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { errorMessage, UsageError } from '../shared/errors.js';
 import { type Logger, noopLogger } from '../shared/logger.js';
-import { openStore } from '../store/database.js';
+import { openServerDatabase } from './open-server-database.js';
 import {
   allowedHostnamesFor,
   isWildcardHost,
@@ -49,7 +49,7 @@ const MAX_SWEEP_INTERVAL_MS = 60_000;
 export interface ServeBuiltinHttpOptions {
   /** A built-in server name (`BUILTIN_SERVER_NAMES`). */
   readonly name: string;
-  /** The SQLite file of the store (created and seeded when missing). */
+  /** The SQLite file (created, migrated and seeded for this server when missing). */
   readonly dbFile: string;
   /** postgres://… to use PostgreSQL instead of `dbFile`. */
   readonly databaseUrl?: string;
@@ -114,10 +114,8 @@ export async function serveBuiltinHttp(options: ServeBuiltinHttpOptions): Promis
   // Started here (from the environment) unless handed in; only what is started here is shut down here.
   const ownTracing = options.tracing ? undefined : await startServerTracing({ name, env: options.env ?? process.env });
   const tracing = options.tracing ?? ownTracing;
-  const store = await openStore({
-    file: options.dbFile,
-    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
-  });
+  // Standalone: migrates and seeds what this server needs.
+  const store = await openServerDatabase({ name, file: options.dbFile, databaseUrl: options.databaseUrl });
   // Map order is recency order: a session is moved to the end on every request, so the first is the least recently used.
   const sessions = new Map<string, Session>();
   const metrics = new ServerMetrics(name);

@@ -5,10 +5,10 @@ import { limitMessageSize, MAX_MESSAGE_BYTES, oversizedMessageError } from './me
 import { BUILTIN_SERVER_NAMES, type BuiltinServerName } from '../config/schema.js';
 import { UsageError } from '../shared/errors.js';
 import { VERSION } from '../shared/package-info.js';
-import { openStore } from '../store/database.js';
-import type { Database } from '../store/schema.js';
+import type { BuiltinDatabase } from './database.js';
+import { openServerDatabase } from './open-server-database.js';
 import { BUILTIN_SERVERS, type BuiltinServerOptions, builtinServerOptionsFromEnv } from './registry.js';
-import { registerServerExtras } from './shared/resources.js';
+import { registerServerExtras } from './server-extras.js';
 import { logToolCalls } from './shared/tool-call-logging.js';
 import { startServerTracing } from './shared/tracing.js';
 
@@ -28,11 +28,11 @@ export function assertBuiltinServerName(name: string): asserts name is BuiltinSe
 
 /**
  * A ready-to-connect built-in server as the serving entries expose it: the server's own tools from its factory,
- * plus the `logging` capability, resources and prompt from `shared/resources.ts`.
+ * plus the `logging` capability, resources and prompt from `server-extras.ts`.
  */
 export function createBuiltinServer(
   name: BuiltinServerName,
-  db: Kysely<Database>,
+  db: Kysely<BuiltinDatabase>,
   options?: BuiltinServerOptions,
 ): McpServer {
   return registerServerExtras(BUILTIN_SERVERS[name](db, VERSION, options), name, db);
@@ -50,14 +50,13 @@ export async function serveBuiltinStdio(options: {
   databaseUrl?: string;
   /** Where the servers' own settings (the email server's `SMTP_URL`, `SMTP_FROM`) are read, once; default `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
+  /** The host already migrated and seeded the database (`DECKHAND_DB_READY=1`): skip that. Default false. */
+  ready?: boolean;
 }): Promise<void> {
   assertBuiltinServerName(options.name);
   const env = options.env ?? process.env;
   const serverOptions = builtinServerOptionsFromEnv(options.name, env);
-  const store = await openStore({
-    file: options.dbFile,
-    ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}),
-  });
+  const store = await openServerDatabase({ name: options.name, file: options.dbFile, databaseUrl: options.databaseUrl, ready: options.ready ?? false });
   const server = createBuiltinServer(options.name, store.db, serverOptions);
   // Oversized messages are answered here and never reach the SDK's buffer, whose overflow would close the connection.
   const input = process.stdin.pipe(

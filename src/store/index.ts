@@ -3,15 +3,5 @@ export { type AuditEntry, type AuditVerification, appendAudit, GENESIS_HASH, ver
 export { type OpenStoreOptions, openStore, type Store } from './database.js';
 export { LATEST_MIGRATION, migrateToLatest } from './migrations.js';
 export { type RecorderCheckpoint, RunRecorder, type RunRecorderOptions } from './run-recorder.js';
-export type {
-  ApprovalStatus,
-  CustomerTable,
-  Database,
-  EmailStatus,
-  EmailTable,
-  IssueStatus,
-  OrderStatus,
-  OrderTable,
-} from './schema.js';
-export { resetDemoData, seedDemoData } from './seed.js';
+export type { ApprovalStatus, Database, HostDatabase } from './schema.js';
 export { SessionStore } from './session-store.js';

@@ -1,143 +1,21 @@
-import { type Kysely, PostgresAdapter, sql } from 'kysely';
-import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import { type Kysely, sql } from 'kysely';
+import type { Migration } from 'kysely/migration';
+import { isPostgres, migrateSet, type MigrationSet } from '../shared/database/migrate.js';
 
 /**
- * Versioned migrations, in order. Never edit one that has shipped: add the next. They use only the
- * schema builder's portable types so the same list runs on SQLite and PostgreSQL.
+ * The host's versioned migrations (its own state: sessions, runs, events, model calls, approvals, audit), in
+ * order. Never edit one that has shipped: add the next. They use only the schema builder's portable types so
+ * the same list runs on SQLite and PostgreSQL. The built-in servers migrate their own tables.
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_operations_and_runs': {
     async up(db: Kysely<unknown>) {
+      // This migration once also created the built-in servers' tables (customers, orders, inventory, notes, emails,
+      // issues, idempotency keys). Editing it is safe, against the rule above, because nothing is lost either way:
+      // on a database where it already ran, it never runs again, and each server's own 0001 (src/servers/<name>/
+      // migrations.ts) finds its tables there, identical, and only records itself; on a fresh database those
+      // server migrations create the same tables, with the same columns, keys and indexes, when the store opens.
       const text = 'text' as const;
-      await db.schema
-        .createTable('customers')
-        .addColumn('id', text, (column) => column.primaryKey())
-        .addColumn('name', text, (column) => column.notNull())
-        .addColumn('email', text, (column) => column.notNull())
-        .addColumn('phone', text)
-        .addColumn('city', text)
-        .addColumn('tier', text, (column) => column.notNull().defaultTo('standard'))
-        .addColumn('created_at', text, (column) => column.notNull())
-        .addColumn('updated_at', text, (column) => column.notNull())
-        .execute();
-      await db.schema.createIndex('customers_email').on('customers').column('email').execute();
-
-      await db.schema
-        .createTable('inventory_items')
-        .addColumn('sku', text, (column) => column.primaryKey())
-        .addColumn('name', text, (column) => column.notNull())
-        .addColumn('category', text, (column) => column.notNull())
-        .addColumn('price_cents', 'integer', (column) => column.notNull())
-        .addColumn('stock', 'integer', (column) => column.notNull().check(sql`stock >= 0`))
-        .addColumn('reorder_level', 'integer', (column) => column.notNull().defaultTo(0))
-        .addColumn('updated_at', text, (column) => column.notNull())
-        .execute();
-      await db.schema
-        .createTable('inventory_movements')
-        .addColumn('id', text, (column) => column.primaryKey())
-        .addColumn('sku', text, (column) => column.notNull().references('inventory_items.sku'))
-        .addColumn('delta', 'integer', (column) => column.notNull())
-        .addColumn('reason', text, (column) => column.notNull())
-        .addColumn('created_at', text, (column) => column.notNull())
-        .execute();
-      await db.schema.createIndex('inventory_movements_sku').on('inventory_movements').column('sku').execute();
-
-      await db.schema
-        .createTable('orders')
-        .addColumn('id', text, (column) => column.primaryKey())
-        .addColumn('customer_id', text, (column) => column.notNull().references('customers.id'))
-        .addColumn('status', text, (column) => column.notNull())
-        .addColumn('total_cents', 'integer', (column) => column.notNull())
-        .addColumn('paid_cents', 'integer', (column) => column.notNull().defaultTo(0))
-        .addColumn('refunded_cents', 'integer', (column) => column.notNull().defaultTo(0).check(sql`refunded_cents <= paid_cents`))
-        .addColumn('carrier', text)
-        .addColumn('tracking_number', text)
-        .addColumn('created_at', text, (column) => column.notNull())
-        .addColumn('updated_at', text, (column) => column.notNull())
-        .addColumn('shipped_at', text)
-        .addColumn('cancelled_at', text)
-        .execute();
-      await db.schema.createIndex('orders_customer_id').on('orders').columns(['customer_id', 'id']).execute();
-      await db.schema.createIndex('orders_status').on('orders').columns(['status', 'id']).execute();
-      await db.schema.createIndex('orders_created_at').on('orders').columns(['created_at', 'id']).execute();
-      await db.schema
-        .createTable('order_lines')
-        .addColumn('order_id', text, (column) => column.notNull().references('orders.id'))
-        .addColumn('line_no', 'integer', (column) => column.notNull())
-        .addColumn('sku', text, (column) => column.notNull().references('inventory_items.sku'))
-        .addColumn('name', text, (column) => column.notNull())
-        .addColumn('quantity', 'integer', (column) => column.notNull().check(sql`quantity > 0`))
-        .addColumn('unit_price_cents', 'integer', (column) => column.notNull())
-        .addPrimaryKeyConstraint('order_lines_pk', ['order_id', 'line_no'])
-        .execute();
-      await db.schema
-        .createTable('payments')
-        .addColumn('id', text, (column) => column.primaryKey())
-        .addColumn('order_id', text, (column) => column.notNull().references('orders.id'))
-        .addColumn('kind', text, (column) => column.notNull())
-        .addColumn('amount_cents', 'integer', (column) => column.notNull().check(sql`amount_cents > 0`))
-        .addColumn('reason', text)
-        .addColumn('created_at', text, (column) => column.notNull())
-        .execute();
-      await db.schema.createIndex('payments_order_id').on('payments').column('order_id').execute();
-
-      await db.schema
-        .createTable('notes')
-        .addColumn('id', text, (column) => column.primaryKey())
-        .addColumn('entity_type', text, (column) => column.notNull())
-        .addColumn('entity_id', text, (column) => column.notNull())
-        .addColumn('text', text, (column) => column.notNull())
-        .addColumn('author', text, (column) => column.notNull())
-        .addColumn('created_at', text, (column) => column.notNull())
-        .execute();
-      await db.schema.createIndex('notes_entity').on('notes').columns(['entity_type', 'entity_id', 'created_at']).execute();
-
-      await db.schema
-        .createTable('emails')
-        .addColumn('id', text, (column) => column.primaryKey())
-        .addColumn('to_address', text, (column) => column.notNull())
-        .addColumn('subject', text, (column) => column.notNull())
-        .addColumn('body', text, (column) => column.notNull())
-        .addColumn('kind', text, (column) => column.notNull())
-        .addColumn('order_id', text)
-        .addColumn('status', text, (column) => column.notNull())
-        .addColumn('delivery_note', text)
-        .addColumn('idempotency_key', text, (column) => column.unique())
-        .addColumn('created_at', text, (column) => column.notNull())
-        .addColumn('updated_at', text, (column) => column.notNull())
-        .execute();
-
-      await db.schema
-        .createTable('issues')
-        .addColumn('id', text, (column) => column.primaryKey())
-        .addColumn('title', text, (column) => column.notNull())
-        .addColumn('body', text, (column) => column.notNull())
-        .addColumn('status', text, (column) => column.notNull())
-        .addColumn('priority', text, (column) => column.notNull())
-        .addColumn('assignee', text)
-        .addColumn('labels', text, (column) => column.notNull().defaultTo('[]'))
-        .addColumn('related_to', text)
-        .addColumn('created_at', text, (column) => column.notNull())
-        .addColumn('updated_at', text, (column) => column.notNull())
-        .execute();
-      await db.schema.createIndex('issues_status').on('issues').columns(['status', 'id']).execute();
-      await db.schema
-        .createTable('issue_comments')
-        .addColumn('id', text, (column) => column.primaryKey())
-        .addColumn('issue_id', text, (column) => column.notNull().references('issues.id'))
-        .addColumn('author', text, (column) => column.notNull())
-        .addColumn('text', text, (column) => column.notNull())
-        .addColumn('created_at', text, (column) => column.notNull())
-        .execute();
-
-      await db.schema
-        .createTable('idempotency_keys')
-        .addColumn('key', text, (column) => column.primaryKey())
-        .addColumn('tool', text, (column) => column.notNull())
-        .addColumn('result', text, (column) => column.notNull())
-        .addColumn('created_at', text, (column) => column.notNull())
-        .execute();
-
       await db.schema
         .createTable('sessions')
         .addColumn('id', text, (column) => column.primaryKey())
@@ -289,27 +167,12 @@ const MIGRATIONS: Record<string, Migration> = {
   },
 };
 
-/** The few places where SQL differs: auto-increment keys. */
-function isPostgres(db: Kysely<unknown>): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
+/** The host's migrations, recorded in Kysely's default bookkeeping table (`kysely_migration`). */
+export const HOST_MIGRATIONS: MigrationSet = { owner: 'host', table: 'kysely_migration', migrations: MIGRATIONS };
 
-class InCodeMigrationProvider implements MigrationProvider {
-  async getMigrations(): Promise<Record<string, Migration>> {
-    return MIGRATIONS;
-  }
-}
-
-/** Applies pending migrations; throws with the failing migration's name and cause. */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider() });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown';
-    throw new Error(`Database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
-  }
+/** Applies the host's pending migrations; throws with the failing migration's name and cause. */
+export async function migrateToLatest<DB>(db: Kysely<DB>): Promise<void> {
+  await migrateSet(db, HOST_MIGRATIONS);
 }
 
 /** The newest migration name, for `deckhand doctor`. */

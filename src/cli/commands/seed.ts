@@ -1,4 +1,4 @@
-import { resetDemoData, seedDemoData } from '../../store/seed.js';
+import { resetDemoData, seedServerData } from '../../servers/data.js';
 import { withSettingsStore } from '../settings-store.js';
 
 /**
@@ -8,7 +8,7 @@ import { withSettingsStore } from '../settings-store.js';
 export async function seedCommand(options: { reset?: boolean }): Promise<number> {
   return withSettingsStore(async (store) => {
     if (options.reset) await resetDemoData(store.db);
-    else await seedDemoData(store.db);
+    else await seedServerData(store.db);
     const counts = await Promise.all(
       (['customers', 'orders', 'inventory_items', 'notes', 'emails', 'issues'] as const).map(async (table) => {
         const row = await store.db.selectFrom(table).select(({ fn }) => fn.countAll<number>().as('count')).executeTakeFirstOrThrow();

@@ -1,5 +1,5 @@
 import { type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
-import type { CustomerTable, CustomerTier, Database } from '../../store/schema.js';
+import type { CrmDatabase, CustomerTable, CustomerTier } from './tables.js';
 import { formatCents } from '../shared/ids.js';
 import { decodeCursor, toPage } from '../shared/pagination.js';
 import { closest, containsInsensitive, editDistance } from '../shared/text-search.js';
@@ -40,7 +40,7 @@ export interface PageRequest {
 const SUGGESTION_SCAN_LIMIT = 1_000;
 const SUMMARY_COLUMNS = ['id', 'name', 'email', 'phone', 'city', 'tier'] as const;
 
-type CustomerCondition = (eb: ExpressionBuilder<Database, 'customers'>) => Expression<SqlBool>;
+type CustomerCondition = (eb: ExpressionBuilder<CrmDatabase, 'customers'>) => Expression<SqlBool>;
 
 /** The fields the list tools show, in a fixed order. */
 export function toSummary(row: CustomerRow): CustomerSummary {
@@ -82,7 +82,7 @@ function phoneDigits(): Expression<string> {
  * one transaction. Every value is bound as a parameter; search terms never act as LIKE patterns.
  */
 export class CustomerStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<CrmDatabase>) {}
 
   /** The customer who placed `orderId`, or undefined when there is no such order. */
   async contactForOrder(orderId: string): Promise<OrderContact | undefined> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CustomerTier } from '../../store/schema.js';
+import type { CustomerTier } from './tables.js';
 
 /** The customer tiers, as stored. */
 export const CUSTOMER_TIERS = ['standard', 'vip'] as const satisfies readonly CustomerTier[];

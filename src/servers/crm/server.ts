@@ -1,7 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../../store/schema.js';
+import type { CrmDatabase } from './tables.js';
 import { IdempotencyKeySchema } from '../shared/idempotency.js';
 import { NextCursorSchema, PageInputShape } from '../shared/pagination.js';
 import { guarded, ok, toolError } from '../shared/tool-result.js';
@@ -32,7 +32,7 @@ const CustomerPageSchema = z.object({ customers: z.array(CustomerSummarySchema),
  * The CRM MCP server: customers (look up, list, search, update) and who placed which order. Reads are
  * read-only and paginated by customer id; `update_customer` overwrites fields, at most once per idempotency key.
  */
-export function createCrmServer(db: Kysely<Database>, version: string): McpServer {
+export function createCrmServer(db: Kysely<CrmDatabase>, version: string): McpServer {
   const server = new McpServer({ name: 'deckhand-crm', version }, { capabilities: { tools: {} } });
   const customers = new CustomerStore(db);
 

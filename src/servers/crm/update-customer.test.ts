@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, postgresReachable } from '../../../test/helpers/postgres.js';
-import {
-  inProcessHarness,
-  resultText,
-  type ServerHarness,
-  stdioHarness,
-  structured,
-} from '../notes/testing/server-harness.js';
+import { forEachBackend, resultText, type ServerHarness, structured } from '../testing/server-harness.js';
 import type { CustomerProfile, UpdateResult } from './schemas.js';
-import { createCrmServer } from './server.js';
 
 /** update_customer on every store: SQLite through the real stdio server, PostgreSQL in-process. */
 function updateContract(name: string, open: () => Promise<ServerHarness>): void {
@@ -135,19 +127,5 @@ function updateContract(name: string, open: () => Promise<ServerHarness>): void 
   });
 }
 
-updateContract('SQLite over stdio', () => stdioHarness('crm'));
+await forEachBackend('crm server', ({ label, open }) => updateContract(label, () => open('crm')));
 
-if (await postgresReachable()) {
-  let scratch: { url: string; drop: () => Promise<void> } | undefined;
-  afterAll(async () => {
-    await scratch?.drop();
-  });
-  updateContract('PostgreSQL in-process', async () => {
-    scratch = await createScratchDatabase();
-    return inProcessHarness({ databaseUrl: scratch.url, create: createCrmServer });
-  });
-} else {
-  describe.skip('crm server: PostgreSQL in-process (no PostgreSQL at 127.0.0.1:5432)', () => {
-    it('skipped', () => {});
-  });
-}

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { CustomerTier, Database } from '../../store/schema.js';
+import type { CrmDatabase, CustomerTier } from './tables.js';
 import { runOnce } from '../shared/idempotency.js';
 import { nowIso } from '../shared/ids.js';
 import { ToolFailure } from '../shared/tool-failure.js';
@@ -30,7 +30,7 @@ interface Recorded {
  *   customer, or the key was used before for a different request; nothing is written then.
  */
 export async function updateCustomer(
-  db: Kysely<Database>,
+  db: Kysely<CrmDatabase>,
   options: { customerId: string; changes: CustomerChanges; idempotencyKey?: string | undefined },
 ): Promise<UpdateResult> {
   const { customerId, changes, idempotencyKey } = options;
@@ -40,7 +40,7 @@ export async function updateCustomer(
   }
   // Only the effect-determining arguments: a repeat with the same key must ask for the same change.
   const request = JSON.stringify([customerId, ...given.map((field) => [field, changes[field]])]);
-  const { result, replayed } = await runOnce<Recorded>(
+  const { result, replayed } = await runOnce<Recorded, CrmDatabase>(
     db,
     { key: idempotencyKey, tool: 'update_customer' },
     async (trx) => ({
@@ -59,7 +59,7 @@ export async function updateCustomer(
 
 async function applyChanges(
   customers: CustomerStore,
-  trx: Kysely<Database>,
+  trx: Kysely<CrmDatabase>,
   customerId: string,
   changes: CustomerChanges,
 ): Promise<Omit<UpdateResult, 'replayed'>> {

@@ -14,7 +14,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startOpenAIFake } from '../../../test/fakes/openai-fake.js';
 import { createScratchDatabase, postgresReachable } from '../../../test/helpers/postgres.js';
-import { openNodeSqlite } from '../../store/node-sqlite.js';
+import { openNodeSqlite } from '../../shared/database/node-sqlite.js';
 import { resultText } from '../testing/mcp-client.js';
 import { listCommands, verifyCommandLog } from './command-log.js';
 import { DEVOPS_CONFIG_ENV, type DevopsConfig, DevopsConfigSchema } from './config.js';
@@ -80,7 +80,7 @@ async function harness(options: HarnessOptions = {}): Promise<Harness> {
     ...(config ? { [DEVOPS_CONFIG_ENV]: JSON.stringify(config) } : {}),
     ...options.env,
   };
-  const server = createDevopsServer(db as Kysely<unknown>, '0.0.0-test', { env });
+  const server = createDevopsServer(db, '0.0.0-test', { env });
   const sampled: CreateMessageRequest['params'][] = [];
   const elicited: ElicitRequest['params'][] = [];
   const client = new Client(

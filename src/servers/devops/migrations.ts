@@ -1,10 +1,12 @@
 /**
- * @module The devops server's versioned migrations, run by the server itself when it starts (never by the host's
- * store), with their own bookkeeping tables, so its schema evolves on its own. Portable schema-builder types
- * only: the same list runs on SQLite and PostgreSQL.
+ * @module The devops server's versioned migrations, with their own bookkeeping tables, so its schema evolves on
+ * its own. Run by the host when it opens the store (with every built-in server's) and checked by the server at
+ * start (one read when they are already applied). Portable schema-builder types only: the same list runs on
+ * SQLite and PostgreSQL.
  */
 import type { Kysely } from 'kysely';
-import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import type { Migration } from 'kysely/migration';
+import { migrateSet, type MigrationSet } from '../../shared/database/migrate.js';
 import type { DevopsDatabase } from './tables.js';
 
 const MIGRATIONS: Record<string, Migration> = {
@@ -88,11 +90,8 @@ const MIGRATIONS: Record<string, Migration> = {
   },
 };
 
-class InCodeMigrations implements MigrationProvider {
-  getMigrations(): Promise<Record<string, Migration>> {
-    return Promise.resolve(MIGRATIONS);
-  }
-}
+/** The devops server's migrations and their bookkeeping table (`devops_migrations`, `devops_migrations_lock`). */
+export const DEVOPS_MIGRATIONS: MigrationSet = { owner: 'devops', table: 'devops_migrations', migrations: MIGRATIONS };
 
 const MIGRATION_ATTEMPTS = 5;
 const migrated = new WeakMap<object, Promise<void>>();
@@ -107,7 +106,7 @@ const migrated = new WeakMap<object, Promise<void>>();
 export function migrateDevops(db: Kysely<DevopsDatabase>): Promise<void> {
   let done = migrated.get(db);
   if (!done) {
-    done = runMigrations(db as unknown as Kysely<unknown>);
+    done = runMigrations(db);
     migrated.set(db, done);
     // A failed migration is retried on the next call instead of being cached forever.
     done.catch(() => migrated.delete(db));
@@ -115,17 +114,14 @@ export function migrateDevops(db: Kysely<DevopsDatabase>): Promise<void> {
   return done;
 }
 
-async function runMigrations(db: Kysely<unknown>): Promise<void> {
-  const migrator = new Migrator({
-    db,
-    provider: new InCodeMigrations(),
-    migrationTableName: 'devops_migrations',
-    migrationLockTableName: 'devops_migrations_lock',
-  });
+async function runMigrations(db: Kysely<DevopsDatabase>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const { error } = await migrator.migrateToLatest();
-    if (!error) return;
-    if (attempt >= MIGRATION_ATTEMPTS || !/locked|busy|UNIQUE|duplicate|already exists/i.test(String(error))) throw error;
-    await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    try {
+      return await migrateSet(db, DEVOPS_MIGRATIONS);
+    } catch (error) {
+      const text = `${error}${(error as { cause?: unknown }).cause ?? ''}`;
+      if (attempt >= MIGRATION_ATTEMPTS || !/locked|busy|UNIQUE|duplicate|already exists/i.test(text)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
   }
 }

@@ -59,8 +59,8 @@ function configured(runtime: DevopsRuntime): DevopsConfig {
  * Builds the devops server on `db` (the host's database; the server's own tables are migrated in it at start).
  * Creating it does no I/O besides starting that migration.
  */
-export function createDevopsServer(db: Kysely<unknown>, version: string, options: DevopsServerOptions = { env: {} }): McpServer {
-  const runtime = runtimeFor(db as Kysely<DevopsDatabase>, options.env);
+export function createDevopsServer(db: Kysely<DevopsDatabase>, version: string, options: DevopsServerOptions = { env: {} }): McpServer {
+  const runtime = runtimeFor(db, options.env);
   const server = new McpServer(
     { name: 'deckhand-devops', version },
     {

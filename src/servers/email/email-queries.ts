@@ -1,5 +1,5 @@
 import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
-import type { Database, EmailStatus } from '../../store/schema.js';
+import type { EmailDatabase, EmailStatus } from './tables.js';
 import { decodeCursor, toPage } from '../shared/pagination.js';
 import { closest, containsInsensitive } from '../shared/text-search.js';
 import { ToolFailure } from '../shared/tool-failure.js';
@@ -32,7 +32,7 @@ const PREVIEW_LENGTH = 120;
 /** Candidates scanned for "did you mean" hints. */
 const SUGGESTION_SCAN_LIMIT = 1_000;
 
-type EmailCondition = (eb: ExpressionBuilder<Database, 'emails'>) => Expression<SqlBool>;
+type EmailCondition = (eb: ExpressionBuilder<EmailDatabase, 'emails'>) => Expression<SqlBool>;
 
 /** The list form of an email: everything but the body, which is cut to a one-line preview. */
 export function toSummary(email: Email): EmailSummary {
@@ -69,7 +69,7 @@ function parsePosition(cursor: string | undefined): [createdAt: string, id: stri
 
 /** Read side of the outbox. Every value is bound as a parameter; search terms never act as LIKE patterns. */
 export class EmailQueries {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<EmailDatabase>) {}
 
   /**
    * One page of emails, newest first, optionally filtered. The order, `(created_at, id)` descending, is stable,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.js';
+import type { EmailDatabase } from './tables.js';
 import { runOnce } from '../shared/idempotency.js';
 import { ToolFailure } from '../shared/tool-failure.js';
 import { ok, toolError } from '../shared/tool-result.js';
@@ -44,7 +44,7 @@ export class EmailSender {
   private readonly outbox: Outbox;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly db: Kysely<EmailDatabase>,
     private readonly mailer: Mailer | undefined,
   ) {
     this.outbox = new Outbox(db);
@@ -59,7 +59,7 @@ export class EmailSender {
     const key = request.idempotencyKey || undefined;
     const fingerprint = createHash('sha256').update(JSON.stringify(request.request)).digest('hex');
     const note = this.mailer ? SMTP_PENDING_NOTE : NOT_DELIVERED_NOTE;
-    const { result, replayed } = await runOnce<Recorded>(this.db, { key, tool: request.tool }, async (trx) => {
+    const { result, replayed } = await runOnce<Recorded, EmailDatabase>(this.db, { key, tool: request.tool }, async (trx) => {
       const row = await new Outbox(trx).insert({ ...request.email, idempotencyKey: key }, note);
       return { request: fingerprint, email_id: row.id };
     });

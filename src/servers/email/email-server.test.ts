@@ -1,15 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, postgresReachable } from '../../../test/helpers/postgres.js';
 import { NOT_DELIVERED_NOTE } from './outbox.js';
 import type { EmailDetail, EmailResult, EmailSummary } from './schemas.js';
-import {
-  type EmailHarness,
-  inProcessEmailHarness,
-  resultText,
-  stdioEmailHarness,
-  structured,
-} from './testing/email-harness.js';
+import { type EmailHarness, forEachBackend, resultText, structured, withOutbox } from './testing/email-harness.js';
 
 interface EmailPage {
   emails: EmailSummary[];
@@ -292,19 +285,4 @@ function emailContract(name: string, open: () => Promise<EmailHarness>): void {
   });
 }
 
-emailContract('SQLite over stdio', () => stdioEmailHarness());
-
-if (await postgresReachable()) {
-  let scratch: { url: string; drop: () => Promise<void> } | undefined;
-  afterAll(async () => {
-    await scratch?.drop();
-  });
-  emailContract('PostgreSQL in-process', async () => {
-    scratch = await createScratchDatabase();
-    return inProcessEmailHarness(scratch.url);
-  });
-} else {
-  describe.skip('email server: PostgreSQL in-process (no PostgreSQL at 127.0.0.1:5432)', () => {
-    it('skipped', () => {});
-  });
-}
+await forEachBackend('email server', ({ label, open }) => emailContract(label, async () => withOutbox(await open('email'))));

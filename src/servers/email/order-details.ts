@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.js';
+import type { EmailDatabase } from './tables.js';
 
 const ORDER_ID_PATTERN = /\b([A-Z]{2,5}-\d{2,8})\b/i;
 
@@ -15,7 +15,7 @@ export interface ShippingEmailContent {
  * Builds the shipping confirmation from the caller's free-text details, enriched with the order's items,
  * carrier and tracking number when the details name a known order.
  */
-export async function describeOrder(db: Kysely<Database>, details: string): Promise<ShippingEmailContent> {
+export async function describeOrder(db: Kysely<EmailDatabase>, details: string): Promise<ShippingEmailContent> {
   const orderId = details.match(ORDER_ID_PATTERN)?.[1]?.toUpperCase() ?? null;
   if (!orderId) {
     return {

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, EmailTable } from '../../store/schema.js';
+import type { EmailDatabase, EmailTable } from './tables.js';
 import { newId, nowIso } from '../shared/ids.js';
 import { closest } from '../shared/text-search.js';
 import { ToolFailure } from '../shared/tool-failure.js';
@@ -37,7 +37,7 @@ const SUGGESTION_SCAN_LIMIT = 1_000;
  * in the same transaction as its idempotency record.
  */
 export class Outbox {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<EmailDatabase>) {}
 
   /** Stores `email` as `queued` with `note` saying why it is not delivered yet; returns the stored row. */
   async insert(email: NewEmail, note: string): Promise<Email> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EmailStatus } from '../../store/schema.js';
+import type { EmailStatus } from './tables.js';
 
 /** The outbox statuses, as stored. */
 export const EMAIL_STATUSES = ['queued', 'sent', 'failed'] as const satisfies readonly EmailStatus[];

@@ -1,7 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../../store/schema.js';
+import type { EmailDatabase } from './tables.js';
 import { IdempotencyKeySchema } from '../shared/idempotency.js';
 import { NextCursorSchema, PageInputShape } from '../shared/pagination.js';
 import { guarded, ok, toolError } from '../shared/tool-result.js';
@@ -46,7 +46,7 @@ function renderPage(page: EmailPage, emptyText: string): string {
  * The email MCP server: sends customer emails through the outbox (delivered over SMTP when `options.smtp` is
  * set) and reads the outbox back. Both senders store first and send at most once per idempotency key.
  */
-export function createEmailServer(db: Kysely<Database>, version: string, options: EmailServerOptions = {}): McpServer {
+export function createEmailServer(db: Kysely<EmailDatabase>, version: string, options: EmailServerOptions = {}): McpServer {
   const server = new McpServer({ name: 'deckhand-email', version }, { capabilities: { tools: {} } });
   const sender = new EmailSender(db, options.smtp ? createSmtpMailer(options.smtp) : undefined);
   const queries = new EmailQueries(db);

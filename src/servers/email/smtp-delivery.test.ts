@@ -2,19 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, postgresReachable } from '../../../test/helpers/postgres.js';
 import { builtinServerEntry } from '../../shared/package-info.js';
 import { SMTP_FAILED_PREFIX } from './outbox.js';
 import type { EmailResult } from './schemas.js';
-import { DEFAULT_SMTP_FROM } from './smtp.js';
-import {
-  type EmailHarness,
-  freshDbFile,
-  inProcessEmailHarness,
-  resultText,
-  stdioEmailHarness,
-  structured,
-} from './testing/email-harness.js';
+import { type EmailHarness, forEachBackend, freshDbFile, resultText, structured, withOutbox } from './testing/email-harness.js';
 import { closedSmtpUrl, type SmtpSink, startSmtpSink } from './testing/smtp-sink.js';
 
 /** Delivery through a real local SMTP server, on every store. `open` gets the sink's URL. */
@@ -146,12 +137,19 @@ function failureContract(name: string, open: (smtpUrl: string) => Promise<EmailH
   });
 }
 
-deliveryContract(
-  'SQLite over stdio, SMTP_URL and SMTP_FROM from the environment',
-  (smtpUrl) => stdioEmailHarness({ SMTP_URL: smtpUrl, SMTP_FROM: 'Gem Shop <orders@gemshop.example>' }),
-  { envelope: 'orders@gemshop.example', header: /^"?Gem Shop"? <orders@gemshop\.example>$/ },
-);
-failureContract('SQLite over stdio', (smtpUrl) => stdioEmailHarness({ SMTP_URL: smtpUrl }));
+await forEachBackend('SMTP delivery', ({ label, open }) => {
+  const openWith = (env: Record<string, string>) => async () => withOutbox(await open('email', { env }));
+  deliveryContract(
+    `${label}, SMTP_URL and SMTP_FROM from the environment`,
+    (smtpUrl) => openWith({ SMTP_URL: smtpUrl, SMTP_FROM: 'Gem Shop <orders@gemshop.example>' })(),
+    { envelope: 'orders@gemshop.example', header: /^"?Gem Shop"? <orders@gemshop\.example>$/ },
+  );
+  deliveryContract(`${label}, default sender`, (smtpUrl) => openWith({ SMTP_URL: smtpUrl })(), {
+    envelope: 'deckhand@localhost',
+    header: /^"?Deckhand"? <deckhand@localhost>$/,
+  });
+  failureContract(label, (smtpUrl) => openWith({ SMTP_URL: smtpUrl })());
+});
 
 describe('SMTP settings at start', () => {
   it('a malformed SMTP_URL stops the email server with one line on stderr, before the store is opened', () => {
@@ -170,24 +168,3 @@ describe('SMTP settings at start', () => {
     expect(existsSync(dbFile)).toBe(false);
   });
 });
-
-if (await postgresReachable()) {
-  const scratches: Array<{ drop: () => Promise<void> }> = [];
-  afterAll(async () => {
-    await Promise.all(scratches.map((scratch) => scratch.drop()));
-  });
-  const openPostgres = async (smtpUrl: string) => {
-    const scratch = await createScratchDatabase();
-    scratches.push(scratch);
-    return inProcessEmailHarness(scratch.url, { smtp: { url: smtpUrl, from: DEFAULT_SMTP_FROM } });
-  };
-  deliveryContract('PostgreSQL in-process, default sender', openPostgres, {
-    envelope: 'deckhand@localhost',
-    header: /^"?Deckhand"? <deckhand@localhost>$/,
-  });
-  failureContract('PostgreSQL in-process', openPostgres);
-} else {
-  describe.skip('SMTP delivery: PostgreSQL in-process (no PostgreSQL at 127.0.0.1:5432)', () => {
-    it('skipped', () => {});
-  });
-}

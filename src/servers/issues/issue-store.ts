@@ -1,5 +1,5 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import type { Database, IssuePriority, IssueStatus, IssueTable } from '../../store/schema.js';
+import type { IssuePriority, IssuesDatabase, IssueStatus, IssueTable } from './tables.js';
 import { normalizeId, similarIds } from '../notes/entity-ref.js';
 import { newId, nowIso } from '../shared/ids.js';
 import { decodeCursor, toPage } from '../shared/pagination.js';
@@ -87,7 +87,7 @@ export function isIssueIdConflict(error: unknown): boolean {
  * together with its idempotency record. Every query binds its input as parameters.
  */
 export class IssueStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<IssuesDatabase>) {}
 
   /** The issue, or undefined when there is none with this id (normalized first). */
   async find(issueId: string): Promise<Issue | undefined> {

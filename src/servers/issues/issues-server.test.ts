@@ -3,16 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, postgresReachable } from '../../../test/helpers/postgres.js';
-import {
-  inProcessHarness,
-  resultText,
-  type ServerHarness,
-  stdioHarness,
-  structured,
-} from '../notes/testing/server-harness.js';
+import { forEachBackend, resultText, type ServerHarness, stdioHarness, structured } from '../testing/server-harness.js';
 import type { Issue, IssueComment, IssueSummary } from './schemas.js';
-import { createIssuesServer } from './server.js';
 
 type FullIssue = Issue & { comments: IssueComment[]; comment_count: number };
 type Created = Issue & { replayed: boolean };
@@ -385,13 +377,13 @@ function issuesContract(name: string, open: () => Promise<ServerHarness>): void 
   });
 }
 
-issuesContract('sqlite over stdio', () => stdioHarness('issues'));
+await forEachBackend('issues server', ({ label, open }) => issuesContract(label, () => open('issues')));
 
 describe('issues server: two processes on one SQLite file', () => {
   it('never hand out the same id when both create at once', async () => {
     const dbFile = join(mkdtempSync(join(tmpdir(), 'deckhand-issues-race-')), 'deckhand.db');
-    const first = await stdioHarness('issues', dbFile);
-    const second = await stdioHarness('issues', dbFile);
+    const first = await stdioHarness('issues', { dbFile });
+    const second = await stdioHarness('issues', { dbFile });
     try {
       const results = await Promise.all(
         [first, second].flatMap((harness, process) =>
@@ -408,18 +400,3 @@ describe('issues server: two processes on one SQLite file', () => {
   });
 });
 
-const postgres = await postgresReachable();
-if (postgres) {
-  let scratch: { url: string; drop: () => Promise<void> } | undefined;
-  afterAll(async () => {
-    await scratch?.drop();
-  });
-  issuesContract('postgresql in-process', async () => {
-    scratch = await createScratchDatabase();
-    return inProcessHarness({ databaseUrl: scratch.url, create: createIssuesServer });
-  });
-} else {
-  describe.skip('issues server: postgresql in-process (no PostgreSQL at 127.0.0.1:5432)', () => {
-    it('skipped', () => {});
-  });
-}

@@ -2,7 +2,7 @@ import { McpServer } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { delay } from '../../shared/abort.js';
-import type { Database } from '../../store/schema.js';
+import type { IssuesDatabase } from './tables.js';
 import { EntityInputSchema, formatEntity, resolveEntity } from '../notes/entity-ref.js';
 import { IdempotencyKeySchema, runOnce } from '../shared/idempotency.js';
 import { NextCursorSchema, PageInputShape } from '../shared/pagination.js';
@@ -48,7 +48,7 @@ function issueLine(issue: Omit<Issue, 'body'>): string {
  * (ISS-104, …), update status/priority/assignee/labels/title, and comment. Side effects go through
  * `runOnce`, so a repeated idempotency key returns the first result.
  */
-export function createIssuesServer(db: Kysely<Database>, version: string): McpServer {
+export function createIssuesServer(db: Kysely<IssuesDatabase>, version: string): McpServer {
   const server = new McpServer({ name: 'deckhand-issues', version }, { capabilities: { tools: {} } });
   const issues = new IssueStore(db);
 

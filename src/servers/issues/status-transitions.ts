@@ -1,4 +1,4 @@
-import type { IssueStatus } from '../../store/schema.js';
+import type { IssueStatus } from './tables.js';
 
 /**
  * Where an issue may go from each status. Work moves forward freely (open → in_progress → resolved → closed,

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
-import type { Database, NoteEntityType } from '../../store/schema.js';
+import type { NoteEntityType, EntityDatabase } from './tables.js';
 import { closest } from '../shared/text-search.js';
 import { ToolFailure } from '../shared/tool-failure.js';
 
@@ -67,7 +67,7 @@ export function normalizeId(type: NoteEntityType, id: string): string {
 }
 
 /** True when a record of `type` with this exact (normalized) id exists. The id is bound as a parameter. */
-export async function entityExists(db: Kysely<Database>, ref: EntityRef): Promise<boolean> {
+export async function entityExists(db: Kysely<EntityDatabase>, ref: EntityRef): Promise<boolean> {
   const { table, column } = sourceOf(ref.type);
   const { rows } = await sql<{
     found: number;
@@ -79,7 +79,7 @@ export async function entityExists(db: Kysely<Database>, ref: EntityRef): Promis
  * Ids of `type` nearest to `id` for a "did you mean" hint: among ids sharing its prefix (`XYZ-`), else
  * among the first few hundred. Customers are shown with their name, since people say names.
  */
-export async function similarIds(db: Kysely<Database>, type: NoteEntityType, id: string, count = 3): Promise<string[]> {
+export async function similarIds(db: Kysely<EntityDatabase>, type: NoteEntityType, id: string, count = 3): Promise<string[]> {
   const { table, column } = sourceOf(type);
   const prefix = `${(id.split('-')[0] ?? '').replace(/[%_\\]/g, '')}%`;
   const byPrefix = await sql<{ id: string }>`select ${sql.ref(column)} as id from ${sql.table(table)}
@@ -102,7 +102,7 @@ export async function similarIds(db: Kysely<Database>, type: NoteEntityType, id:
   return nearest.map((candidate) => `${candidate} (${nameOf.get(candidate) ?? '?'})`);
 }
 
-async function notFound(db: Kysely<Database>, ref: EntityRef): Promise<ToolFailure> {
+async function notFound(db: Kysely<EntityDatabase>, ref: EntityRef): Promise<ToolFailure> {
   const similar = await similarIds(db, ref.type, ref.id);
   const hint = similar.length > 0 ? `; did you mean ${similar.join(', ')}?` : '.';
   return new ToolFailure(`No ${sourceOf(ref.type).label} ${ref.id}${hint} Check the id and try again.`);
@@ -123,7 +123,7 @@ function typeByShape(id: string): NoteEntityType | undefined {
  * @throws ToolFailure when the type prefix is unknown, the record does not exist (with the nearest ids), or a
  *   bare id matches both an order and a SKU.
  */
-export async function resolveEntity(db: Kysely<Database>, input: string): Promise<EntityRef> {
+export async function resolveEntity(db: Kysely<EntityDatabase>, input: string): Promise<EntityRef> {
   const text = input.trim();
   const separator = text.indexOf(':');
   if (separator >= 0) {

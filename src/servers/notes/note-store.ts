@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.js';
+import type { NotesDatabase } from './tables.js';
 import { newId, nowIso } from '../shared/ids.js';
 import { decodeCursor, toPage } from '../shared/pagination.js';
 import { ToolFailure } from '../shared/tool-failure.js';
@@ -50,7 +50,7 @@ function parsePosition(cursor: string | undefined): NotePosition | undefined {
  * the store or over a transaction, so a note can commit together with its idempotency record.
  */
 export class NoteStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<NotesDatabase>) {}
 
   /**
    * One page of the notes on `entity`, newest first. The order is stable, `(created_at, id)` descending,

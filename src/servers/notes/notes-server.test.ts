@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, postgresReachable } from '../../../test/helpers/postgres.js';
-import { createNotesServer } from './server.js';
-import {
-  inProcessHarness,
-  resultText,
-  type ServerHarness,
-  stdioHarness,
-  structured,
-} from './testing/server-harness.js';
+import { forEachBackend, resultText, type ServerHarness, structured } from '../testing/server-harness.js';
 
 interface NotesPage {
   entity: string;
@@ -237,20 +229,5 @@ function notesContract(name: string, open: () => Promise<ServerHarness>): void {
   });
 }
 
-notesContract('sqlite over stdio', () => stdioHarness('notes'));
+await forEachBackend('notes server', ({ label, open }) => notesContract(label, () => open('notes')));
 
-const postgres = await postgresReachable();
-if (postgres) {
-  let scratch: { url: string; drop: () => Promise<void> } | undefined;
-  afterAll(async () => {
-    await scratch?.drop();
-  });
-  notesContract('postgresql in-process', async () => {
-    scratch = await createScratchDatabase();
-    return inProcessHarness({ databaseUrl: scratch.url, create: createNotesServer });
-  });
-} else {
-  describe.skip('notes server: postgresql in-process (no PostgreSQL at 127.0.0.1:5432)', () => {
-    it('skipped', () => {});
-  });
-}

@@ -1,7 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../../store/schema.js';
+import type { NotesDatabase } from './tables.js';
 import { IdempotencyKeySchema, runOnce } from '../shared/idempotency.js';
 import { NextCursorSchema, PageInputShape } from '../shared/pagination.js';
 import { guarded, ok } from '../shared/tool-result.js';
@@ -31,7 +31,7 @@ function noteLine(note: Note): string {
  * The notes MCP server: internal notes on customers, orders, issues and SKUs. `get_notes` is read-only and
  * paginated newest first; `add_note` is a side effect done at most once per idempotency key.
  */
-export function createNotesServer(db: Kysely<Database>, version: string): McpServer {
+export function createNotesServer(db: Kysely<NotesDatabase>, version: string): McpServer {
   const server = new McpServer({ name: 'deckhand-notes', version }, { capabilities: { tools: {} } });
   const notes = new NoteStore(db);
 

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, InventoryItemTable } from '../../store/schema.js';
+import type { InventoryItemTable, OrdersDatabase } from './tables.js';
 import { newId, nowIso } from '../shared/ids.js';
 import { decodeCursor, toPage } from '../shared/pagination.js';
 import { closest } from '../shared/text-search.js';
@@ -41,7 +41,7 @@ function toItem(row: ItemRow): InventoryItem {
  * change commits with the rest of the operation.
  */
 export class InventoryStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<OrdersDatabase>) {}
 
   /** The item; throws a `ToolFailure` naming similar SKUs when there is none. */
   async require(sku: string): Promise<InventoryItem> {

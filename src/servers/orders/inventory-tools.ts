@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../../store/schema.js';
+import type { OrdersDatabase } from './tables.js';
 import { IdempotencyKeySchema } from '../shared/idempotency.js';
 import { NextCursorSchema, PageInputShape } from '../shared/pagination.js';
 import { guarded, ok } from '../shared/tool-result.js';
@@ -13,7 +13,7 @@ import { AdjustResultSchema, InventoryItemSchema, MAX_QUANTITY, ReasonSchema, Sk
 const READ_ONLY = { readOnlyHint: true, idempotentHint: true, openWorldHint: false } as const;
 
 /** Registers the inventory tools: `get_inventory_item`, `list_inventory`, `check_stock`, `adjust_inventory`. */
-export function registerInventoryTools(server: McpServer, db: Kysely<Database>): void {
+export function registerInventoryTools(server: McpServer, db: Kysely<OrdersDatabase>): void {
   const inventory = new InventoryStore(db);
 
   server.registerTool(

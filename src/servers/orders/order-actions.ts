@@ -6,7 +6,7 @@
  * @module
  */
 import type { Transaction } from 'kysely';
-import type { Database } from '../../store/schema.js';
+import type { OrdersDatabase } from './tables.js';
 import { formatCents, newId, nowIso } from '../shared/ids.js';
 import { ToolFailure } from '../shared/tool-failure.js';
 import { InventoryStore } from './inventory-store.js';
@@ -15,7 +15,7 @@ import { type OrderRow, OrderStore } from './order-store.js';
 import { ConcurrentChange } from './run-idempotent.js';
 import type { OrderDetail, Refund } from './schemas.js';
 
-type Trx = Transaction<Database>;
+type Trx = Transaction<OrdersDatabase>;
 
 function changedMeanwhile(orderId: string): ConcurrentChange {
   return new ConcurrentChange(`Order ${orderId}`);

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, OrderStatus, OrderTable } from '../../store/schema.js';
+import type { OrdersDatabase, OrderStatus, OrderTable } from './tables.js';
 import { decodeCursor, toPage } from '../shared/pagination.js';
 import { closest } from '../shared/text-search.js';
 import { ToolFailure } from '../shared/tool-failure.js';
@@ -35,7 +35,7 @@ export function toIsoInstant(value: string): string {
  * inside their own transaction. Every value is bound as a parameter.
  */
 export class OrderStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<OrdersDatabase>) {}
 
   /** The order row; throws a `ToolFailure` naming similar ids when there is none. */
   async require(orderId: string): Promise<OrderRow> {
@@ -49,7 +49,17 @@ export class OrderStore {
 
   /** The order with its customer, lines and payments; throws a `ToolFailure` when there is no such order. */
   async detail(orderId: string): Promise<OrderDetail> {
-    const order = await this.require(orderId);
+    return this.#detailOf(await this.require(orderId));
+  }
+
+  /** The order as {@link detail} gives it (`get_order`'s shape), or undefined when there is no such order. */
+  async find(orderId: string): Promise<OrderDetail | undefined> {
+    const row = await this.db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
+    return row ? this.#detailOf(row) : undefined;
+  }
+
+  async #detailOf(order: OrderRow): Promise<OrderDetail> {
+    const orderId = order.id;
     const [customer, lines, payments] = await Promise.all([
       this.db
         .selectFrom('customers')

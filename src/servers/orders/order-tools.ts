@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../../store/schema.js';
+import type { OrdersDatabase } from './tables.js';
 import { IdempotencyKeySchema } from '../shared/idempotency.js';
 import { formatCents } from '../shared/ids.js';
 import { NextCursorSchema, PageInputShape } from '../shared/pagination.js';
@@ -33,7 +33,7 @@ const READ_ONLY = { readOnlyHint: true, idempotentHint: true, openWorldHint: fal
 const normaliseId = (id: string): string => id.toUpperCase();
 
 /** Registers the order tools: `get_order`, `list_orders`, `mark_shipped`, `cancel_order`, `refund_order`. */
-export function registerOrderTools(server: McpServer, db: Kysely<Database>): void {
+export function registerOrderTools(server: McpServer, db: Kysely<OrdersDatabase>): void {
   const orders = new OrderStore(db);
 
   server.registerTool(

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, postgresReachable } from '../../../test/helpers/postgres.js';
-import { inProcessHarness, type OrdersHarness, stdioHarness, waitForDisconnect } from './testing/harness.js';
+import { forEachBackend, type ServerHarness } from '../testing/server-harness.js';
 import { inventoryToolsContract } from './testing/inventory-tools.contract.js';
 import { orderToolsContract } from './testing/order-tools.contract.js';
 
@@ -17,8 +16,8 @@ const EXPECTED_ANNOTATIONS = {
 };
 
 /** Everything the orders server promises, against one backend: its tool list, then each tool's contract. */
-function ordersServerContract(open: () => Promise<OrdersHarness>): void {
-  let harness: OrdersHarness;
+function ordersServerContract(open: () => Promise<ServerHarness>): void {
+  let harness: ServerHarness;
   beforeAll(async () => {
     harness = await open();
   });
@@ -46,29 +45,8 @@ function ordersServerContract(open: () => Promise<OrdersHarness>): void {
   inventoryToolsContract(() => harness);
 }
 
-describe('orders server: sqlite (stdio)', () => {
-  ordersServerContract(stdioHarness);
+await forEachBackend('orders server', ({ label, open }) => {
+  describe(`orders server: ${label}`, () => {
+    ordersServerContract(() => open('orders'));
+  });
 });
-
-const postgres = await postgresReachable();
-if (postgres) {
-  describe('orders server: postgresql (in-process)', () => {
-    ordersServerContract(async () => {
-      const scratch = await createScratchDatabase();
-      const harness = await inProcessHarness({ databaseUrl: scratch.url, label: 'postgresql (in-process)' });
-      // Drop the database only once every connection of the store's pool is gone (see waitForDisconnect).
-      return {
-        ...harness,
-        close: () =>
-          harness
-            .close()
-            .then(() => waitForDisconnect(scratch.url))
-            .finally(scratch.drop),
-      };
-    });
-  });
-} else {
-  describe.skip('orders server: postgresql (no PostgreSQL at 127.0.0.1:5432)', () => {
-    it('skipped', () => {});
-  });
-}

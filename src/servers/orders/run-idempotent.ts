@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../../store/schema.js';
+import type { OrdersDatabase } from './tables.js';
 import { runOnce } from '../shared/idempotency.js';
 import { ToolFailure } from '../shared/tool-failure.js';
 
@@ -38,13 +38,13 @@ interface Recorded<T> {
  * `ToolFailure`s roll the transaction back and record nothing.
  */
 export async function runIdempotent<T extends object>(
-  db: Kysely<Database>,
+  db: Kysely<OrdersDatabase>,
   options: { key: string | undefined; tool: string; request: Readonly<Record<string, string | number>> },
-  work: (trx: Transaction<Database>) => Promise<T>,
+  work: (trx: Transaction<OrdersDatabase>) => Promise<T>,
 ): Promise<T & { replayed: boolean }> {
   const request = JSON.stringify(options.request);
   const { result, replayed } = await retryConcurrentChange(() =>
-    runOnce<Recorded<T>>(db, { key: options.key, tool: options.tool }, async (trx) => ({
+    runOnce<Recorded<T>, OrdersDatabase>(db, { key: options.key, tool: options.tool }, async (trx) => ({
       request,
       value: await work(trx),
     })),

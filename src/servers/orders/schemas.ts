@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from 'zod';
-import type { OrderStatus } from '../../store/schema.js';
+import type { OrderStatus } from './tables.js';
 import { dollarsToCents } from './money.js';
 
 /** Every order status, in lifecycle order. */

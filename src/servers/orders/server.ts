@@ -1,6 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.js';
+import type { OrdersDatabase } from './tables.js';
 import { registerInventoryTools } from './inventory-tools.js';
 import { registerOrderTools } from './order-tools.js';
 
@@ -9,7 +9,7 @@ import { registerOrderTools } from './order-tools.js';
  * Every side effect is one transaction over the shared store and honours an optional `idempotency_key`.
  * Creating it does no I/O; tools query `db` when called.
  */
-export function createOrdersServer(db: Kysely<Database>, version: string): McpServer {
+export function createOrdersServer(db: Kysely<OrdersDatabase>, version: string): McpServer {
   const server = new McpServer({ name: 'deckhand-orders', version }, { capabilities: { tools: {} } });
   registerOrderTools(server, db);
   registerInventoryTools(server, db);

@@ -1,7 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import { delay } from '../../shared/abort.js';
-import type { Database } from '../../store/schema.js';
+import type { IdempotencyKeyTable, IdempotencyTables } from './tables.js';
 import { ToolFailure } from './tool-failure.js';
 
 /** The optional `idempotency_key` argument every side-effecting tool accepts. */
@@ -27,17 +27,19 @@ function isWriteConflict(error: unknown): boolean {
  * the recorded result with `replayed: true`. Without a key, `work` simply runs in a transaction.
  * A `ToolFailure` from `work` rolls everything back and records nothing, so a corrected retry may succeed.
  */
-export async function runOnce<T>(
-  db: Kysely<Database>,
+export async function runOnce<T, DB extends IdempotencyTables = IdempotencyTables>(
+  db: Kysely<DB>,
   options: { key: string | undefined; tool: string },
-  work: (trx: Transaction<Database>) => Promise<T>,
+  work: (trx: Transaction<DB>) => Promise<T>,
 ): Promise<{ result: T; replayed: boolean }> {
   const { key, tool } = options;
   if (!key) return { result: await db.transaction().execute(work), replayed: false };
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction().execute(async (trx) => {
-        const existing = await trx.selectFrom('idempotency_keys').select(['tool', 'result']).where('key', '=', key).executeTakeFirst();
+        // Plain SQL on the one table this code owns: the caller's database type is wider and its own.
+        const { rows } = await sql<Pick<IdempotencyKeyTable, 'tool' | 'result'>>`select tool, result from idempotency_keys where ${sql.ref('key')} = ${key}`.execute(trx);
+        const existing = rows[0];
         if (existing) {
           if (existing.tool !== tool) {
             throw new ToolFailure(`idempotency_key '${key}' was already used for ${existing.tool}; use a new key for ${tool}.`);
@@ -45,10 +47,8 @@ export async function runOnce<T>(
           return { result: JSON.parse(existing.result) as T, replayed: true };
         }
         const result = await work(trx);
-        await trx
-          .insertInto('idempotency_keys')
-          .values({ key, tool, result: JSON.stringify(result), created_at: new Date().toISOString() })
-          .execute();
+        const created = new Date().toISOString();
+        await sql`insert into idempotency_keys (${sql.ref('key')}, tool, result, created_at) values (${key}, ${tool}, ${JSON.stringify(result)}, ${created})`.execute(trx);
         return { result, replayed: false };
       });
     } catch (error) {

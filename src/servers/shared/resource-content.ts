@@ -1,4 +1,4 @@
-/** @module Small builders for the read-only resources and prompts in `resources-*.ts`. */
+/** @module Small builders for the read-only resources and prompts in each server's `resources.ts`. */
 import type { ContentBlock, McpServer, ReadResourceResult, Variables } from '@modelcontextprotocol/server';
 import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, ResourceTemplate } from '@modelcontextprotocol/server';
 

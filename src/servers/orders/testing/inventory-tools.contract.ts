@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InventoryItem } from '../schemas.js';
-import { type OrdersHarness, resultText, structured } from './harness.js';
+import { resultText, type ServerHarness, structured } from '../../testing/server-harness.js';
 
 type ItemPage = { items: InventoryItem[]; next_cursor: string | null };
 type AdjustResult = {
@@ -16,7 +16,7 @@ type AdjustResult = {
  * The inventory tools' contract, against any backend. It shares the store with the order contract, so it
  * changes only SKUs no order there touches: RNG-RUB-06 (a refused removal), BRC-SLV-CH and WCH-LTH-01.
  */
-export function inventoryToolsContract(harness: () => OrdersHarness): void {
+export function inventoryToolsContract(harness: () => ServerHarness): void {
   const call = (tool: string, args: Record<string, unknown>) => harness().call(tool, args);
   const itemRow = (sku: string) =>
     harness().db.selectFrom('inventory_items').selectAll().where('sku', '=', sku).executeTakeFirstOrThrow();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { OrderDetail, OrderSummary } from '../schemas.js';
-import { type OrdersHarness, resultText, structured } from './harness.js';
+import { resultText, type ServerHarness, structured } from '../../testing/server-harness.js';
 
 type Page = { orders: OrderSummary[]; next_cursor: string | null };
 type RefundResult = { order: OrderDetail; refund: { payment_id: string; amount_cents: number }; replayed: boolean };
@@ -19,7 +19,7 @@ const withoutReplayed = ({ replayed: _replayed, ...rest }: { replayed: boolean }
  * each one changes its own orders: reads and filters use the untouched ones (and run first), shipping uses
  * XYZ-790, refunds XYZ-798/XYZ-800/XYZ-796, cancellation XYZ-795/XYZ-799.
  */
-export function orderToolsContract(harness: () => OrdersHarness): void {
+export function orderToolsContract(harness: () => ServerHarness): void {
   const call = (tool: string, args: Record<string, unknown>) => harness().call(tool, args);
   const orderRow = (id: string) =>
     harness().db.selectFrom('orders').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

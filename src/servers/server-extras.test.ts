@@ -1,10 +1,12 @@
 import type { LoggingMessageNotification, ReadResourceResult } from '@modelcontextprotocol/client';
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILTIN_SERVER_NAMES, type BuiltinServerName } from '../../config/schema.js';
-import { openStore, type Store } from '../../store/database.js';
-import { createBuiltinServer } from '../serve-stdio.js';
-import { logToolCalls } from './tool-call-logging.js';
+import { BUILTIN_SERVER_NAMES, type BuiltinServerName } from '../config/schema.js';
+import { type OpenDatabase, openDatabase } from '../shared/database/open-database.js';
+import { migrateServerData, seedServerData } from './data.js';
+import type { BuiltinDatabase } from './database.js';
+import { createBuiltinServer } from './serve-stdio.js';
+import { logToolCalls } from './shared/tool-call-logging.js';
 
 /** Per server: a resource and a prompt (with arguments), and what each must mention from the demo data. */
 const EXTRAS: Record<
@@ -49,7 +51,7 @@ const textOf = (result: ReadResourceResult): string => {
   return first && 'text' in first ? first.text : '';
 };
 
-let store: Store;
+let store: OpenDatabase<BuiltinDatabase>;
 const clients: Client[] = [];
 
 /** Built-in server `name` as the serving entries build it, on the in-memory store, with tool-call logging. */
@@ -65,7 +67,8 @@ async function connect(name: BuiltinServerName): Promise<Client> {
 }
 
 beforeAll(async () => {
-  store = await openStore({ file: ':memory:' });
+  // Every built-in server's data, as the host prepares it.
+  store = await openDatabase<BuiltinDatabase>({ file: ':memory:', prepare: [migrateServerData, seedServerData] });
 });
 
 afterAll(async () => {
@@ -100,6 +103,17 @@ describe.each(DEMO_SERVERS.map((name) => [name]))('registerServerExtras: %s', (n
     const prompt = await client.getPrompt({ name: EXTRAS[name].prompt, arguments: EXTRAS[name].promptArgs });
     expect(prompt.messages.map((message) => message.content.type)).toEqual(['resource', 'text']);
     expect(JSON.stringify(prompt.messages)).toContain(EXTRAS[name].says);
+  });
+});
+
+describe('orders://orders/{order_id}', () => {
+  // Invariant: the order resource and get_order give one order in one shape (the order store's), not two.
+  it('reads exactly what get_order returns', async () => {
+    const client = await connect('orders');
+    const resource = JSON.parse(textOf(await client.readResource({ uri: 'orders://orders/XYZ-789' })));
+    const tool = await client.callTool({ name: 'get_order', arguments: { order_id: 'XYZ-789' } });
+    expect(resource).toEqual(tool.structuredContent);
+    expect(resource).toMatchObject({ order_id: 'XYZ-789', customer: { name: 'Lisa Park' } });
   });
 });
 

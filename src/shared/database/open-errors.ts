@@ -4,9 +4,8 @@
  */
 import { dirname } from 'node:path';
 import { type Kysely, sql } from 'kysely';
-import { AppError, errorMessage, UsageError } from '../shared/errors.js';
-import type { Database } from './schema.js';
-import { dataDirError, errorCodes } from '../shared/fs-errors.js';
+import { AppError, errorMessage, UsageError } from '../errors.js';
+import { dataDirError, errorCodes } from '../fs-errors.js';
 
 /** The store that failed to open: a SQLite file, or PostgreSQL at `location` (the URL without its password). */
 export type StoreTarget = { readonly kind: 'sqlite'; readonly file: string } | { readonly kind: 'postgres'; readonly location: string };
@@ -69,7 +68,7 @@ function firstLine(text: string): string {
  * Fails when a SQLite store opened read-only (SQLite falls back to read-only when the file cannot be opened for
  * writing), before a run starts instead of at its first write: writes the header's `user_version` back unchanged.
  */
-export async function assertWritable(db: Kysely<Database>): Promise<void> {
+export async function assertWritable<DB>(db: Kysely<DB>): Promise<void> {
   const { rows } = await sql<{ user_version: number }>`pragma user_version`.execute(db);
   const version = Number(rows[0]?.user_version ?? 0);
   await sql.raw(`pragma user_version = ${Number.isInteger(version) ? version : 0}`).execute(db);

@@ -1,11 +1,11 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../../store/schema.js';
-import { embeddedJson, jsonResource, registerRecordTemplate, RESOURCE_LIST_LIMIT, unknownArgument } from './resource-content.js';
+import type { EmailDatabase } from './tables.js';
+import { embeddedJson, jsonResource, registerRecordTemplate, RESOURCE_LIST_LIMIT, unknownArgument } from '../shared/resource-content.js';
 
 /** The outbox, newest first, without bodies (read one email for its body). */
-function outbox(db: Kysely<Database>) {
+function outbox(db: Kysely<EmailDatabase>) {
   return db
     .selectFrom('emails')
     .select(['id', 'to_address', 'subject', 'kind', 'order_id', 'status', 'delivery_note', 'created_at'])
@@ -15,7 +15,7 @@ function outbox(db: Kysely<Database>) {
     .execute();
 }
 
-function email(db: Kysely<Database>, emailId: string) {
+function email(db: Kysely<EmailDatabase>, emailId: string) {
   return db
     .selectFrom('emails')
     .select([
@@ -35,7 +35,7 @@ function email(db: Kysely<Database>, emailId: string) {
 }
 
 /** What a customer email about an order needs: the order, its customer, and what was already sent about it. */
-async function orderCorrespondence(db: Kysely<Database>, orderId: string) {
+async function orderCorrespondence(db: Kysely<EmailDatabase>, orderId: string) {
   const order = await db
     .selectFrom('orders')
     .innerJoin('customers', 'customers.id', 'orders.customer_id')
@@ -61,7 +61,7 @@ async function orderCorrespondence(db: Kysely<Database>, orderId: string) {
 }
 
 /** Email: `email://outbox`, `email://emails/{email_id}`, and prompt `draft_customer_email`. */
-export function registerEmailResources(server: McpServer, db: Kysely<Database>): void {
+export function registerEmailResources(server: McpServer, db: Kysely<EmailDatabase>): void {
   server.registerResource(
     'outbox',
     'email://outbox',

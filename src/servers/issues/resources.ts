@@ -1,8 +1,8 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import { type Kysely, sql } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../../store/schema.js';
-import { embeddedJson, jsonResource, registerRecordTemplate, RESOURCE_LIST_LIMIT, unknownArgument } from './resource-content.js';
+import type { IssuesDatabase } from './tables.js';
+import { embeddedJson, jsonResource, registerRecordTemplate, RESOURCE_LIST_LIMIT, unknownArgument } from '../shared/resource-content.js';
 
 /** Labels are stored as a JSON array; a malformed value reads as no labels rather than failing the read. */
 function parseLabels(labels: string): string[] {
@@ -15,7 +15,7 @@ function parseLabels(labels: string): string[] {
 }
 
 /** Open and in-progress issues, most urgent first, then oldest first. */
-async function openIssues(db: Kysely<Database>) {
+async function openIssues(db: Kysely<IssuesDatabase>) {
   const rows = await db
     .selectFrom('issues')
     .select(['id', 'title', 'status', 'priority', 'assignee', 'labels', 'related_to', 'created_at', 'updated_at'])
@@ -28,7 +28,7 @@ async function openIssues(db: Kysely<Database>) {
 }
 
 /** One issue with all its comments, oldest first; undefined when there is no such issue. */
-async function issueRecord(db: Kysely<Database>, issueId: string) {
+async function issueRecord(db: Kysely<IssuesDatabase>, issueId: string) {
   const issue = await db.selectFrom('issues').selectAll().where('id', '=', issueId).executeTakeFirst();
   if (!issue) return undefined;
   const comments = await db
@@ -42,7 +42,7 @@ async function issueRecord(db: Kysely<Database>, issueId: string) {
 }
 
 /** Issues: `issues://issues/open`, `issues://issues/{issue_id}`, and prompt `triage_issue`. */
-export function registerIssuesResources(server: McpServer, db: Kysely<Database>): void {
+export function registerIssuesResources(server: McpServer, db: Kysely<IssuesDatabase>): void {
   server.registerResource(
     'open-issues',
     'issues://issues/open',

@@ -5,16 +5,16 @@
  */
 import type { McpServer } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
-import type { BuiltinServerName } from '../../config/schema.js';
-import type { Database } from '../../store/schema.js';
-import { registerCrmResources } from './resources-crm.js';
-import { registerEmailResources } from './resources-email.js';
-import { registerIssuesResources } from './resources-issues.js';
-import { registerNotesResources } from './resources-notes.js';
-import { registerOrdersResources } from './resources-orders.js';
+import type { BuiltinServerName } from '../config/schema.js';
+import type { BuiltinDatabase } from './database.js';
+import { registerCrmResources } from './crm/resources.js';
+import { registerEmailResources } from './email/resources.js';
+import { registerIssuesResources } from './issues/resources.js';
+import { registerNotesResources } from './notes/resources.js';
+import { registerOrdersResources } from './orders/resources.js';
 
 /** Registers one server's resources and prompts on `server`; reads only. */
-export type ResourceRegistrar = (server: McpServer, db: Kysely<Database>) => void;
+export type ResourceRegistrar = (server: McpServer, db: Kysely<BuiltinDatabase>) => void;
 
 const REGISTRARS: Readonly<Record<BuiltinServerName, ResourceRegistrar>> = {
   crm: registerCrmResources,
@@ -30,7 +30,7 @@ const REGISTRARS: Readonly<Record<BuiltinServerName, ResourceRegistrar>> = {
  * Declares the `logging` capability and registers the resources and prompt of built-in server `name` on `server`.
  * Call it before `connect` (capabilities are fixed once connected; the SDK throws otherwise). Returns `server`.
  */
-export function registerServerExtras(server: McpServer, name: BuiltinServerName, db: Kysely<Database>): McpServer {
+export function registerServerExtras(server: McpServer, name: BuiltinServerName, db: Kysely<BuiltinDatabase>): McpServer {
   server.server.registerCapabilities({ logging: {} });
   REGISTRARS[name](server, db);
   return server;

@@ -1,43 +1,12 @@
-import type {
-  CustomerTable,
-  EmailTable,
-  InventoryItemTable,
-  IssueTable,
-  NoteTable,
-  OrderStatus,
-} from './schema.js';
-
 /**
- * Demo data for a jewelry retailer. Ids are stable so the README's examples work: order XYZ-789 belongs
- * to Lisa Park (C-1001) and shipped with UPS; there is also a Lisa Parker, so searches must be exact enough.
+ * @module The orders server's demo inventory and orders, consistent: totals from lines, payments matching the
+ * paid and refunded amounts. Ids are stable so the README's examples work: XYZ-789 (Lisa Park's ring) shipped
+ * with UPS. The orders name customers of the crm server's demo data, which is seeded first.
  */
+import type { Kysely } from 'kysely';
+import type { InventoryItemTable, OrderLineTable, OrdersTables, OrderStatus, OrderTable, PaymentTable } from './tables.js';
+
 const CREATED = '2026-01-05T09:00:00.000Z';
-
-const customer = (id: string, name: string, city: string, tier: 'standard' | 'vip', phone: string | null): CustomerTable => ({
-  id,
-  name,
-  email: `${name.toLowerCase().replace(/[^a-z ]/g, '').replace(' ', '.')}@example.com`,
-  phone,
-  city,
-  tier,
-  created_at: CREATED,
-  updated_at: CREATED,
-});
-
-export const DEMO_CUSTOMERS: readonly CustomerTable[] = [
-  customer('C-1001', 'Lisa Park', 'San Francisco', 'vip', '+1-415-555-0101'),
-  customer('C-1002', 'Marcus Chen', 'New York', 'standard', '+1-212-555-0142'),
-  customer('C-1003', 'Priya Raman', 'Chicago', 'standard', '+1-312-555-0199'),
-  customer('C-1004', 'Daniel Okafor', 'Houston', 'standard', null),
-  customer('C-1005', 'Sofia Alvarez', 'Miami', 'vip', '+1-305-555-0117'),
-  customer('C-1006', 'James Oconnor', 'Boston', 'standard', '+1-617-555-0163'),
-  customer('C-1007', 'Aiko Tanaka', 'Seattle', 'standard', '+1-206-555-0188'),
-  customer('C-1008', 'Fatima Haddad', 'Detroit', 'vip', '+1-313-555-0124'),
-  customer('C-1009', 'Noah Williams', 'Denver', 'standard', null),
-  customer('C-1010', 'Elena Petrova', 'Portland', 'standard', '+1-503-555-0175'),
-  customer('C-1011', 'Lisa Parker', 'Austin', 'standard', '+1-512-555-0133'),
-  customer('C-1012', 'Grace Kim', 'Los Angeles', 'vip', '+1-213-555-0156'),
-];
 
 const item = (sku: string, name: string, category: string, priceCents: number, stock: number, reorderLevel: number): InventoryItemTable => ({
   sku,
@@ -96,68 +65,57 @@ export const DEMO_ORDERS: readonly DemoOrder[] = [
   { id: 'XYZ-800', customerId: 'C-1005', status: 'delivered', lines: [['RNG-PLT-08', 1]], createdAt: '2026-08-20T12:00:00.000Z', shippedAt: '2026-08-22T12:00:00.000Z', carrier: 'FedEx', trackingNumber: '772899170001' },
 ];
 
-const NOTE_TIME = '2026-11-01T10:00:00.000Z';
+const PAID_STATUSES = new Set(['paid', 'shipped', 'delivered', 'refunded']);
 
-export const DEMO_NOTES: readonly NoteTable[] = [
-  { id: 'N-0001', entity_type: 'customer', entity_id: 'C-1001', text: 'VIP since 2024. Prefers email over phone.', author: 'sam@store', created_at: NOTE_TIME },
-  { id: 'N-0002', entity_type: 'order', entity_id: 'XYZ-790', text: 'Gift wrap requested; card reads "Happy anniversary".', author: 'dana@store', created_at: '2026-11-19T11:25:00.000Z' },
-  { id: 'N-0003', entity_type: 'sku', entity_id: 'PND-EMR-01', text: 'Supplier restock expected early December.', author: 'sam@store', created_at: '2026-11-12T09:00:00.000Z' },
-];
+/** Orders with their lines and payments, consistent: totals from lines, payments matching paid and refunded amounts. */
+function expandOrder(order: DemoOrder): { order: OrderTable; lines: OrderLineTable[]; payments: PaymentTable[] } {
+  const lines = order.lines.map(([sku, quantity], index) => {
+    const item = DEMO_INVENTORY.find((candidate) => candidate.sku === sku);
+    if (!item) throw new Error(`demo order ${order.id} names unknown SKU ${sku}`);
+    return { order_id: order.id, line_no: index + 1, sku, name: item.name, quantity, unit_price_cents: item.price_cents };
+  });
+  const total = lines.reduce((sum, line) => sum + line.quantity * line.unit_price_cents, 0);
+  const paid = PAID_STATUSES.has(order.status) ? total : 0;
+  const refunded = order.status === 'refunded' ? total : 0;
+  const payments: PaymentTable[] = [];
+  if (paid > 0) payments.push({ id: `P-${order.id}-1`, order_id: order.id, kind: 'charge', amount_cents: paid, reason: null, created_at: order.createdAt });
+  if (refunded > 0) {
+    payments.push({ id: `P-${order.id}-2`, order_id: order.id, kind: 'refund', amount_cents: refunded, reason: 'Returned: wrong size', created_at: order.shippedAt ?? order.createdAt });
+  }
+  return {
+    order: {
+      id: order.id,
+      customer_id: order.customerId,
+      status: order.status,
+      total_cents: total,
+      paid_cents: paid,
+      refunded_cents: refunded,
+      carrier: order.carrier ?? null,
+      tracking_number: order.trackingNumber ?? null,
+      created_at: order.createdAt,
+      updated_at: order.shippedAt ?? order.createdAt,
+      shipped_at: order.shippedAt ?? null,
+      cancelled_at: order.status === 'cancelled' ? order.createdAt : null,
+    },
+    lines,
+    payments,
+  };
+}
 
-const issue = (
-  id: string,
-  title: string,
-  body: string,
-  status: IssueTable['status'],
-  priority: IssueTable['priority'],
-  assignee: string | null,
-  labels: string[],
-  relatedTo: string | null,
-  createdAt: string,
-): IssueTable => ({
-  id,
-  title,
-  body,
-  status,
-  priority,
-  assignee,
-  labels: JSON.stringify(labels),
-  related_to: relatedTo,
-  created_at: createdAt,
-  updated_at: createdAt,
-});
-
-export const DEMO_ISSUES: readonly IssueTable[] = [
-  issue('ISS-101', 'Restock emerald drop pendants', 'PND-EMR-01 is out of stock; two customers asked this week.', 'open', 'medium', 'sam@store', ['inventory'], 'sku:PND-EMR-01', '2026-11-12T09:05:00.000Z'),
-  issue('ISS-102', 'Cancelled watch order needs a follow-up call', 'Customer cancelled XYZ-793 after a delay; offer a discount on a re-order.', 'in_progress', 'low', 'dana@store', ['customer', 'follow-up'], 'order:XYZ-793', '2026-11-10T18:00:00.000Z'),
-  issue('ISS-103', 'Ruby halo ring below reorder level', 'RNG-RUB-06 has 1 left (reorder level 2).', 'resolved', 'low', null, ['inventory'], 'sku:RNG-RUB-06', '2026-11-05T08:30:00.000Z'),
-];
-
-export const DEMO_EMAILS: readonly EmailTable[] = [
-  {
-    id: 'EM-0001',
-    to_address: 'marcus.chen@example.com',
-    subject: 'We received your order XYZ-790',
-    body: 'Hi Marcus,\n\nThank you for your order XYZ-790. We will email you again when it ships.\n',
-    kind: 'order-confirmation',
-    order_id: 'XYZ-790',
-    status: 'sent',
-    delivery_note: null,
-    idempotency_key: null,
-    created_at: '2026-11-19T11:21:00.000Z',
-    updated_at: '2026-11-19T11:21:00.000Z',
-  },
-  {
-    id: 'EM-0002',
-    to_address: 'priya.raman@example.com',
-    subject: 'Your order XYZ-791 has shipped',
-    body: 'Hi Priya,\n\nGood news — your order XYZ-791 has shipped with USPS (9400111202555842761234).\n',
-    kind: 'shipping-confirmation',
-    order_id: 'XYZ-791',
-    status: 'sent',
-    delivery_note: null,
-    idempotency_key: null,
-    created_at: '2026-11-04T13:05:00.000Z',
-    updated_at: '2026-11-04T13:05:00.000Z',
-  },
-];
+/** Inserts the demo inventory and orders when order XYZ-789 is missing; rows already there are kept. */
+export async function seedOrders(db: Kysely<OrdersTables>): Promise<void> {
+  if (await db.selectFrom('orders').select('id').where('id', '=', 'XYZ-789').executeTakeFirst()) return;
+  const orders = DEMO_ORDERS.map(expandOrder);
+  await db.insertInto('inventory_items').values([...DEMO_INVENTORY]).onConflict((conflict) => conflict.column('sku').doNothing()).execute();
+  await db.insertInto('orders').values(orders.map((entry) => entry.order)).onConflict((conflict) => conflict.column('id').doNothing()).execute();
+  await db
+    .insertInto('order_lines')
+    .values(orders.flatMap((entry) => entry.lines))
+    .onConflict((conflict) => conflict.columns(['order_id', 'line_no']).doNothing())
+    .execute();
+  await db
+    .insertInto('payments')
+    .values(orders.flatMap((entry) => entry.payments))
+    .onConflict((conflict) => conflict.column('id').doNothing())
+    .execute();
+}

@@ -2,15 +2,15 @@ import type { McpServer } from '@modelcontextprotocol/server';
 import { ResourceTemplate } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database, NoteEntityType } from '../../store/schema.js';
-import { embeddedJson, idVariable, jsonResource, notFound, RESOURCE_LIST_LIMIT } from './resource-content.js';
+import type { NotesDatabase, NoteEntityType } from './tables.js';
+import { embeddedJson, idVariable, jsonResource, notFound, RESOURCE_LIST_LIMIT } from '../shared/resource-content.js';
 
 const ENTITY_TYPES = ['customer', 'order', 'issue', 'sku'] as const satisfies readonly NoteEntityType[];
 
 const isEntityType = (value: string): value is NoteEntityType => (ENTITY_TYPES as readonly string[]).includes(value);
 
 /** The latest notes on anything, newest first. */
-function recentNotes(db: Kysely<Database>) {
+function recentNotes(db: Kysely<NotesDatabase>) {
   return db
     .selectFrom('notes')
     .select(['id', 'entity_type', 'entity_id', 'text', 'author', 'created_at'])
@@ -21,7 +21,7 @@ function recentNotes(db: Kysely<Database>) {
 }
 
 /** The notes on one entity, newest first. */
-function notesOn(db: Kysely<Database>, entityType: NoteEntityType, entityId: string) {
+function notesOn(db: Kysely<NotesDatabase>, entityType: NoteEntityType, entityId: string) {
   return db
     .selectFrom('notes')
     .select(['id', 'text', 'author', 'created_at'])
@@ -34,7 +34,7 @@ function notesOn(db: Kysely<Database>, entityType: NoteEntityType, entityId: str
 }
 
 /** Notes: `notes://recent`, `notes://{entity_type}/{entity_id}`, and prompt `summarize_notes`. */
-export function registerNotesResources(server: McpServer, db: Kysely<Database>): void {
+export function registerNotesResources(server: McpServer, db: Kysely<NotesDatabase>): void {
   server.registerResource(
     'recent-notes',
     'notes://recent',

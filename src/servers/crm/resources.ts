@@ -1,13 +1,13 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../../store/schema.js';
-import { embeddedJson, jsonResource, registerRecordTemplate, unknownArgument } from './resource-content.js';
+import type { CrmDatabase } from './tables.js';
+import { embeddedJson, jsonResource, registerRecordTemplate, unknownArgument } from '../shared/resource-content.js';
 
 const DIRECTORY_LIMIT = 500;
 
 /** The customer directory: every customer with an order count, by name. */
-async function customerDirectory(db: Kysely<Database>) {
+async function customerDirectory(db: Kysely<CrmDatabase>) {
   return db
     .selectFrom('customers')
     .leftJoin('orders', 'orders.customer_id', 'customers.id')
@@ -26,7 +26,7 @@ async function customerDirectory(db: Kysely<Database>) {
 }
 
 /** One customer with their orders, newest first; undefined when there is no such customer. */
-export async function customerProfile(db: Kysely<Database>, customerId: string) {
+export async function customerProfile(db: Kysely<CrmDatabase>, customerId: string) {
   const customer = await db.selectFrom('customers').selectAll().where('id', '=', customerId).executeTakeFirst();
   if (!customer) return undefined;
   const orders = await db
@@ -39,7 +39,7 @@ export async function customerProfile(db: Kysely<Database>, customerId: string) 
 }
 
 /** CRM: `crm://customers` (directory), `crm://customers/{customer_id}` (profile), prompt `customer_summary`. */
-export function registerCrmResources(server: McpServer, db: Kysely<Database>): void {
+export function registerCrmResources(server: McpServer, db: Kysely<CrmDatabase>): void {
   server.registerResource(
     'customers',
     'crm://customers',

@@ -1,11 +1,12 @@
 import type { McpServer } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../../store/schema.js';
-import { embeddedJson, jsonResource, registerRecordTemplate, RESOURCE_LIST_LIMIT, unknownArgument } from './resource-content.js';
+import { OrderStore } from './order-store.js';
+import type { OrdersDatabase } from './tables.js';
+import { embeddedJson, jsonResource, registerRecordTemplate, RESOURCE_LIST_LIMIT, unknownArgument } from '../shared/resource-content.js';
 
 /** The most recent orders with their customer, newest first. */
-function recentOrders(db: Kysely<Database>) {
+function recentOrders(db: Kysely<OrdersDatabase>) {
   return db
     .selectFrom('orders')
     .innerJoin('customers', 'customers.id', 'orders.customer_id')
@@ -23,35 +24,8 @@ function recentOrders(db: Kysely<Database>) {
     .execute();
 }
 
-/** One order with its customer, lines and payments; undefined when there is no such order. */
-async function orderRecord(db: Kysely<Database>, orderId: string) {
-  const order = await db
-    .selectFrom('orders')
-    .innerJoin('customers', 'customers.id', 'orders.customer_id')
-    .selectAll('orders')
-    .select(['customers.name as customer_name', 'customers.email as customer_email'])
-    .where('orders.id', '=', orderId)
-    .executeTakeFirst();
-  if (!order) return undefined;
-  const [lines, payments] = await Promise.all([
-    db
-      .selectFrom('order_lines')
-      .select(['line_no', 'sku', 'name', 'quantity', 'unit_price_cents'])
-      .where('order_id', '=', orderId)
-      .orderBy('line_no')
-      .execute(),
-    db
-      .selectFrom('payments')
-      .select(['id', 'kind', 'amount_cents', 'reason', 'created_at'])
-      .where('order_id', '=', orderId)
-      .orderBy('created_at')
-      .execute(),
-  ]);
-  return { ...order, lines, payments };
-}
-
 /** Inventory at or below its reorder level, emptiest first. */
-function lowStock(db: Kysely<Database>) {
+function lowStock(db: Kysely<OrdersDatabase>) {
   return db
     .selectFrom('inventory_items')
     .select(['sku', 'name', 'category', 'stock', 'reorder_level', 'updated_at'])
@@ -65,7 +39,9 @@ function lowStock(db: Kysely<Database>) {
  * Orders: `orders://orders` (recent), `orders://orders/{order_id}`, `orders://inventory/low-stock`, and prompt
  * `order_status_update`.
  */
-export function registerOrdersResources(server: McpServer, db: Kysely<Database>): void {
+export function registerOrdersResources(server: McpServer, db: Kysely<OrdersDatabase>): void {
+  // One order reads as `get_order` answers it: the same store, the same shape.
+  const orders = new OrderStore(db);
   server.registerResource(
     'recent-orders',
     'orders://orders',
@@ -93,10 +69,10 @@ export function registerOrdersResources(server: McpServer, db: Kysely<Database>)
     template: 'orders://orders/{order_id}',
     variable: 'order_id',
     title: 'Order',
-    description: 'One order (e.g. orders://orders/XYZ-789): status, customer, lines, payments, carrier and tracking.',
+    description: 'One order (e.g. orders://orders/XYZ-789) as get_order returns it: status, customer, lines, payments, carrier and tracking.',
     what: 'order',
     hint: 'See orders://orders for recent order ids.',
-    load: (id) => orderRecord(db, id),
+    load: (id) => orders.find(id),
   });
 
   server.registerPrompt(
@@ -109,7 +85,7 @@ export function registerOrdersResources(server: McpServer, db: Kysely<Database>)
     },
     async ({ order_id }) => {
       const orderId = order_id.toUpperCase();
-      const order = await orderRecord(db, orderId);
+      const order = await orders.find(orderId);
       if (!order) unknownArgument(`No order ${orderId}. Read orders://orders for recent order ids.`);
       return {
         description: `Status update for order ${orderId}`,
@@ -120,9 +96,9 @@ export function registerOrdersResources(server: McpServer, db: Kysely<Database>)
             content: {
               type: 'text',
               text:
-                `Draft a short, friendly status update to ${order.customer_name} about order ${orderId}: what they ordered, ` +
-                'where it stands (with carrier and tracking number when shipped), and any refund. Amounts are in cents; show ' +
-                'dollars. Do not promise dates the data does not support.',
+                `Draft a short, friendly status update to ${order.customer.name} about order ${orderId}: what they ordered, ` +
+                'where it stands (with carrier and tracking number when shipped), and any refund. Show amounts in dollars ' +
+                '(the dollar fields, not the _cents ones). Do not promise dates the data does not support.',
             },
           },
         ],
