@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { loadSettings } from '../src/config/load.js';
 import type { StdioServerConfig } from '../src/config/schema.js';
-import { isStdio } from '../src/mcp/connection.js';
+import { isStdio } from '../src/mcp/server-target.js';
 import { builtinServerEntry } from '../src/shared/package-info.js';
 import { openStore } from '../src/store/database.js';
 import type { BenchResources } from './resources.js';

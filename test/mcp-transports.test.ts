@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import packageJson from '../package.json' with { type: 'json' };
 import { McpHost } from '../src/mcp/index.js';
 
 // Transport behaviour the everything-suite does not reach: the legacy HTTP+SSE fallback and per-call timeouts.
@@ -71,5 +72,12 @@ describe('McpHost transports', () => {
     setTimeout(() => controller.abort(new Error('user cancelled')), 20);
     await expect(pending).rejects.toThrow('user cancelled');
     expect((await host.call('slow__wait', { ms: 1 }, { toolCallId: 'after' })).isError).toBe(false);
+  });
+
+  it('introduces itself with the version in package.json', async () => {
+    const host = await McpHost.start({ servers: { slow: { command: process.execPath, args: [SLOW_SERVER], env: {} } } });
+    hosts.push(host);
+    const outcome = await host.call('slow__whoami', {}, { toolCallId: 'who' });
+    expect(outcome).toMatchObject({ isError: false, text: `deckhand ${packageJson.version}` });
   });
 });

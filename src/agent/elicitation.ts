@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ElicitRequestFormParams, ElicitResult } from '@modelcontextprotocol/client';
-import type { ElicitationHandler } from '../mcp/connection.js';
+import type { ElicitationHandler } from '../mcp/connection-types.js';
 import { delay } from '../shared/abort.js';
 import { type Logger, noopLogger } from '../shared/logger.js';
 import type { ApprovalRow, ApprovalStore } from '../store/approval-store.js';

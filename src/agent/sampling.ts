@@ -1,7 +1,7 @@
 import type { CreateMessageRequest, CreateMessageResult } from '@modelcontextprotocol/client';
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/client';
 import type { Kysely } from 'kysely';
-import type { SamplingHandler } from '../mcp/connection.js';
+import type { SamplingHandler } from '../mcp/connection-types.js';
 import { costOf, type PricedModel } from '../models/pricing.js';
 import { ESTIMATE_CHARS_PER_TOKEN, promptCounter } from '../models/token-count.js';
 import type { ModelMessage, Usage } from '../models/types.js';

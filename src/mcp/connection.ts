@@ -1,120 +1,34 @@
-import type {
-  CallToolResult,
-  CreateMessageRequest,
-  CreateMessageResult,
-  ElicitRequest,
-  ElicitResult,
-  GetPromptResult,
-  Prompt,
-  ReadResourceResult,
-  Resource,
-  Tool,
-  Transport,
-} from '@modelcontextprotocol/client';
-import {
-  Client,
-  SdkError,
-  SdkErrorCode,
-  SSEClientTransport,
-  StreamableHTTPClientTransport,
-  UnauthorizedError,
-} from '@modelcontextprotocol/client';
-import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import type { HttpServerConfig, McpServerConfig, StdioServerConfig } from '../config/schema.js';
-import { delay, mergeSignals } from '../shared/abort.js';
+/**
+ * @module One MCP server connection's life: connect, keep the tool list fresh, run requests with their timeouts and
+ * the caller's signal, answer the server's own requests, restart a crashed stdio server. The parts it uses each have
+ * a file: how a server is reached (`transports.ts`), OAuth on a live connection (`authorization.ts`), the call
+ * timeout (`call-clock.ts`), failure wording (`call-errors.ts`, `server-target.ts`), restart waits (`restart-policy.ts`).
+ */
+import type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, Tool, Transport } from '@modelcontextprotocol/client';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import type { McpServerConfig } from '../config/schema.js';
+import { delay, mergeSignals, raceAbort } from '../shared/abort.js';
 import { errorMessage, ServerStartError } from '../shared/errors.js';
 import { type Logger, noopLogger } from '../shared/logger.js';
-import type { OAuthProvider } from './oauth.js';
+import { VERSION } from '../shared/package-info.js';
+import { redactUrlsIn } from '../shared/redact.js';
+import { withAuthorization } from './authorization.js';
+import { CallClock, MAX_TIMER_MS } from './call-clock.js';
+import { classifyCallError, ServerCallError, timeoutError } from './call-errors.js';
+import {
+  type CallToolOptions,
+  type ConnectionOptions,
+  type ConnectionState,
+  DEFAULT_CALL_TIMEOUT_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  type RequestOptions,
+  type ServerTool,
+} from './connection-types.js';
+import { MAX_CONSECUTIVE_RESTARTS, restartBackoffMs } from './restart-policy.js';
+import { describeStartFailure, describeTarget, isStdio } from './server-target.js';
 import { StderrTail } from './stderr-tail.js';
-import { redactUrl, redactUrlsIn } from '../shared/redact.js';
-import { ProcessGroupStdioTransport } from './process-group.js';
-
-export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
-export const DEFAULT_CALL_TIMEOUT_MS = 60_000;
-const RESTART_BACKOFF_MS = [100, 250, 500, 1_000, 2_000, 5_000] as const;
-/** A server that crashes this many times in a row without a successful call is given up on. */
-const MAX_CONSECUTIVE_RESTARTS = RESTART_BACKOFF_MS.length;
-
-export type ConnectionState = 'connecting' | 'ready' | 'restarting' | 'failed' | 'closed';
-
-/** A tool as one server lists it. */
-export interface ServerTool {
-  readonly server: string;
-  readonly name: string;
-  readonly description: string;
-  readonly inputSchema: Record<string, unknown>;
-  readonly outputSchema?: Record<string, unknown>;
-  readonly annotations?: Tool['annotations'];
-}
-
-/**
- * Answers a server's `elicitation/create` request (a question for the user). Resolve with `accept` and the
- * content, `decline` or `cancel`; `options.signal` aborts when the server cancels the request.
- */
-export type ElicitationHandler = (
-  request: ElicitRequest['params'],
-  options: { readonly server: string; readonly signal: AbortSignal },
-) => Promise<ElicitResult>;
-
-/**
- * Answers a server's `sampling/createMessage` request (a completion from the host's model). Throw to refuse;
- * `options.signal` aborts when the server cancels the request.
- */
-export type SamplingHandler = (
-  request: CreateMessageRequest['params'],
-  options: { readonly server: string; readonly signal: AbortSignal },
-) => Promise<CreateMessageResult>;
-
-export interface ConnectionOptions {
-  readonly logger?: Logger;
-  readonly connectTimeoutMs?: number;
-  readonly callTimeoutMs?: number;
-  readonly clientInfo?: { name: string; version: string };
-  /** Called after the server's tool list changed (`notifications/tools/list_changed`) or it was re-listed after a restart. */
-  readonly onToolsChanged?: (connection: ServerConnection) => void;
-  /**
-   * Answers elicitation requests. Only when it is given does the client declare the `elicitation` capability
-   * (form mode, with `applyDefaults`: schema defaults fill fields an accepted answer leaves out, SEP-1034).
-   */
-  readonly elicitation?: ElicitationHandler;
-  /** Answers sampling requests. Only when it is given does the client declare the `sampling` capability. */
-  readonly sampling?: SamplingHandler;
-  /** OAuth client for an HTTP server that requires authorization; ignored for stdio servers. */
-  readonly oauth?: OAuthProvider;
-}
-
-/** Options of the request methods: a caller's signal and a timeout that replaces the server's call timeout. */
-export interface RequestOptions {
-  readonly signal?: AbortSignal;
-  readonly timeoutMs?: number;
-}
-
-export interface CallToolOptions extends RequestOptions {
-  /** Called for each progress notification the server sends for this call; each one also restarts the timeout. */
-  readonly onProgress?: (progress: number, total?: number) => void;
-  /** The request's `_meta` (the W3C trace context, so our servers continue the trace). */
-  readonly meta?: Readonly<Record<string, string>>;
-}
-
-/** Thrown by `callTool` when the server could not answer: it crashed, timed out or is unreachable. */
-export class ServerCallError extends Error {
-  constructor(
-    message: string,
-    readonly kind: 'crashed' | 'timeout' | 'unavailable' | 'protocol',
-  ) {
-    super(message);
-    this.name = 'ServerCallError';
-  }
-}
-
-export function isStdio(config: McpServerConfig): config is StdioServerConfig {
-  return 'command' in config;
-}
-
-/** The server's command line or URL, for people and logs: a URL's password and token parameters are redacted. */
-export function describeTarget(config: McpServerConfig): string {
-  return isStdio(config) ? [config.command, ...config.args].join(' ') : redactUrl(config.url);
-}
+import { connectHttp, createStdioTransport } from './transports.js';
 
 /**
  * One MCP server: connects over stdio or Streamable HTTP (falling back to legacy SSE), keeps its tool list
@@ -192,12 +106,12 @@ export class ServerConnection implements AsyncDisposable {
       return client;
     };
     const client = isStdio(this.config)
-      ? await connectWith(this.createStdioTransport(this.config))
-      : await this.connectHttp(this.config, connectWith);
+      ? await connectWith(createStdioTransport(this.config, (chunk) => this.stderr.push(chunk)))
+      : await connectHttp({ config: this.config, oauth: this.options.oauth, connectWith, logger: this.logger });
     this.client = client;
     client.onclose = () => this.handleClose(client);
     try {
-      await this.withAuthorization(client, () => this.refreshTools(client));
+      await withAuthorization(this.options.oauth, client, () => this.refreshTools(client));
     } catch (error) {
       // Connected but unusable: stop the process (or session) instead of leaving it running behind a failed state.
       this.client = undefined;
@@ -208,7 +122,7 @@ export class ServerConnection implements AsyncDisposable {
 
   private createClient(): Client {
     const { elicitation, sampling } = this.options;
-    const client = new Client(this.options.clientInfo ?? { name: 'deckhand', version: '0.1.0' }, {
+    const client = new Client(this.options.clientInfo ?? { name: 'deckhand', version: VERSION }, {
       capabilities: {
         ...(elicitation ? { elicitation: { form: { applyDefaults: true } } } : {}),
         ...(sampling ? { sampling: {} } : {}),
@@ -249,83 +163,6 @@ export class ServerConnection implements AsyncDisposable {
       return await work();
     } finally {
       if (--this.answers === 0) for (const clock of this.callClocks) clock.start();
-    }
-  }
-
-  private createStdioTransport(config: StdioServerConfig): StdioClientTransport {
-    // In a process group of its own, killed whole when the transport closes (see process-group.ts).
-    const transport = new ProcessGroupStdioTransport({
-      command: config.command,
-      args: config.args,
-      env: { ...getDefaultEnvironment(), ...config.env },
-      ...(config.cwd ? { cwd: config.cwd } : {}),
-      stderr: 'pipe',
-    });
-    transport.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk));
-    return transport;
-  }
-
-  private async connectHttp(
-    config: HttpServerConfig,
-    connectWith: (transport: Transport) => Promise<Client>,
-  ): Promise<Client> {
-    const url = new URL(config.url);
-    const options = {
-      requestInit: { headers: config.headers },
-      ...(this.options.oauth ? { authProvider: this.options.oauth } : {}),
-    };
-    if (config.type === 'sse') {
-      return this.connectAuthorized(() => new SSEClientTransport(url, options), connectWith);
-    }
-    try {
-      return await this.connectAuthorized(() => new StreamableHTTPClientTransport(url, options), connectWith);
-    } catch (error) {
-      // Servers from before the 2025-03-26 revision only speak HTTP+SSE; the spec's backwards-compatibility
-      // rule is to try Streamable HTTP first and fall back when the POST is refused. A refused authorization
-      // is an answer from a Streamable HTTP server, not a sign of an old one.
-      if (config.type !== undefined || error instanceof UnauthorizedError) throw error;
-      this.logger.info({ error: errorMessage(error) }, 'Streamable HTTP refused; trying legacy SSE');
-      return this.connectAuthorized(() => new SSEClientTransport(url, options), connectWith);
-    }
-  }
-
-  /** Connects; when the server demands authorization first, completes it and connects again on a new transport. */
-  private async connectAuthorized(
-    createTransport: () => StreamableHTTPClientTransport | SSEClientTransport,
-    connectWith: (transport: Transport) => Promise<Client>,
-  ): Promise<Client> {
-    const transport = createTransport();
-    try {
-      return await connectWith(transport);
-    } catch (error) {
-      const authorization = this.pendingAuthorization(error);
-      if (!authorization) throw error;
-      await transport.finishAuth(await authorization);
-      return connectWith(createTransport());
-    }
-  }
-
-  /** The authorization the SDK started while `error` happened, when the error asks for one. */
-  private pendingAuthorization(error: unknown): Promise<URLSearchParams> | undefined {
-    if (!this.options.oauth || !(error instanceof UnauthorizedError)) return undefined;
-    return this.options.oauth.takeAuthorizationResponse();
-  }
-
-  /**
-   * Runs `operation`; when the server asks for (more) authorization mid-session, e.g. a 403 `insufficient_scope`
-   * step-up, redeems the authorization the SDK started and runs it once more.
-   */
-  private async withAuthorization<T>(client: Client, operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      const authorization = this.pendingAuthorization(error);
-      const transport = client.transport;
-      const authorizable =
-        transport instanceof StreamableHTTPClientTransport || transport instanceof SSEClientTransport;
-      if (!authorization || !authorizable) throw error;
-      await transport.finishAuth(await authorization);
-      return operation();
     }
   }
 
@@ -442,31 +279,19 @@ export class ServerConnection implements AsyncDisposable {
     const signal = mergeSignals(options.signal, clock?.signal);
     const requestOptions = { timeout: clock ? MAX_TIMER_MS : timeoutMs, ...(signal ? { signal } : {}) };
     try {
-      return await this.withAuthorization(client, () => operation(client, requestOptions));
+      return await withAuthorization(this.options.oauth, client, () => operation(client, requestOptions));
     } catch (error) {
       if (options.signal?.aborted) throw options.signal.reason;
-      if (clock?.signal.aborted) throw new ServerCallError(`server '${this.name}' did not answer within ${timeoutMs} ms`, 'timeout');
-      throw this.classifyCallError(error, timeoutMs);
+      if (clock?.signal.aborted) throw timeoutError(this.name, timeoutMs);
+      throw classifyCallError({
+        error,
+        server: this.name,
+        config: this.config,
+        state: this.state,
+        stderrTail: this.stderr.text(3),
+        timeoutMs,
+      });
     }
-  }
-
-  private classifyCallError(error: unknown, timeoutMs: number): ServerCallError {
-    const message = errorMessage(error);
-    const closed = error instanceof SdkError && error.code === SdkErrorCode.ConnectionClosed;
-    if (closed || this.state === 'restarting' || this.state === 'failed') {
-      const tail = this.stderr.text(3);
-      const next = isStdio(this.config)
-        ? 'it is being restarted, so the call can be retried'
-        : 'the call can be retried once it is reachable again';
-      return new ServerCallError(
-        `server '${this.name}' stopped during the call${tail ? ` (stderr: ${tail})` : ''}; ${next}`,
-        'crashed',
-      );
-    }
-    if (error instanceof SdkError && error.code === SdkErrorCode.RequestTimeout) {
-      return new ServerCallError(`server '${this.name}' did not answer within ${timeoutMs} ms`, 'timeout');
-    }
-    return new ServerCallError(`server '${this.name}': ${message}`, 'protocol');
   }
 
   private handleClose(client: Client): void {
@@ -487,7 +312,7 @@ export class ServerConnection implements AsyncDisposable {
 
   private async restart(): Promise<void> {
     while (!this.closing && this.consecutiveRestarts < MAX_CONSECUTIVE_RESTARTS) {
-      const backoffMs = RESTART_BACKOFF_MS[this.consecutiveRestarts] ?? 5_000;
+      const backoffMs = restartBackoffMs(this.consecutiveRestarts);
       this.consecutiveRestarts += 1;
       await delay(backoffMs);
       if (this.closing) return;
@@ -514,74 +339,5 @@ export class ServerConnection implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-}
-
-/** The longest delay `setTimeout` takes (about 24.8 days); longer ones fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** A call's timeout that can stop and start over: see `ServerConnection.answering`. */
-class CallClock {
-  private readonly controller = new AbortController();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(private readonly timeoutMs: number) {}
-
-  /** Aborts when the time runs out. */
-  get signal(): AbortSignal {
-    return this.controller.signal;
-  }
-
-  /** Starts the full timeout over. */
-  start(): void {
-    this.stop();
-    this.timer = setTimeout(() => this.controller.abort(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-  }
-
-  stop(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-}
-
-/** One line saying why a server did not start, with the fix for the common causes. */
-function describeStartFailure(config: McpServerConfig, error: unknown): string {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  if (isStdio(config) && code === 'ENOENT') {
-    return `command '${config.command}' was not found; check the path or install it (${errorMessage(error)})`;
-  }
-  if (isStdio(config) && code === 'EACCES') {
-    return `command '${config.command}' is not executable (${errorMessage(error)})`;
-  }
-  if (error instanceof SdkError && error.code === SdkErrorCode.ConnectionClosed) {
-    return 'the server exited before completing the MCP handshake';
-  }
-  return errorMessage(error);
-}
-
-/** Awaits `promise`, rejecting early when `signal` aborts (and running `onAbort` to release resources). */
-async function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, onAbort?: () => unknown): Promise<T> {
-  const merged = mergeSignals(signal);
-  if (!merged) return promise;
-  if (merged.aborted) {
-    await onAbort?.();
-    throw merged.reason;
-  }
-  let listener: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    listener = () => {
-      void Promise.resolve(onAbort?.()).catch(() => {});
-      reject(
-        merged.reason instanceof Error && merged.reason.name === 'TimeoutError'
-          ? new Error('timed out')
-          : merged.reason,
-      );
-    };
-    merged.addEventListener('abort', listener, { once: true });
-  });
-  try {
-    return await Promise.race([promise, aborted]);
-  } finally {
-    if (listener) merged.removeEventListener('abort', listener);
   }
 }

@@ -5,16 +5,10 @@ import type { ToolSpec } from '../models/types.js';
 import { errorMessage, ToolNotFoundError } from '../shared/errors.js';
 import { getOwn } from '../shared/get-own.js';
 import { type Logger, noopLogger } from '../shared/logger.js';
-import {
-  type ConnectionState,
-  describeTarget,
-  type ElicitationHandler,
-  isStdio,
-  type SamplingHandler,
-  ServerCallError,
-  ServerConnection,
-  type ServerTool,
-} from './connection.js';
+import { ServerCallError } from './call-errors.js';
+import { ServerConnection } from './connection.js';
+import type { ConnectionState, ElicitationHandler, SamplingHandler, ServerTool } from './connection-types.js';
+import { describeTarget, isStdio } from './server-target.js';
 import type { OAuthProvider } from './oauth.js';
 import type { ToolCache } from './tool-cache.js';
 import { toDisplayToolName, toModelToolName } from './tool-names.js';

@@ -1,3 +1,5 @@
+export { ServerCallError } from './call-errors.js';
+export { ServerConnection } from './connection.js';
 export {
   type CallToolOptions,
   type ConnectionOptions,
@@ -6,10 +8,9 @@ export {
   DEFAULT_CONNECT_TIMEOUT_MS,
   type ElicitationHandler,
   type RequestOptions,
-  ServerCallError,
-  ServerConnection,
+  type SamplingHandler,
   type ServerTool,
-} from './connection.js';
+} from './connection-types.js';
 export { type HostCallOptions, McpHost, type McpHostOptions, type ServerStatus, toOutcome } from './host.js';
 export {
   type AuthorizeFunction,

@@ -29,3 +29,30 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/** Awaits `promise`, rejecting early when `signal` aborts (and running `onAbort` to release resources). */
+export async function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, onAbort?: () => unknown): Promise<T> {
+  const merged = mergeSignals(signal);
+  if (!merged) return promise;
+  if (merged.aborted) {
+    await onAbort?.();
+    throw merged.reason;
+  }
+  let listener: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    listener = () => {
+      void Promise.resolve(onAbort?.()).catch(() => {});
+      reject(
+        merged.reason instanceof Error && merged.reason.name === 'TimeoutError'
+          ? new Error('timed out')
+          : merged.reason,
+      );
+    };
+    merged.addEventListener('abort', listener, { once: true });
+  });
+  try {
+    return await Promise.race([promise, aborted]);
+  } finally {
+    if (listener) merged.removeEventListener('abort', listener);
+  }
+}
