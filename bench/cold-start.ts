@@ -44,7 +44,7 @@ export interface ColdStartResult {
   readonly hostStartCrmMs: Summary;
   /** As `hostStartBuiltinsMs`, with `NODE_COMPILE_CACHE` in the servers' environment (cache filled beforehand). */
   readonly hostStartBuiltinsCompileCacheMs: Summary;
-  /** `openStore` on an existing database in this process (migration and seed checks): what the CLI and each server do at start. */
+  /** `openStore` on an existing database in this process (migration and seed checks of the host and every built-in server): what the CLI does at start; the servers it spawns skip it. */
   readonly openStoreExistingMs: Summary;
   readonly builtinServers: readonly string[];
 }

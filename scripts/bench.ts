@@ -131,7 +131,7 @@ function printColdStart(result: ColdStartResult): void {
         ),
         row('McpHost.start of crm alone', result.hostStartCrmMs),
         row('baseline: McpHost.start of the bare SDK echo server (unbundled)', result.hostStartEchoMs),
-        row('openStore on an existing DB, in process (migration + seed checks)', result.openStoreExistingMs),
+        row('openStore on an existing DB, in process (host + server migration and seed checks)', result.openStoreExistingMs),
         row('baseline: node -e "" (spawn → exit)', result.nodeBareMs),
         row('baseline: deckhand --version (node + load CLI bundle)', result.cliVersionMs),
       ],
