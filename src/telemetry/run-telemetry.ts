@@ -7,7 +7,8 @@
 import { type Context, context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { RunEvent } from '../agent/events.js';
 import type { Logger } from '../shared/logger.js';
-import type { HostMetrics } from './metrics.js';
+import type { HostMetrics, ModelSeries } from './metrics.js';
+import type { HistogramSeries } from './summed-series.js';
 import { injectTraceContext } from './tracing.js';
 
 /** What a run's telemetry writes to; each part is optional. */
@@ -35,6 +36,9 @@ export class RunTelemetry {
   private logger: Logger | undefined;
   private model = 'unknown';
   private retries = 0;
+  /** The series of the last model call and tool call: a run repeats the same ones, so most steps look nothing up. */
+  private lastModel: { model: string; kind: string; series: ModelSeries } | undefined;
+  private lastTool: { server: string; tool: string; failed: boolean; series: HistogramSeries } | undefined;
 
   constructor(private readonly sinks: TelemetrySinks) {
     this.logger = sinks.logger;
@@ -100,7 +104,9 @@ export class RunTelemetry {
         const kind = event.kind ?? 'step';
         const seconds = (event.durationMs ?? 0) / 1_000;
         if (metrics) {
-          const series = metrics.model(model, kind);
+          const last = this.lastModel;
+          const series = last && last.model === model && last.kind === kind ? last.series : metrics.model(model, kind);
+          if (series !== last?.series) this.lastModel = { model, kind, series };
           series.seconds.observe(seconds);
           series.input.add(event.usage.inputTokens);
           series.output.add(event.usage.outputTokens);
@@ -146,7 +152,12 @@ export class RunTelemetry {
         const failed = event.type === 'tool-error';
         const cacheHit = event.type === 'tool-result' && event.cache === 'hit';
         if (event.type === 'tool-result' && event.cache) metrics?.toolCache.inc({ result: event.cache });
-        metrics?.tool(event.server, event.tool, failed ? 'error' : 'ok').observe(event.durationMs / 1_000);
+        if (metrics) {
+          const last = this.lastTool;
+          const series = last && last.server === event.server && last.tool === event.tool && last.failed === failed ? last.series : metrics.tool(event.server, event.tool, failed ? 'error' : 'ok');
+          if (series !== last?.series) this.lastTool = { server: event.server, tool: event.tool, failed, series };
+          series.observe(event.durationMs / 1_000);
+        }
         const span = tracer ? this.toolSpans.get(event.toolCallId) : undefined;
         if (span) {
           if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: event.error });
