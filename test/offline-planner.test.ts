@@ -428,6 +428,9 @@ const DEVOPS_CASES: readonly DevopsCase[] = [
     calls: [],
     answer: (text) => expect(text).toMatch(/^I can't do that offline[\s\S]*devops\./),
   },
+  // A read tool that matches only on its verb ("show" → `get_issue`, "list" → `list_customers`) is no answer.
+  { task: 'show me the deployment history', calls: [], answer: (text) => expect(text).toMatch(/^I can't do that offline[\s\S]*devops\.deploy_with_review/) },
+  { task: 'list recent deployments', calls: [], answer: (text) => expect(text).toMatch(/^I can't do that offline[\s\S]*devops\.deploy_with_review/) },
 ];
 
 describe('the offline planner on DevOps tasks (a real git repository and deploy script)', () => {

@@ -6,7 +6,8 @@
 import type { Entities } from './entities.js';
 import { ENTITY_KINDS, type ParameterKind } from './parameters.js';
 import type { Clause, TaskShape } from './task-steps.js';
-import { isRelevant, type RankedTool, rankTools, type ToolProfile } from './tool-ranking.js';
+import { ACTION_CONCEPTS } from './intent.js';
+import { isRelevant, type RankedTool, rankTools, READ_VERBS, type ToolProfile } from './tool-ranking.js';
 import { conceptOf, conceptsOf, stem, tokenize } from './vocabulary.js';
 
 /** One thing the task asks for: an action done through `profile`, or a question it answers. */
@@ -112,6 +113,16 @@ function readerGoal(options: { clause: Clause; profiles: readonly ToolProfile[];
   return ranked.find((tool) => tool.profile.readOnly && carriesVerb(tool.profile, clause.verbs))?.profile;
 }
 
+/**
+ * Whether a tool's name names something the task is about besides its verb: `get_issue` reads issues, and a tool
+ * named by a noun alone (`tickets`, `remarks`) reads what the noun says.
+ */
+function readsAbout(profile: ToolProfile, concepts: ReadonlySet<string>): boolean {
+  const named = new Set([...profile.nameConcepts, ...profile.serverConcepts]);
+  if (READ_VERBS.has(profile.verb) || ACTION_CONCEPTS.has(profile.verb)) named.delete(profile.verb);
+  return [...named].some((concept) => concepts.has(concept));
+}
+
 /** Whether a question can supply a required parameter of this kind: free text always, an id when it names one. */
 function answerable(kind: ParameterKind, entityKinds: ReadonlySet<ParameterKind>): boolean {
   if (kind === 'title' || kind === 'text') return true;
@@ -132,13 +143,19 @@ function questionGoal(options: {
   const { task, profiles, entityKinds } = options;
   // What the question asks about is in its words ("which orders …"); the names it gives ("… has Lisa Park placed")
   // are filters, and count only when the words match no tool ("tell me about Lisa Park").
-  let ranked = rankTools({ profiles, concepts: conceptsOf(task), verbs: new Set(), entityKinds });
-  if (!ranked.some((tool) => tool.profile.readOnly && isRelevant(tool))) {
-    ranked = rankTools({ profiles, concepts: conceptsWithEntities(task, entityKinds), verbs: new Set(), entityKinds });
+  // A read tool answers only a question about what it reads: "show me the deployment history" matches `get_issue`
+  // on its verb alone, which makes it no answer.
+  const answers = (tool: RankedTool, concepts: ReadonlySet<string>) =>
+    tool.profile.readOnly && isRelevant(tool) && (readsAbout(tool.profile, concepts) || tool.descriptionMatches >= 2);
+  let concepts = conceptsOf(task);
+  let ranked = rankTools({ profiles, concepts, verbs: new Set(), entityKinds });
+  if (!ranked.some((tool) => answers(tool, concepts))) {
+    concepts = conceptsWithEntities(task, entityKinds);
+    ranked = rankTools({ profiles, concepts, verbs: new Set(), entityKinds });
   }
   const plurals = pluralNames(task);
   const adjusted = ranked
-    .filter((tool) => tool.profile.readOnly && isRelevant(tool))
+    .filter((tool) => answers(tool, concepts))
     .map((tool: RankedTool, index) => {
       let score = tool.score;
       // A tool that needs a value the task does not give (nor anything to look it up by) answers only after a
