@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type OpenAIRequest, startOpenAIFake } from './fakes/openai-fake.js';
+import { type OpenAIRequest, sentTranscript, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider, FakeTurn } from './fakes/sse.js';
-import { CLI, cliEnv, freshWorkspace } from './helpers/cli.js';
+import { CLI, cliEnv, freshWorkspace, runCli } from './helpers/cli.js';
 
 const SLOW_SERVER = fileURLToPath(new URL('./fixtures/slow-server.ts', import.meta.url));
 
@@ -66,5 +66,18 @@ describe('persist, then emit', () => {
     }
     // The last kill lands in the stalled step, after text was streamed: the case that was printed but not stored.
     expect(printed.some((line) => line.includes('"type":"text-delta"') && line.includes('Still'))).toBe(true);
+  });
+
+  // Invariant: a run killed before its first turn was stored still has its task when resumed.
+  it('a run killed during its first model call is resumed with its task', { timeout: 60_000 }, async () => {
+    fake = await startOpenAIFake([{ text: 'Thinking', stall: true }, { text: 'Resumed with the task.' }]);
+    const ws = freshWorkspace();
+    writeFileSync(join(ws.cwd, 'deckhand.json'), JSON.stringify({ builtinServers: false }));
+    const env = cliEnv(ws.home, { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.url}/v1`, DECKHAND_MODEL: 'openai:gpt-4.1-mini' });
+    const lines = await killedRun({ cwd: ws.cwd, env }, 300);
+    const runId = String((JSON.parse(lines[0]!) as { runId: string }).runId);
+    const resumed = await runCli(['resume', runId, '--json'], { env, cwd: ws.cwd, timeoutMs: 30_000 });
+    expect(resumed.code).toBe(0);
+    expect(sentTranscript(fake.requests[1]!.body)).toContain('user: Check the queue');
   });
 });

@@ -218,11 +218,15 @@ async function* leasedLoop(
   lease: HeldLease,
 ): AsyncGenerator<RunEvent, RunOutcome> {
   const { runId, sessionId, settings } = options;
-  const history = await new SessionStore(context.store.db).messages(sessionId);
+  const sessions = new SessionStore(context.store.db);
+  const history = await sessions.messages(sessionId);
+  // A run stopped before its first turn was stored (killed during its first model call) has no task in the
+  // transcript yet: resuming it starts from the task again.
+  const newTask = options.newTask ?? (options.resume && !(await sessions.hasRunMessages(runId)) ? options.task : undefined);
   // The calls of the step the run stopped in: which finished, and which may or may not have had their effect.
   const interrupted = options.resume ? await loadInterruptedCalls(context.store.db, runId, options.resume.step) : undefined;
   const messages: ModelMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }, ...history];
-  if (options.newTask !== undefined) messages.push({ role: 'user', content: options.newTask });
+  if (newTask !== undefined) messages.push({ role: 'user', content: newTask });
   const recorder = new RunRecorder(context.store, { sessionId, preamble: 1, storedMessages: history.length, runOptions: { ...settings } });
   const budget = await budgetFor(context, { runId, sessionId }, settings);
   const active = activeRun(context, { runId, sessionId }, settings, options.resume?.totals ?? ZERO_TOTALS, budget);

@@ -24,6 +24,12 @@ export class SessionStore {
     return rows.map((row) => JSON.parse(row.message) as ModelMessage);
   }
 
+  /** Whether any message of the run is stored (its task is stored with its first model turn). */
+  async hasRunMessages(runId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('session_messages').select('seq').where('run_id', '=', runId).limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
   async count(sessionId: string): Promise<number> {
     const row = await this.db
       .selectFrom('session_messages')

@@ -11,7 +11,7 @@
 import {
   type FakeProtocol,
   type FakeProvider,
-  type FakeTurn,
+  type FakeScript,
   type SseEvent,
   type StreamTurn,
   type TurnContext,
@@ -279,6 +279,6 @@ function responsesEvents(turn: StreamTurn, { requestIndex, body }: TurnContext):
  * `/v1/responses` or `/v1/chat/completions` plays the next turn of `script` in that endpoint's format; every
  * request is recorded. Azure OpenAI's paths (`/openai/v1/…`) are answered the same way.
  */
-export function startOpenAIFake(script: readonly FakeTurn[]): Promise<FakeProvider<OpenAIRequest>> {
+export function startOpenAIFake(script: FakeScript): Promise<FakeProvider<OpenAIRequest>> {
   return startFakeProvider<OpenAIRequest>(protocol, script);
 }

@@ -108,10 +108,16 @@ export interface FakeProtocol {
   streamErrorEvent(error: { type: string; message: string }, context: TurnContext): SseEvent;
 }
 
+/**
+ * A script: the turns in order, one per request, or a function choosing each request's turn from its body (for
+ * many concurrent conversations, whose requests arrive in no set order); undefined means no turn is left.
+ */
+export type FakeScript = readonly FakeTurn[] | ((request: { readonly index: number; readonly body: unknown }) => FakeTurn | undefined);
+
 /** Starts a fake provider speaking `protocol` and answering with `script`, one turn per request. */
 export async function startFakeProvider<Body>(
   protocol: FakeProtocol,
-  script: readonly FakeTurn[],
+  script: FakeScript,
 ): Promise<FakeProvider<Body>> {
   const requests: RecordedRequest<Body>[] = [];
   let turnIndex = 0;
@@ -135,10 +141,10 @@ export async function startFakeProvider<Body>(
         return sendJson(response, 405, protocol.errorBody(405, 'Method Not Allowed'));
       }
       const requestIndex = turnIndex;
-      const turn = script[turnIndex];
+      const turn = typeof script === 'function' ? script({ index: turnIndex, body }) : script[turnIndex];
       turnIndex += 1;
       if (!turn) {
-        const message = `deckhand fake: no scripted turn ${requestIndex + 1} (scripted ${script.length})`;
+        const message = `deckhand fake: no scripted turn ${requestIndex + 1}${typeof script === 'function' ? '' : ` (scripted ${script.length})`}`;
         return sendJson(response, 500, protocol.errorBody(500, message));
       }
       if ('status' in turn) {
