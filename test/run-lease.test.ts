@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
@@ -29,7 +29,7 @@ afterEach(async () => {
  * not asked about); `capMs` caps its waits, for a resume that should finish the interrupted call at once.
  */
 function writeConfig(cwd: string, capMs?: number): void {
-  const env = capMs === undefined ? {} : { CAP_MS: String(capMs) };
+  const env = { GATE_FILE: join(cwd, 'gate'), ...(capMs === undefined ? {} : { CAP_MS: String(capMs) }) };
   writeFileSync(join(cwd, 'deckhand.json'), JSON.stringify({ builtinServers: false, mcpServers: { slow: { command: process.execPath, args: [SLOW_SERVER], env, idempotent: true } } }));
 }
 
@@ -38,7 +38,8 @@ function slowWorkspace(extraEnv: Record<string, string> = {}) {
   const ws = freshWorkspace();
   writeConfig(ws.cwd);
   const env = cliEnv(ws.home, { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake!.url}/v1`, DECKHAND_MODEL: 'openai:gpt-4.1-mini', ...extraEnv });
-  return { ...ws, env, fastServer: () => writeConfig(ws.cwd, 10) };
+  // Opening the gate ends the wait in flight, however long it was asked to be.
+  return { ...ws, env, fastServer: () => writeConfig(ws.cwd, 10), openGate: () => writeFileSync(join(ws.cwd, 'gate'), '') };
 }
 
 /** `deckhand <args>` in the background (its own process group), with its stdout lines as they come. */
@@ -77,12 +78,13 @@ describe('one executor per run (SQLite)', () => {
   // Invariant: while one process executes a run, another `deckhand resume` of it is refused before it does
   // anything (no model call, no event), naming the process, host and start; the run completes exactly once.
   it('a resume while another process executes the run is refused with who holds it; the run finishes once', { timeout: 60_000 }, async () => {
-    fake = await startOpenAIFake([slowCall(3_000), { text: 'Waited.' }]);
+    fake = await startOpenAIFake([slowCall(60_000), { text: 'Waited.' }]);
     const ws = slowWorkspace();
     const first = await executingRun(ws);
 
     const second = await runCli(['resume', first.runId, '--json'], { env: ws.env, cwd: ws.cwd, timeoutMs: 30_000 });
-    expect(second.code).toBe(4);
+    ws.openGate();
+    expect({ code: second.code, stderr: second.stderr }).toMatchObject({ code: 4 });
     expect(second.stderr).toMatch(LEASE_MESSAGE);
     expect(second.stderr).toContain(`by process ${first.child.pid} `);
     expect(second.stdout).toBe('');
@@ -159,11 +161,12 @@ describe('one executor per run (SQLite)', () => {
 
   // Invariant: over the API a refused resume is a 409 with the holder, never a 202 followed by silence.
   it('POST /api/runs/:id/resume answers 409 with the holder while a CLI process executes the run', { timeout: 60_000 }, async () => {
-    fake = await startOpenAIFake([slowCall(3_000), { text: 'Waited.' }]);
+    fake = await startOpenAIFake([slowCall(60_000), { text: 'Waited.' }]);
     const ws = slowWorkspace();
     const first = await executingRun(ws);
     const api = await openApi(ws, fake);
     const response = await api.inject({ method: 'POST', url: `/api/runs/${first.runId}/resume`, payload: {} });
+    ws.openGate();
     expect(response.statusCode).toBe(409);
     expect(response.json()).toMatchObject({ error: { code: 'RUN_EXECUTING', message: expect.stringMatching(LEASE_MESSAGE) } });
     expect(await first.exited).toBe(0);
@@ -184,15 +187,17 @@ describe('one executor per run (PostgreSQL)', () => {
 
   it('a second resume is refused while the first process executes; after kill -9 the run is taken over', { timeout: 90_000 }, async (context) => {
     if (!reachable) context.skip();
-    fake = await startOpenAIFake([slowCall(3_000), { text: 'Waited.' }, slowCall(60_000), { text: 'Taken over.' }]);
+    fake = await startOpenAIFake([slowCall(60_000), { text: 'Waited.' }, slowCall(60_000), { text: 'Taken over.' }]);
     const ws = slowWorkspace({ DATABASE_URL: database!.url });
     const first = await executingRun(ws);
     const second = await runCli(['resume', first.runId], { env: ws.env, cwd: ws.cwd, timeoutMs: 30_000 });
-    expect(second.code).toBe(4);
+    ws.openGate();
+    expect({ code: second.code, stderr: second.stderr }).toMatchObject({ code: 4 });
     expect(second.stderr).toMatch(LEASE_MESSAGE);
     expect(await first.exited).toBe(0);
     expect(first.output().stderr).not.toMatch(/duplicate key|UNIQUE/i);
 
+    rmSync(join(ws.cwd, 'gate'));
     const third = await executingRun(ws);
     process.kill(-third.child.pid!, 'SIGKILL');
     await third.exited;
