@@ -32,6 +32,17 @@ describe('loadSettings', () => {
     expect((settings.servers.crm as { env: Record<string, string> }).env.SMTP_URL).toBeUndefined();
   });
 
+  it('passes the pricing overrides to the devops server when it has a model of its own, and to no other', () => {
+    const pricing = { 'openai:gpt-4.1-mini': { inputPerMTok: 0.5, outputPerMTok: 2 } };
+    const cwd = workspace({ 'deckhand.json': JSON.stringify({ pricing, devops: { repo: '.', model: 'openai:gpt-4.1-mini' } }) });
+    const settings = loadSettings({ cwd, env: baseEnv(cwd) });
+    const envOf = (name: string) => (settings.servers[name] as { env: Record<string, string> }).env;
+    expect(JSON.parse(envOf('devops').DECKHAND_PRICING!)).toEqual(pricing);
+    expect(envOf('crm').DECKHAND_PRICING).toBeUndefined();
+    const withoutModel = workspace({ 'deckhand.json': JSON.stringify({ pricing, devops: { repo: '.' } }) });
+    expect((loadSettings({ cwd: withoutModel, env: baseEnv(withoutModel) }).servers.devops as { env: Record<string, string> }).env.DECKHAND_PRICING).toBeUndefined();
+  });
+
   it('orders sources: flag > env > .env > deckhand.json', () => {
     const cwd = workspace({
       'deckhand.json': JSON.stringify({ model: 'anthropic:claude-sonnet-4-5' }),

@@ -7,7 +7,7 @@ import { expandProviderReferences, expandServerReferences } from './expand-vars.
 import { ConfigError } from '../shared/errors.js';
 import type { ProviderEnv } from '../models/resolve.js';
 import type { LogLevel } from '../shared/logger.js';
-import { DEVOPS_CONFIG_ENV, type DevopsConfig, devopsVariables, resolveDevopsPaths } from '../servers/devops/config.js';
+import { DEVOPS_CONFIG_ENV, PRICING_ENV, type DevopsConfig, devopsVariables, resolveDevopsPaths } from '../servers/devops/config.js';
 import { DB_READY_ENV } from '../servers/open-server-database.js';
 import { builtinServerEntry } from '../shared/package-info.js';
 import {
@@ -312,6 +312,8 @@ export function loadSettings(options: {
     for (const name of devopsVariables(devops)) if (merged[name] !== undefined) devopsEnv[name] = merged[name]!;
     if (devops.model) {
       for (const name of PROVIDER_VARIABLES) if (env[name]) devopsEnv[name] = env[name];
+      // Its own model's calls are priced as the host prices its own: the same overrides over the same registry.
+      if (config.pricing) devopsEnv[PRICING_ENV] = JSON.stringify(config.pricing);
     }
   }
   const providerEnv = providerEnvOf(env, merged, config.providers);

@@ -12,6 +12,8 @@ export type Placeholder = (typeof PLACEHOLDERS)[number];
 
 /** The variable the host puts the resolved `devops` section in, as JSON. */
 export const DEVOPS_CONFIG_ENV = 'DECKHAND_DEVOPS_CONFIG';
+/** The host's `pricing` section (JSON), passed to the devops server when it has a model of its own. */
+export const PRICING_ENV = 'DECKHAND_PRICING';
 
 export const DEFAULT_TEST_TIMEOUT_MS = 600_000;
 export const DEFAULT_DEPLOY_TIMEOUT_MS = 600_000;

@@ -295,6 +295,25 @@ describe('deploy_with_review', () => {
     expect(health.memory.total_bytes).toBeGreaterThan(0);
     expect(health.cpu.cores).toBeGreaterThan(0);
   });
+
+  it('prices its own model with the host\'s pricing overrides (DECKHAND_PRICING) over the registry, as the host does', async () => {
+    const fake = await startOpenAIFake([{ text: JSON.stringify(DEPLOY_VERDICT), usage: { inputTokens: 1_000, outputTokens: 100 } }]);
+    cleanups.push(() => fake.close());
+    const h = await harness({
+      config: { model: 'openai:gpt-4.1-mini', budgetUsd: 0.5 },
+      env: { OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.url}/v1`, DECKHAND_PRICING: JSON.stringify({ 'openai:gpt-4.1-mini': { inputPerMTok: 100, outputPerMTok: 1_000 } }) },
+      sample: () => 'never asked',
+    });
+    expect(report(await h.call('deploy_with_review', { environment: 'staging' }))).toMatchObject({ verdict_source: 'model:openai:gpt-4.1-mini' });
+    const health = JSON.parse(((await h.client.readResource({ uri: 'system://health' })).contents[0] as { text: string }).text);
+    expect(health.model.spent_usd).toBeCloseTo(1_000 * 100e-6 + 100 * 1_000e-6, 10);
+  });
+
+  it('says what is wrong with a malformed DECKHAND_PRICING instead of pricing silently', async () => {
+    const h = await harness({ config: { model: 'openai:gpt-4.1-mini', budgetUsd: 0.5 }, env: { OPENAI_API_KEY: 'sk-test', DECKHAND_PRICING: '{"openai:gpt-4.1-mini":{"inputPerMTok":-1}}' }, sample: () => JSON.stringify(DEPLOY_VERDICT) });
+    const health = JSON.parse(((await h.client.readResource({ uri: 'system://health' })).contents[0] as { text: string }).text);
+    expect(health.model.own_problem).toMatch(/DECKHAND_PRICING is not a valid pricing section/);
+  });
 });
 
 describe('rollback', () => {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { McpServer, ServerContext } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import { loadPriceRegistry } from '../../models/price-registry.js';
-import { costOf, PriceBook } from '../../models/pricing.js';
+import { costOf, PriceBook, type PriceTable } from '../../models/pricing.js';
 import type { Model, Usage } from '../../models/types.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { DevopsDatabase } from './tables.js';
@@ -16,6 +16,8 @@ import type { DevopsDatabase } from './tables.js';
 export interface OwnModel {
   readonly model: Model;
   readonly budgetUsd: number;
+  /** The host's `pricing` overrides (`DECKHAND_PRICING`), which win over the registry as they do in the host. */
+  readonly pricing?: PriceTable | undefined;
 }
 
 export interface AskOptions {
@@ -35,14 +37,22 @@ export type Answer =
   | { readonly answered: true; readonly text: string; readonly source: string; readonly usageId: string }
   | { readonly answered: false; readonly why: string };
 
-let priceBook: Promise<PriceBook> | undefined;
+const priceBooks = new WeakMap<OwnModel, Promise<PriceBook>>();
 
-/** The maintained price registry the host uses too, loaded on the first own-model call (once per process). */
-function prices(): Promise<PriceBook> {
-  priceBook ??= loadPriceRegistry()
-    .then((registry) => new PriceBook({ registry }))
-    .catch(() => new PriceBook());
-  return priceBook;
+/**
+ * The host's overrides over the maintained price registry the host uses too, loaded on the first own-model call
+ * (once per own model).
+ */
+function prices(own: OwnModel): Promise<PriceBook> {
+  let book = priceBooks.get(own);
+  if (!book) {
+    const overrides = own.pricing ? { overrides: own.pricing } : {};
+    book = loadPriceRegistry()
+      .then((registry) => new PriceBook({ registry, ...overrides }))
+      .catch(() => new PriceBook(overrides));
+    priceBooks.set(own, book);
+  }
+  return book;
 }
 
 /** USD the server's own model has spent, from the store. */
@@ -66,7 +76,7 @@ export async function ask(options: AskOptions): Promise<Answer> {
     if (spent >= options.own.budgetUsd) {
       notes.push(`the server's model budget ($${options.own.budgetUsd.toFixed(2)}, devops.budgetUsd) is spent`);
     } else {
-      return askOwn(options, options.own.model);
+      return askOwn(options, options.own);
     }
   }
   if (options.server.server.getClientCapabilities()?.sampling) return askClient(options);
@@ -74,7 +84,8 @@ export async function ask(options: AskOptions): Promise<Answer> {
   return { answered: false, why: notes.join(' ') };
 }
 
-async function askOwn(options: AskOptions, model: Model): Promise<Answer> {
+async function askOwn(options: AskOptions, own: OwnModel): Promise<Answer> {
+  const { model } = own;
   let text = '';
   let usage: Usage = { inputTokens: 0, outputTokens: 0 };
   try {
@@ -86,11 +97,11 @@ async function askOwn(options: AskOptions, model: Model): Promise<Answer> {
       else if (part.type === 'finish') usage = part.usage;
     }
   } catch (error) {
-    const price = (await prices()).price(model);
+    const price = (await prices(own)).price(model);
     await record(options.db, { tool: options.tool, source: 'own', model: model.id, usage, costUsd: costOf(usage, price), error: errorMessage(error) });
     return { answered: false, why: `${model.id} failed: ${errorMessage(error)}` };
   }
-  const price = (await prices()).price(model);
+  const price = (await prices(own)).price(model);
   const usageId = await record(options.db, { tool: options.tool, source: 'own', model: model.id, usage, costUsd: costOf(usage, price) });
   return { answered: true, text, source: `model:${model.id}`, usageId };
 }

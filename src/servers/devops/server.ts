@@ -11,7 +11,9 @@ import { resolveModel } from '../../models/resolve.js';
 import { errorMessage } from '../../shared/errors.js';
 import { ToolFailure } from '../shared/tool-failure.js';
 import { guarded, ok } from '../shared/tool-result.js';
-import { type DevopsConfig, devopsConfigFromEnv, HOW_TO_CONFIGURE } from './config.js';
+import { PricingSchema } from '../../config/schema.js';
+import type { PriceTable } from '../../models/pricing.js';
+import { type DevopsConfig, devopsConfigFromEnv, HOW_TO_CONFIGURE, PRICING_ENV } from './config.js';
 import { runDeploy } from './deploy.js';
 import type { OwnModel } from './judge.js';
 import { renderDeployReport, renderTroubleshootReport } from './render.js';
@@ -29,6 +31,21 @@ export interface DevopsServerOptions {
 
 const runtimes = new WeakMap<object, DevopsRuntime>();
 
+/** The host's `pricing` overrides from {@link PRICING_ENV}; a malformed value is an error naming the variable. */
+function pricingFromEnv(env: DevopsServerOptions['env']): PriceTable | undefined {
+  const text = env[PRICING_ENV];
+  if (text === undefined || text === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error(`${PRICING_ENV} is not JSON`);
+  }
+  const parsed = PricingSchema.safeParse(value);
+  if (!parsed.success) throw new Error(`${PRICING_ENV} is not a valid pricing section: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
+
 /** One runtime per store and environment (HTTP sessions share it; its migration runs once). */
 function runtimeFor(db: Kysely<DevopsDatabase>, env: DevopsServerOptions['env']): DevopsRuntime {
   const existing = runtimes.get(db);
@@ -38,7 +55,7 @@ function runtimeFor(db: Kysely<DevopsDatabase>, env: DevopsServerOptions['env'])
   let ownProblem: string | undefined;
   if (config.state === 'configured' && config.config.model) {
     try {
-      own = { model: resolveModel(config.config.model, env), budgetUsd: config.config.budgetUsd };
+      own = { model: resolveModel(config.config.model, env), budgetUsd: config.config.budgetUsd, pricing: pricingFromEnv(env) };
     } catch (error) {
       ownProblem = `devops.model ${config.config.model} cannot be used: ${errorMessage(error)}`;
     }
