@@ -11,6 +11,7 @@ import { ResilientModel } from '../models/resilient-model.js';
 import { defaultModelId, resolveModel } from '../models/resolve.js';
 import { loadPromptCounter, type PromptCounter } from '../models/token-count.js';
 import type { Model } from '../models/types.js';
+import { storedOAuthProviders } from '../mcp/stored-oauth.js';
 import { DEFAULT_TOOL_CACHE_TTL_SECONDS, ToolCache } from '../mcp/tool-cache.js';
 import { type Logger, openLogger } from '../shared/logger.js';
 import { HostMetrics } from '../telemetry/metrics.js';
@@ -112,9 +113,12 @@ export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
   const started = performance.now();
   let host: McpHost;
   try {
+    // Remote servers that `deckhand mcp login` authorized start with their stored tokens (refreshed as needed).
+    const oauth = await storedOAuthProviders({ servers: settings.servers, db: store.db, home: settings.home });
     host = await McpHost.start({
       servers: settings.servers,
       logger,
+      oauth,
       elicitation: elicitation.handle,
       sampling: new Sampler({ runs: activeRuns, db: store.db }).handle,
       ...(settings.toolTimeoutMs ? { callTimeoutMs: settings.toolTimeoutMs } : {}),

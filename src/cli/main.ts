@@ -232,6 +232,17 @@ mcp
   .option('--json', 'print one JSON document')
   .action(async (options) => setExit((await import('./commands/mcp-config.js')).mcpListCommand(options)));
 mcp
+  .command('login')
+  .description('authorize Deckhand for a remote server that requires OAuth (opens the browser, or prints the URL)')
+  .argument('<name>', 'a remote server of the config')
+  .option('--no-browser', 'only print the authorization URL')
+  .action(async (name: string, options) => setExit(await (await import('./commands/mcp-login.js')).mcpLoginCommand(name, options)));
+mcp
+  .command('logout')
+  .description("forget a remote server's stored OAuth tokens")
+  .argument('<name>', 'the server name')
+  .action(async (name: string) => setExit(await (await import('./commands/mcp-login.js')).mcpLogoutCommand(name)));
+mcp
   .command('remove')
   .description('remove a server from the config file')
   .argument('<name>', 'the server name')

@@ -4,7 +4,22 @@
  */
 import { type Client, SSEClientTransport, StreamableHTTPClientTransport, UnauthorizedError } from '@modelcontextprotocol/client';
 import type { Transport } from '@modelcontextprotocol/client';
+import { AppError } from '../shared/errors.js';
 import type { OAuthProvider } from './oauth.js';
+
+/**
+ * A remote server wants an authorization Deckhand does not have (a 401 with `WWW-Authenticate`, or stored tokens that
+ * can no longer be refreshed). The message names the command that gets one.
+ */
+export class AuthorizationRequiredError extends AppError {
+  readonly code = 'MCP_LOGIN_REQUIRED';
+  constructor(
+    readonly server: string,
+    reason: string,
+  ) {
+    super(`server '${server}' requires authorization (${reason}): run \`deckhand mcp login ${server}\``);
+  }
+}
 
 /** An HTTP transport the SDK can finish an authorization on. */
 export type AuthorizableTransport = StreamableHTTPClientTransport | SSEClientTransport;

@@ -107,7 +107,7 @@ export class ServerConnection implements AsyncDisposable {
     };
     const client = isStdio(this.config)
       ? await connectWith(createStdioTransport(this.config, (chunk) => this.stderr.push(chunk)))
-      : await connectHttp({ config: this.config, oauth: this.options.oauth, connectWith, logger: this.logger });
+      : await connectHttp({ server: this.name, config: this.config, oauth: this.options.oauth, connectWith, logger: this.logger });
     this.client = client;
     client.onclose = () => this.handleClose(client);
     try {

@@ -29,6 +29,15 @@ export interface OAuthProviderOptions {
   readonly clientInformation?: { readonly client_id: string; readonly client_secret?: string };
   /** Scope to ask for when neither the server's challenge nor its metadata names one. */
   readonly scope?: string;
+  /** The OAuth `state` of each authorization request; without it, requests carry none. */
+  readonly state?: () => string;
+  /** A registration and tokens kept from an earlier login (`deckhand mcp login`), to start from. */
+  readonly saved?: {
+    readonly clientInformation?: StoredOAuthClientInformation | undefined;
+    readonly tokens?: StoredOAuthTokens | undefined;
+  };
+  /** Called after the SDK saved a registration or tokens (a login, a refresh), with both as they are now. */
+  readonly onSave?: (saved: { clientInformation?: StoredOAuthClientInformation; tokens?: StoredOAuthTokens }) => void | Promise<void>;
 }
 
 /**
@@ -47,8 +56,13 @@ export class OAuthProvider implements OAuthClientProvider {
 
   constructor(private readonly options: OAuthProviderOptions) {
     this.clientMetadataUrl = options.clientMetadataUrl;
-    this.client = options.clientInformation ? { ...options.clientInformation } : undefined;
+    this.client = options.clientInformation ? { ...options.clientInformation } : options.saved?.clientInformation;
+    this.storedTokens = options.saved?.tokens;
+    if (options.state) this.state = options.state;
   }
+
+  /** The `state` of the next authorization request, when the options give one. */
+  state?: () => string;
 
   get redirectUrl(): string {
     return this.options.redirectUrl;
@@ -69,16 +83,25 @@ export class OAuthProvider implements OAuthClientProvider {
     return this.client;
   }
 
-  saveClientInformation(clientInformation: StoredOAuthClientInformation): void {
+  async saveClientInformation(clientInformation: StoredOAuthClientInformation): Promise<void> {
     this.client = clientInformation;
+    await this.notifySaved();
   }
 
   tokens(): StoredOAuthTokens | undefined {
     return this.storedTokens;
   }
 
-  saveTokens(tokens: StoredOAuthTokens): void {
+  async saveTokens(tokens: StoredOAuthTokens): Promise<void> {
     this.storedTokens = tokens;
+    await this.notifySaved();
+  }
+
+  private async notifySaved(): Promise<void> {
+    await this.options.onSave?.({
+      ...(this.client ? { clientInformation: this.client } : {}),
+      ...(this.storedTokens ? { tokens: this.storedTokens } : {}),
+    });
   }
 
   saveCodeVerifier(codeVerifier: string): void {

@@ -7,7 +7,7 @@ import { getDefaultEnvironment, type StdioClientTransport } from '@modelcontextp
 import type { HttpServerConfig, StdioServerConfig } from '../config/schema.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { connectAuthorized } from './authorization.js';
+import { AuthorizationRequiredError, connectAuthorized } from './authorization.js';
 import type { OAuthProvider } from './oauth.js';
 import { ProcessGroupStdioTransport } from './process-group.js';
 
@@ -33,24 +33,38 @@ export function createStdioTransport(config: StdioServerConfig, onStderr: (chunk
  * refuses the Streamable HTTP POST. The configured headers go on every request; `oauth` answers a 401.
  */
 export async function connectHttp(options: {
+  server: string;
   config: HttpServerConfig;
   oauth: OAuthProvider | undefined;
   connectWith: ConnectWith;
   logger: Logger;
 }): Promise<Client> {
-  const { config, oauth, connectWith, logger } = options;
+  const { server, config, oauth, connectWith, logger } = options;
   const url = new URL(config.url);
-  const transportOptions = { requestInit: { headers: config.headers }, ...(oauth ? { authProvider: oauth } : {}) };
+  // Notes the server's OAuth challenge: without credentials to answer it, the SDK would report only a status code.
+  let challenge: string | undefined;
+  const noteChallenge: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    if (response.status === 401) challenge = response.headers.get('www-authenticate') ?? challenge;
+    return response;
+  };
+  const transportOptions = { requestInit: { headers: config.headers }, fetch: noteChallenge, ...(oauth ? { authProvider: oauth } : {}) };
   const sse = () => connectAuthorized({ oauth, connectWith, createTransport: () => new SSEClientTransport(url, transportOptions) });
-  if (config.type === 'sse') return sse();
   try {
-    return await connectAuthorized({ oauth, connectWith, createTransport: () => new StreamableHTTPClientTransport(url, transportOptions) });
+    if (config.type === 'sse') return await sse();
+    try {
+      return await connectAuthorized({ oauth, connectWith, createTransport: () => new StreamableHTTPClientTransport(url, transportOptions) });
+    } catch (error) {
+      // Servers from before the 2025-03-26 revision only speak HTTP+SSE; the spec's backwards-compatibility
+      // rule is to try Streamable HTTP first and fall back when the POST is refused. A refused authorization
+      // is an answer from a Streamable HTTP server, not a sign of an old one.
+      if (config.type !== undefined || error instanceof UnauthorizedError || challenge !== undefined) throw error;
+      logger.info({ error: errorMessage(error) }, 'Streamable HTTP refused; trying legacy SSE');
+      return await sse();
+    }
   } catch (error) {
-    // Servers from before the 2025-03-26 revision only speak HTTP+SSE; the spec's backwards-compatibility
-    // rule is to try Streamable HTTP first and fall back when the POST is refused. A refused authorization
-    // is an answer from a Streamable HTTP server, not a sign of an old one.
-    if (config.type !== undefined || error instanceof UnauthorizedError) throw error;
-    logger.info({ error: errorMessage(error) }, 'Streamable HTTP refused; trying legacy SSE');
-    return sse();
+    if (error instanceof AuthorizationRequiredError || challenge === undefined) throw error;
+    const scheme = challenge.split(/\s/, 1)[0] || 'a challenge';
+    throw new AuthorizationRequiredError(server, `401 with WWW-Authenticate: ${scheme}${oauth ? '; the stored login no longer works' : ''}`);
   }
 }

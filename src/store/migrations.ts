@@ -165,6 +165,21 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.alterTable('approvals').addColumn('input_schema', text).execute();
     },
   },
+  '0005_oauth_tokens': {
+    async up(db: Kysely<unknown>) {
+      const text = 'text' as const;
+      // The OAuth credentials of remote MCP servers (deckhand mcp login), one row per server. `sealed` is the
+      // AES-256-GCM ciphertext of the registration and tokens (src/store/oauth-credential-store.ts); the key is a
+      // file in DECKHAND_HOME, never in the store.
+      await db.schema
+        .createTable('oauth_credentials')
+        .addColumn('server', text, (column) => column.primaryKey())
+        .addColumn('server_url', text, (column) => column.notNull())
+        .addColumn('sealed', text, (column) => column.notNull())
+        .addColumn('updated_at', text, (column) => column.notNull())
+        .execute();
+    },
+  },
 };
 
 /** The host's migrations, recorded in Kysely's default bookkeeping table (`kysely_migration`). */

@@ -13,6 +13,7 @@ export type HostDatabase = {
   runs: RunTable;
   run_events: RunEventTable;
   run_leases: RunLeaseTable;
+  oauth_credentials: OAuthCredentialTable;
   model_calls: ModelCallTable;
   approvals: ApprovalTable;
   audit_log: AuditLogTable;
@@ -157,4 +158,13 @@ export interface RunLeaseTable {
   started_at: ColumnType<number, number, number>;
   heartbeat_at: ColumnType<number, number, number>;
   expires_at: ColumnType<number, number, number>;
+}
+
+/** The sealed OAuth credentials of one remote MCP server (see `oauth-credential-store.ts`). */
+export interface OAuthCredentialTable {
+  server: string;
+  server_url: string;
+  /** AES-256-GCM ciphertext of the registration and tokens. */
+  sealed: string;
+  updated_at: string;
 }
