@@ -1,5 +1,5 @@
 /** Turns a session's events into what the chat shows: messages, streamed answers, tool cards, approval cards. */
-import type { Approval, ChatEvent, RunTotals } from './types';
+import type { Approval, ChatEvent, RunTotals } from './types.js';
 
 export type ApprovalRequest = Extract<ChatEvent, { type: 'approval-request' }>;
 
@@ -12,6 +12,8 @@ export type TimelineItem =
       server: string;
       tool: string;
       args: Record<string, unknown>;
+      /** The arguments the model proposed, when a person edited them before approving (`args` is what ran). */
+      proposedArgs?: Record<string, unknown>;
       status: 'running' | 'ok' | 'error' | 'waiting' | 'denied';
       summary?: string;
       output?: string;
@@ -56,6 +58,12 @@ export function buildTimeline(events: readonly ChatEvent[], approvals: ReadonlyM
         const item: Extract<TimelineItem, { kind: 'tool' }> = { kind: 'tool', key: `t${event.toolCallId}`, server: event.server, tool: event.tool, args: event.args, status: 'running' };
         tools.set(event.toolCallId, item);
         items.push(item);
+        break;
+      }
+      case 'tool-start': {
+        // What actually runs: a person may have edited the model's arguments when approving.
+        const item = tools.get(event.toolCallId);
+        if (item && event.edited) Object.assign(item, { proposedArgs: item.proposedArgs ?? item.args, args: event.args });
         break;
       }
       case 'tool-result': {

@@ -32,11 +32,12 @@ export type ChatEvent =
   | (Base & { type: 'step-start'; step: number })
   | (Base & { type: 'text-delta'; step: number; text: string })
   | (Base & { type: 'tool-call'; step: number; toolCallId: string; server: string; tool: string; args: Record<string, unknown> })
+  | (Base & { type: 'tool-start'; step: number; toolCallId: string; server: string; tool: string; args: Record<string, unknown>; edited?: boolean })
   | (Base & { type: 'tool-result'; step: number; toolCallId: string; server: string; tool: string; summary: string; output: string; durationMs: number })
   | (Base & { type: 'tool-error'; step: number; toolCallId: string; server: string; tool: string; error: string; durationMs: number })
   | (Base & { type: 'usage'; step: number; costUsd: number; totals: RunTotals })
   | (Base & ApprovalFacts & { type: 'approval-request'; step: number; toolCallId: string; approvalId: string; expiresAt: string })
-  | (Base & { type: 'approval-response'; step: number; toolCallId: string; approvalId: string | null; decision: string; by: string; note?: string })
+  | (Base & { type: 'approval-response'; step: number; toolCallId: string; approvalId: string | null; decision: string; by: string; note?: string; args?: Record<string, unknown> })
   | (Base & { type: 'step-end'; step: number })
   | (Base & { type: 'run-end'; outcome: string; text: string; error?: string; totals: RunTotals });
 

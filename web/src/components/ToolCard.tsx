@@ -16,6 +16,7 @@ export function ToolCard({ item }: { item: Tool }) {
           {item.server}.{item.tool}
         </span>
         <span className={`badge badge-${item.status}`}>{STATUS_LABEL[item.status]}</span>
+        {item.proposedArgs && <span className="badge">edited</span>}
         {item.durationMs !== undefined && <span className="muted">{Math.round(item.durationMs)} ms</span>}
         <span className="chevron" aria-hidden="true">
           {open ? '▾' : '▸'}
@@ -24,8 +25,14 @@ export function ToolCard({ item }: { item: Tool }) {
       {preview && !open && <p className="tool-preview">{preview}</p>}
       {open && (
         <div className="card-body">
-          <h4>Arguments</h4>
+          <h4>{item.proposedArgs ? 'Arguments (edited by a person before it ran)' : 'Arguments'}</h4>
           <pre>{JSON.stringify(item.args, null, 2)}</pre>
+          {item.proposedArgs && (
+            <>
+              <h4>Proposed by the model</h4>
+              <pre>{JSON.stringify(item.proposedArgs, null, 2)}</pre>
+            </>
+          )}
           {item.output !== undefined && (
             <>
               <h4>Result</h4>
