@@ -116,7 +116,7 @@ describe('soak', () => {
   // Invariants under random kill -9 of the executing process, each run resumed until it finishes: no event
   // shown is lost, no built-in side effect is repeated, every in-doubt call on a server that ignores idempotency
   // keys is asked about (and approved here, so it runs again), and the audit chain verifies.
-  it(`${RUNS} runs killed at random points and resumed until finished`, { timeout: 240_000 }, async () => {
+  it(`${RUNS} runs killed at random points and resumed until finished`, { timeout: Math.max(240_000, RUNS * 6_000) }, async () => {
     const ws = freshWorkspace();
     const appended = join(ws.cwd, 'appended.txt');
     writeFileSync(

@@ -252,4 +252,36 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in Chromium', () => {
     expect(errors).toEqual([]);
     await stop(server.child);
   }, 300_000);
+
+  it('answers the agent\'s ask_user question in the page, and the run goes on with the answer', async () => {
+    const question = 'Which carrier should the replacement ship with?';
+    const fake = await startOpenAIFake([
+      { text: 'I need one detail first.', toolCalls: [{ name: 'deckhand__ask_user', args: { question } }], usage: { inputTokens: 400, outputTokens: 20 } },
+      { text: 'Understood: the replacement ships with DHL.', usage: { inputTokens: 500, outputTokens: 12 } },
+    ]);
+    cleanups.push(() => fake.close());
+    const { home, cwd } = freshWorkspace();
+    mkdirSync(cwd, { recursive: true });
+    writeFileSync(join(cwd, 'deckhand.json'), JSON.stringify({ builtinServers: [] }));
+    const server = await serve({ home, cwd }, fake, 20_000 + Math.floor(Math.random() * 20_000));
+    const { context, errors } = await openBrowser();
+    context.setDefaultTimeout(60_000);
+    const page = await context.newPage();
+    watch(page, errors);
+    await page.goto(server.url);
+    await page.locator('#task').fill('Arrange a replacement for order XYZ-789.');
+    await page.locator('#task').press('Enter');
+
+    const card = page.getByTestId('approval-card').filter({ hasText: question });
+    await card.waitFor();
+    expect(await card.textContent()).toContain('The agent asks');
+    await card.getByLabel('Your answer').fill('DHL, please');
+    await card.getByRole('button', { name: 'Answer' }).click();
+    await expect.poll(() => page.getByTestId('assistant-message').last().textContent(), POLL).toBe('Understood: the replacement ships with DHL.');
+    expect(await card.getByTestId('approval-status').textContent()).toBe('answered');
+    // The model was told what the person said, as the result of its ask_user call.
+    expect(JSON.stringify(fake.requests[1]?.body)).toContain('DHL, please');
+    expect(errors).toEqual([]);
+    await stop(server.child);
+  }, 300_000);
 });
