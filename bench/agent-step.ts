@@ -10,16 +10,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createOpenAI } from '@ai-sdk/openai';
-import type { RunEvent } from '../src/agent/events.js';
+import type { RunEvent, ToolAddress, ToolExecutor, ToolOutcome, ToolSpec } from '../src/contracts/index.js';
 import { runAgent } from '../src/agent/run-agent.js';
 import { SYSTEM_PROMPT } from '../src/agent/system-prompt.js';
-import type { ToolAddress, ToolExecutor, ToolOutcome } from '../src/agent/tool-executor.js';
 import { AiSdkModel } from '../src/models/ai-sdk/ai-sdk-model.js';
 import type { LanguageModelV4, V4StreamPart } from '../src/models/ai-sdk/v4-types.js';
 import type { ModelPrice } from '../src/models/pricing.js';
 import type { ProviderEndpoint } from '../src/models/provider-errors.js';
 import { ScriptedModel, type ScriptedTurn } from '../src/models/testing/scripted-model.js';
-import type { Model, ModelMessage, ToolCall, ToolResultPart, ToolSpec } from '../src/models/types.js';
+import type { Model, ModelMessage, ToolCall, ToolResultPart } from '../src/models/types.js';
 import { openStore, type Store } from '../src/store/database.js';
 import { RunRecorder } from '../src/store/run-recorder.js';
 import { BatchSpanProcessor, type ReadableSpan, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -210,7 +209,7 @@ function agentRun(model: Model, toolSteps: number, store?: Store, telemetry?: ()
   return async (stamps) => {
     // A session per run, as `deckhand run` does: the recorder stores each run's transcript under its session.
     const sessionId = store ? randomUUID() : 'bench-session';
-    const recorder = store ? new RunRecorder(store, { sessionId, preamble: 1, storedMessages: 0, runOptions: {} }) : undefined;
+    const recorder = store ? new RunRecorder(store, { sessionId, preamble: 1, storedMessages: 0, settings: { model: 'scripted', yes: false } }) : undefined;
     const observer = telemetry?.();
     const run = runAgent({
       model,

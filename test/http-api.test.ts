@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunEvent } from '../src/agent/events.js';
+import type { RunEvent } from '../src/contracts/index.js';
 import type { Runtime } from '../src/app/runtime.js';
 import type { FakeTurn } from './fakes/sse.js';
 import { sentToolResults, sentTranscript } from './fakes/openai-fake.js';

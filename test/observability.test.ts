@@ -10,7 +10,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import Fastify from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunEvent } from '../src/agent/events.js';
+import type { RunEvent } from '../src/contracts/index.js';
 import { type RunContext, startRun } from '../src/agent/durable-run.js';
 import { ApprovalConfigSchema } from '../src/config/schema.js';
 import type { ApiContext } from '../src/http/context.js';

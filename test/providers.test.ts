@@ -3,7 +3,8 @@
  */
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Model, type ModelMessage, type ModelPart, resolveModel, type ToolSpec } from '../src/models/index.js';
+import type { ToolSpec } from '../src/contracts/index.js';
+import { type Model, type ModelMessage, type ModelPart, resolveModel } from '../src/models/index.js';
 import { ProviderError } from '../src/shared/errors.js';
 import { type AnthropicBlock, type AnthropicMessagesRequest, startAnthropicFake } from './fakes/anthropic-fake.js';
 import { type GeminiRequest, startGeminiFake } from './fakes/gemini-fake.js';

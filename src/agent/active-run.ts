@@ -1,8 +1,8 @@
 import type { ModelPrice, PricedModel } from '../models/pricing.js';
 import type { PromptCounter } from '../models/token-count.js';
-import type { Model, Usage } from '../models/types.js';
+import type { Model } from '../models/types.js';
+import type { RunEvent, RunOutcome, RunTotals, Usage } from '../contracts/index.js';
 import type { Budget } from './budget.js';
-import type { RunEvent, RunOutcome, RunTotals } from './events.js';
 
 /** A tool call the loop has announced and not yet reported on. */
 export interface CallInFlight {

@@ -1,11 +1,11 @@
 import type { ArgumentCondition, PolicyRule } from '../config/schema.js';
-import type { ToolHints } from '../models/types.js';
+import type { Risk, ToolHints } from '../contracts/index.js';
 
 export type { ArgumentCondition, PolicyRule };
 
 /** What happens to a tool call before it runs. */
 export type PolicyDecision = 'allow' | 'ask' | 'deny';
-export type Risk = 'low' | 'medium' | 'high';
+export type { Risk };
 
 export interface PolicyInput {
   readonly server: string;

@@ -1,10 +1,11 @@
+import type { HintedToolExecutor, ToolSpec } from '../contracts/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApprovalConfigSchema } from '../config/schema.js';
 import { OfflineModel } from '../models/offline/index.js';
-import type { Model, ModelMessage, ModelRequest, ToolSpec } from '../models/types.js';
+import type { Model, ModelMessage, ModelRequest } from '../models/types.js';
 import { openStore, type Store } from '../store/database.js';
 import { SessionStore } from '../store/session-store.js';
-import { type HintedToolExecutor, type RunContext, startRun } from './durable-run.js';
+import { type RunContext, startRun } from './durable-run.js';
 import { estimateMessageTokens, estimateTokens } from './token-estimate.js';
 
 const CONTEXT_WINDOW_TOKENS = 16_000;

@@ -5,7 +5,8 @@
  */
 import type { CompactionConfig } from '../config/schema.js';
 import { contextWindowOf } from '../models/context-window.js';
-import type { Model, ModelMessage, Usage } from '../models/types.js';
+import type { Model, ModelMessage } from '../models/types.js';
+import type { Usage } from '../contracts/index.js';
 import { extractiveSummary, type NumberedTurn } from './extractive-summary.js';
 import { modelSummary } from './model-summary.js';
 import { estimateMessageTokens, estimateTokens } from './token-estimate.js';

@@ -8,8 +8,9 @@ import { PriceBook } from '../models/pricing.js';
 import { ScriptedModel, type ScriptedTurn, toolCall } from '../models/testing/scripted-model.js';
 import { openStore, type Store } from '../store/database.js';
 import type { BudgetLimits } from './budget.js';
-import { type HintedToolExecutor, loadRun, type RunContext, resumeRun, startRun } from './durable-run.js';
-import type { RunEvent } from './events.js';
+import type { HintedToolExecutor, RunEvent } from '../contracts/index.js';
+import { RunStore } from '../store/run-store.js';
+import { type RunContext, resumeRun, startRun } from './durable-run.js';
 
 let store: Store | undefined;
 afterEach(async () => {
@@ -91,13 +92,13 @@ describe('resume keeps the budget calibration', () => {
 
     // Raised to $1.90: still not enough for a call the provider will count at ~1,000,000 tokens. Without the
     // calibration the estimate would be a few hundred tokens ($0.0005), and the call would be sent.
-    const stored = await loadRun(store, 'R-1');
+    const stored = await new RunStore(store.db).load('R-1');
     let end: RunEvent | undefined;
     for await (const event of resumeRun(context, stored, { ...stored.settings, budgetUsd: 1.9 })) end = event;
     expect(end).toMatchObject({ type: 'run-end', outcome: 'budget-exhausted' });
     expect(model.requests).toHaveLength(1);
 
-    for await (const event of resumeRun(context, await loadRun(store, 'R-1'), { ...stored.settings, budgetUsd: 5 })) end = event;
+    for await (const event of resumeRun(context, await new RunStore(store.db).load('R-1'), { ...stored.settings, budgetUsd: 5 })) end = event;
     expect(end).toMatchObject({ type: 'run-end', outcome: 'finished', text: 'done' });
     expect(model.requests).toHaveLength(2);
   });

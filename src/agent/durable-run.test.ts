@@ -1,9 +1,9 @@
+import type { HintedToolExecutor, RunEvent } from '../contracts/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApprovalConfigSchema } from '../config/schema.js';
 import { ScriptedModel, toolCall } from '../models/testing/scripted-model.js';
 import { openStore, type Store } from '../store/database.js';
-import { type HintedToolExecutor, startRun } from './durable-run.js';
-import type { RunEvent } from './events.js';
+import { startRun } from './durable-run.js';
 
 let store: Store | undefined;
 afterEach(async () => {

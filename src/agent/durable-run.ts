@@ -5,38 +5,22 @@ import type { PromptCounter } from '../models/token-count.js';
 import { lastPromptCalibration, spendBefore } from '../store/spend-queries.js';
 import { RunTelemetry, type TelemetrySinks } from '../telemetry/run-telemetry.js';
 import { Budget, type BudgetLimits } from './budget.js';
-import type { Model, ModelMessage, ToolHints } from '../models/types.js';
-import { errorMessage, UsageError } from '../shared/errors.js';
+import type { Model, ModelMessage } from '../models/types.js';
+import { errorMessage } from '../shared/errors.js';
 import { ApprovalStore } from '../store/approval-store.js';
 import type { Store } from '../store/database.js';
 import { type InterruptedCalls, loadInterruptedCalls } from '../store/interrupted-calls.js';
 import { RunRecorder } from '../store/run-recorder.js';
 import { type HeldLease, RunLeases } from '../store/run-lease.js';
+import { RunStore, type StoredRun } from '../store/run-store.js';
 import { SessionStore } from '../store/session-store.js';
 import { ActiveRun, type ActiveRuns } from './active-run.js';
 import { Compactor, specTokens, withCompactionUsage } from './compaction.js';
-import type { RunEvent, RunOutcome, RunTotals } from './events.js';
+import type { HintedToolExecutor, RunEvent, RunOutcome, RunSettings, RunTotals, ToolAddress } from '../contracts/index.js';
 import { CompositeToolExecutor, OWN_TOOLS_SERVER, OwnTools } from './own-tools.js';
 import { PolicyGate } from './policy-gate.js';
 import { runAgent, ZERO_TOTALS } from './run-agent.js';
 import { SYSTEM_PROMPT } from './system-prompt.js';
-import type { ToolAddress, ToolExecutor } from './tool-executor.js';
-
-/** The options a run starts with; stored with the run so `deckhand resume` keeps them unless given again. */
-export interface RunSettings {
-  readonly model: string;
-  readonly yes: boolean;
-  readonly maxSteps?: number;
-  readonly budgetUsd?: number;
-  readonly budgetTokens?: number;
-  /** The fallback chain after `model`, when there is one. */
-  readonly fallbackModels?: readonly string[];
-}
-
-/** A tool executor that can also say what a tool's annotations are. */
-export interface HintedToolExecutor extends ToolExecutor {
-  hints(modelToolName: string): ToolHints | undefined;
-}
 
 /** What every durable run needs, opened once per process. */
 export interface RunContext {
@@ -227,7 +211,7 @@ async function* leasedLoop(
   const interrupted = options.resume ? await loadInterruptedCalls(context.store.db, runId, options.resume.step) : undefined;
   const messages: ModelMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }, ...history];
   if (newTask !== undefined) messages.push({ role: 'user', content: newTask });
-  const recorder = new RunRecorder(context.store, { sessionId, preamble: 1, storedMessages: history.length, runOptions: { ...settings } });
+  const recorder = new RunRecorder(context.store, { sessionId, preamble: 1, storedMessages: history.length, settings });
   const budget = await budgetFor(context, { runId, sessionId }, settings);
   const active = activeRun(context, { runId, sessionId }, settings, options.resume?.totals ?? ZERO_TOTALS, budget);
   using _registered = context.activeRuns?.attach(active);
@@ -306,51 +290,13 @@ export function startRun(
   });
 }
 
-/** A stored run, as `deckhand resume` needs it. */
-export interface StoredRun {
-  readonly id: string;
-  readonly sessionId: string;
-  readonly task: string;
-  readonly status: string;
-  readonly step: number;
-  readonly totals: RunTotals;
-  readonly settings: RunSettings;
-}
-
-const RESUMABLE = new Set(['paused', 'running', 'cancelled', 'budget-exhausted', 'failed']);
-
-/** Loads a run to resume. Throws `UsageError` for an unknown id; `resumable` is false for a finished run. */
-export async function loadRun(store: Store, runId: string): Promise<StoredRun & { resumable: boolean }> {
-  const row = await store.db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
-  if (!row) throw new UsageError(`No run ${runId}. List recent runs with \`deckhand sessions\` or pending approvals with \`deckhand approvals list\`.`);
-  const settings = JSON.parse(row.options) as RunSettings;
-  return {
-    id: row.id,
-    sessionId: row.session_id,
-    task: row.task,
-    status: row.status,
-    step: Number(row.steps),
-    totals: {
-      steps: Number(row.steps),
-      toolCalls: Number(row.tool_calls),
-      inputTokens: Number(row.input_tokens),
-      outputTokens: Number(row.output_tokens),
-      costUsd: Number(row.cost_usd),
-    },
-    settings: { ...settings, model: settings.model ?? row.model },
-    resumable: RESUMABLE.has(row.status),
-  };
-}
-
 /**
  * Continues a stored run from its persisted state: the session transcript as stored, the step it was in (whose
  * tool calls run now if they were approved, with the same idempotency keys, so nothing done before repeats),
  * and what it had spent. `settings` are the run's own unless overridden.
  */
 export async function* resumeRun(context: RunContext, run: StoredRun, settings: RunSettings): AsyncGenerator<RunEvent, RunOutcome> {
-  if (JSON.stringify(settings) !== JSON.stringify(run.settings)) {
-    await context.store.db.updateTable('runs').set({ options: JSON.stringify(settings) }).where('id', '=', run.id).execute();
-  }
+  if (JSON.stringify(settings) !== JSON.stringify(run.settings)) await new RunStore(context.store.db).saveSettings(run.id, settings);
   return yield* durableLoop(context, {
     runId: run.id,
     sessionId: run.sessionId,

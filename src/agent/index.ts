@@ -1,18 +1,8 @@
 export { classifyToolCall, type PolicyDecision, type PolicyInput, type PolicyVerdict, type Risk } from './approval-policy.js';
-export {
-  type HintedToolExecutor,
-  loadRun,
-  type RunContext,
-  type RunSettings,
-  resumeRun,
-  type StoredRun,
-  startRun,
-} from './durable-run.js';
-export type { RunEvent, RunEventType, RunOutcome, RunTotals } from './events.js';
+export { type RunContext, resumeRun, startRun } from './durable-run.js';
 export { CompositeToolExecutor, OwnTools } from './own-tools.js';
 export { ASK_USER_SERVER, ASK_USER_TOOL, PolicyGate, type PolicyGateOptions } from './policy-gate.js';
 export { type Checkpoint, DEFAULT_MAX_STEPS, type RunAgentOptions, runAgent, ZERO_TOTALS } from './run-agent.js';
 export { SYSTEM_PROMPT } from './system-prompt.js';
 export { summarizeOutput } from './summarize.js';
-export type { ToolAddress, ToolExecutor, ToolOutcome } from './tool-executor.js';
 export { ALLOW_ALL, type GateRequest, type GateResult, type Resolution, type ToolGate } from './tool-gate.js';

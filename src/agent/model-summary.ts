@@ -2,7 +2,8 @@
  * @module The investigation summary written by the model itself: the turns to compact are rendered as plain text
  * and the model merges them into the running summary, one `Model.stream` call per chunk that fits its window.
  */
-import type { Model, ModelMessage, Usage } from '../models/types.js';
+import type { Model, ModelMessage } from '../models/types.js';
+import type { Usage } from '../contracts/index.js';
 import { type NumberedTurn, condenseSummary, extractiveSummary } from './extractive-summary.js';
 import { estimateTokens } from './token-estimate.js';
 import { clip, defaultDisplayName, formatArgs } from './turn-digest.js';

@@ -1,10 +1,10 @@
+import type { HintedToolExecutor, RunEvent, ToolHints, ToolSpec } from '../contracts/index.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApprovalConfigSchema } from '../config/schema.js';
 import { ScriptedModel, toolCall } from '../models/testing/scripted-model.js';
-import type { ModelMessage, ToolHints, ToolSpec } from '../models/types.js';
+import type { ModelMessage } from '../models/types.js';
 import { openStore, type Store } from '../store/database.js';
-import { type HintedToolExecutor, startRun } from './durable-run.js';
-import type { RunEvent } from './events.js';
+import { startRun } from './durable-run.js';
 import { CompositeToolExecutor, OwnTools } from './own-tools.js';
 
 const hostSpecs: ToolSpec[] = [

@@ -4,11 +4,10 @@
  */
 import { z } from 'zod';
 import { extractEntities } from '../models/offline/index.js';
-import type { ModelMessage, ToolHints, ToolSpec } from '../models/types.js';
+import type { ModelMessage } from '../models/types.js';
+import type { HintedToolExecutor, ToolAddress, ToolExecutor, ToolHints, ToolOutcome, ToolSpec } from '../contracts/index.js';
 import { getOwn } from '../shared/get-own.js';
-import type { HintedToolExecutor } from './durable-run.js';
 import { ASK_USER_SERVER, ASK_USER_TOOL } from './policy-gate.js';
-import type { ToolAddress, ToolExecutor, ToolOutcome } from './tool-executor.js';
 import { clip, defaultDisplayName, describeEntities, digestMessages, entityLists, formatCall } from './turn-digest.js';
 
 /** The server name of the host's own tools; an MCP server configured under this name is not offered. */

@@ -1,4 +1,4 @@
-import type { ToolHints } from '../models/types.js';
+import type { ToolHints } from '../contracts/index.js';
 import type { ApprovalRow, ApprovalStore } from '../store/approval-store.js';
 import type { InterruptedCalls } from '../store/interrupted-calls.js';
 import { classifyToolCall, type PolicyRule } from './approval-policy.js';

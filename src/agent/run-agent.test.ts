@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Model, ModelMessage, ModelPart, ToolSpec } from '../models/types.js';
+import type { Model, ModelMessage, ModelPart } from '../models/types.js';
+import type { RunEvent, ToolExecutor, ToolOutcome, ToolSpec } from '../contracts/index.js';
 import { ScriptedModel, toolCall } from '../models/testing/scripted-model.js';
 import { ProviderError } from '../shared/errors.js';
-import type { RunEvent } from './events.js';
 import { runAgent } from './run-agent.js';
-import type { ToolExecutor, ToolOutcome } from './tool-executor.js';
 
 const specs: ToolSpec[] = [
   { name: 'crm__lookup', description: 'Look up a customer', inputSchema: { type: 'object' } },

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { costOf, type ModelPrice, type PricedModel } from '../models/pricing.js';
 import { ESTIMATE_CHARS_PER_TOKEN, type PromptCounter, promptCounter } from '../models/token-count.js';
-import type { AnsweringModel, FinishReason, Model, ModelMessage, ModelNotice, ToolCall, ToolResultPart, Usage } from '../models/types.js';
+import type { AnsweringModel, Model, ModelMessage, ModelNotice, ToolCall, ToolResultPart } from '../models/types.js';
+import type { FinishReason, RunEvent, RunOutcome, RunTotals, ToolExecutor, Usage } from '../contracts/index.js';
 import { errorMessage } from '../shared/errors.js';
 import { Budget, type BudgetDecision, resumeHint, type Spend } from './budget.js';
-import type { RunEvent, RunOutcome, RunTotals } from './events.js';
 import { RunawayDetector } from './runaway.js';
 import { isStepLimitReached } from './stop-conditions.js';
 import { ALLOW_ALL, type GateResult, type ToolGate } from './tool-gate.js';
 import { executeToolCalls, type GatedCall } from './tool-execution.js';
-import type { ToolExecutor } from './tool-executor.js';
 
 export const DEFAULT_MAX_STEPS = 20;
 

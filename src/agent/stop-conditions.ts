@@ -1,4 +1,4 @@
-import type { RunTotals } from './events.js';
+import type { RunTotals } from '../contracts/index.js';
 
 /** Small predicates deciding when a run must stop before its next model call. */
 export const isStepLimitReached = (step: number, maxSteps: number): boolean => step > maxSteps;

@@ -1,9 +1,8 @@
 import type { ToolCall, ToolResultPart } from '../models/types.js';
 import { errorMessage } from '../shared/errors.js';
-import type { RunEvent } from './events.js';
+import type { RunEvent, ToolAddress, ToolExecutor, ToolOutcome } from '../contracts/index.js';
 import { summarizeOutput } from './summarize.js';
 import type { GateResult } from './tool-gate.js';
-import type { ToolAddress, ToolExecutor, ToolOutcome } from './tool-executor.js';
 
 /** One call of a step with what the gate said about it. */
 export interface GatedCall {

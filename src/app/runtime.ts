@@ -1,5 +1,5 @@
 import { ActiveRuns } from '../agent/active-run.js';
-import type { HintedToolExecutor, RunContext } from '../agent/durable-run.js';
+import type { RunContext } from '../agent/durable-run.js';
 import { ElicitationRouter } from '../agent/elicitation.js';
 import { Sampler } from '../agent/sampling.js';
 import { type Settings, type SettingsFlags, loadSettings } from '../config/load.js';
@@ -170,7 +170,7 @@ export function runContext(runtime: Runtime, signal?: AbortSignal): RunContext {
     budget: runtime.settings.budget,
     ...(runtime.promptCounter ? { promptCounter: runtime.promptCounter } : {}),
     ...(runtime.telemetry ? { telemetry: runtime.telemetry } : {}),
-    tools: runtime.host as HintedToolExecutor,
+    tools: runtime.host,
     activeRuns: runtime.activeRuns,
     approval: runtime.settings.approval,
     isTrusted: (server) => runtime.settings.trustedServers.has(server),

@@ -2,8 +2,8 @@ import { userInfo } from 'node:os';
 import type { Interface } from 'node:readline/promises';
 import type { ElicitationAnswer, ElicitationQuestion } from '../agent/elicitation.js';
 import { checkContent, type ElicitationField, type ElicitationValue, elicitationFields, parseFieldInput } from '../agent/elicitation-schema.js';
-import type { RunEvent } from '../agent/events.js';
-import type { ApprovalDecision } from '../store/approval-store.js';
+import type { RunEvent } from '../contracts/index.js';
+import type { ApprovalDecision } from '../app/approvals.js';
 import { createPainter, formatArgs } from './format.js';
 
 type ApprovalRequest = Extract<RunEvent, { type: 'approval-request' }>;

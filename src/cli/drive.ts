@@ -1,15 +1,15 @@
 import { createInterface } from 'node:readline/promises';
-import { loadRun, type RunSettings, resumeRun } from '../agent/durable-run.js';
 import type { ElicitationPrompt } from '../agent/elicitation.js';
 import { type ElicitationSchema, elicitationFields } from '../agent/elicitation-schema.js';
-import type { RunEvent, RunOutcome } from '../agent/events.js';
-import { ApprovalStore } from '../store/approval-store.js';
+import type { RunEvent, RunOutcome } from '../contracts/index.js';
 import { promptForDecision, promptForElicitation } from './approval-prompt.js';
 import { EXIT } from './exit-codes.js';
 import { formatArgs } from './format.js';
 import { onInterrupt } from './interrupt.js';
 import { createRenderer } from './render.js';
-import { type Runtime, runContext } from '../app/runtime.js';
+import { decideApproval } from '../app/approvals.js';
+import { executeRun, loadRun, type RunPlan } from '../app/runs.js';
+import type { Runtime } from '../app/runtime.js';
 
 type ApprovalRequest = Extract<RunEvent, { type: 'approval-request' }>;
 
@@ -19,18 +19,13 @@ export interface DriveOptions {
   readonly quiet?: boolean;
   /** Ask the person at the terminal when the run pauses, then go on; otherwise stop paused. */
   readonly interactive: boolean;
-  readonly settings: RunSettings;
 }
 
 /**
  * Renders a run's events, and when it pauses for approval either asks at the terminal and resumes it in this
  * process, or prints how to approve and resume from anywhere. Ctrl-C cancels cleanly; a second one quits.
  */
-export async function driveRun(
-  runtime: Runtime,
-  start: (signal: AbortSignal) => AsyncGenerator<RunEvent, RunOutcome>,
-  options: DriveOptions,
-): Promise<RunOutcome> {
+export async function driveRun(runtime: Runtime, plan: RunPlan, options: DriveOptions): Promise<RunOutcome> {
   const controller = new AbortController();
   const render = createRenderer({
     json: options.json,
@@ -47,7 +42,7 @@ export async function driveRun(
   // A server's question mid-call is asked at the terminal when there is one; it is always open to other processes.
   using _elicitation = options.interactive ? runtime.elicitation.usePrompt(askAtTerminal) : undefined;
 
-  let run = start(controller.signal);
+  let run = executeRun(runtime, plan, controller.signal);
   for (;;) {
     const requests: ApprovalRequest[] = [];
     let runId = '';
@@ -70,19 +65,19 @@ export async function driveRun(
       if (!options.json) printHowToResume(runId, requests);
       return outcome;
     }
-    const approvals = new ApprovalStore(runtime.store.db);
     const lines = createInterface({ input: process.stdin, output: process.stdout });
     try {
       for (const request of requests) {
         const decision = await promptForDecision(lines, request, process.stdout);
-        const result = await approvals.resolve(request.approvalId, decision);
+        const result = await decideApproval(runtime.store, request.approvalId, decision);
         if (!result.ok) process.stderr.write(`${request.approvalId} was ${result.reason === 'expired' ? 'expired' : 'already resolved'}; going on with what was decided.\n`);
       }
     } finally {
       lines.close();
     }
+    // The run continues with the settings it executes with, as stored when it started or resumed.
     const stored = await loadRun(runtime.store, runId);
-    run = resumeRun(runContext(runtime, controller.signal), stored, options.settings);
+    run = executeRun(runtime, { kind: 'resume', run: stored, settings: stored.settings }, controller.signal);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { RunOutcome } from '../agent/events.js';
+import type { RunOutcome } from '../contracts/index.js';
 
 /**
  * Process exit codes (DESIGN.md): 0 finished, 1 failed, 2 bad usage/config, 3 paused waiting for approval,

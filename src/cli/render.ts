@@ -1,4 +1,4 @@
-import type { RunEvent } from '../agent/events.js';
+import type { RunEvent } from '../contracts/index.js';
 import { createPainter, formatArgs, formatCount, formatDuration, formatUsd } from './format.js';
 
 export interface RendererOptions {

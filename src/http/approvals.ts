@@ -2,8 +2,9 @@
  * @module Deciding approvals over the API and the WebSocket: one path for both, so exactly one resolution wins
  * (the store's conditional update) and the loser gets the same 409 or error frame either way.
  */
-import { type ApprovalDecision, type ApprovalRow, ApprovalStore, approvalJson } from '../store/approval-store.js';
-import type { Store } from '../store/database.js';
+import { type ApprovalDecision, type ApprovalView, decideApproval as decide, resumeReadiness } from '../app/approvals.js';
+import type { Runtime } from '../app/runtime.js';
+import { RunNotResumableError } from '../app/runs.js';
 import { ApiError, BadRequestError, ConflictError, NotFoundError } from './errors.js';
 import type { ClientFrame } from './input.js';
 import type { RunManager } from './run-manager.js';
@@ -21,11 +22,11 @@ export interface DecisionRequest {
 }
 
 /** An approval as the API shows it. */
-export type ApprovalJson = ReturnType<typeof approvalJson>;
+export type ApprovalJson = ApprovalView;
 
 /** What deciding needs; `onDecided` hears of every decision that won, before any resume (the UI's other tabs). */
 export interface DecisionContext {
-  readonly store: Store;
+  readonly store: Runtime['store'];
   readonly runs: RunManager;
   readonly onDecided?: (approval: ApprovalJson) => void;
 }
@@ -55,37 +56,36 @@ export function toDecisionRequest(frame: ClientFrame, by: string): DecisionReque
 
 /**
  * Settles a pending approval and, when asked, resumes its run. Throws `NotFoundError` (404) for an unknown id and
- * `ConflictError` (409) when it was already resolved, expired, or does not take this kind of decision.
+ * `ConflictError` (409) when it was already resolved, expired, belongs to another run, or does not take this kind
+ * of decision.
  */
-export async function decideApproval(
-  context: DecisionContext,
-  id: string,
-  request: DecisionRequest,
-): Promise<{ approval: ReturnType<typeof approvalJson> } & ResumeResult> {
-  const approvals = new ApprovalStore(context.store.db);
-  if (request.runId !== undefined) {
-    const current = await approvals.get(id);
-    if (current && current.run_id !== request.runId) throw new ConflictError('OTHER_RUN', `Approval ${id} belongs to run ${current.run_id}, not ${request.runId}.`);
-  }
-  const result = await approvals.resolve(id, {
-    decision: request.decision,
-    by: request.by,
-    ...(request.note !== undefined ? { note: request.note } : {}),
-    ...(request.editedArgs ? { editedArgs: request.editedArgs } : {}),
-    ...(request.decision === 'approve' ? { scope: request.scope ?? 'once' } : {}),
-  });
+export async function decideApproval(context: DecisionContext, id: string, request: DecisionRequest): Promise<{ approval: ApprovalJson } & ResumeResult> {
+  const result = await decide(
+    context.store,
+    id,
+    {
+      decision: request.decision,
+      by: request.by,
+      ...(request.note !== undefined ? { note: request.note } : {}),
+      ...(request.editedArgs ? { editedArgs: request.editedArgs } : {}),
+      ...(request.scope ? { scope: request.scope } : {}),
+    },
+    request.runId !== undefined ? { runId: request.runId } : {},
+  );
   if (!result.ok) {
     const approval = result.approval;
     switch (result.reason) {
       case 'not-found':
         throw new NotFoundError(`No approval ${id}. See pending ones at GET /api/approvals.`);
+      case 'other-run':
+        throw new ConflictError('OTHER_RUN', `Approval ${id} belongs to run ${approval?.runId}, not ${request.runId}.`);
       case 'already-resolved':
         throw new ConflictError(
           'ALREADY_RESOLVED',
-          `Approval ${id} was already resolved: ${approval?.status}${approval?.resolved_by ? ` by ${approval.resolved_by}` : ''}${approval?.resolved_at ? ` at ${approval.resolved_at}` : ''}. Nothing changed.`,
+          `Approval ${id} was already resolved: ${approval?.status}${approval?.resolvedBy ? ` by ${approval.resolvedBy}` : ''}${approval?.resolvedAt ? ` at ${approval.resolvedAt}` : ''}. Nothing changed.`,
         );
       case 'expired':
-        throw new ConflictError('EXPIRED', `Approval ${id} expired at ${approval?.expires_at}; the run is told when it resumes.`);
+        throw new ConflictError('EXPIRED', `Approval ${id} expired at ${approval?.expiresAt}; the run is told when it resumes.`);
       case 'invalid-args':
         throw new BadRequestError(
           `The edited arguments do not fit ${result.approval.server}.${result.approval.tool}: ${result.problem}. Approval ${id} is still pending; fix "args" and try again.`,
@@ -94,25 +94,30 @@ export async function decideApproval(
         throw new ConflictError('WRONG_KIND', approval?.kind === 'question' ? `${id} is a question: answer it (POST /api/approvals/${id}/answer).` : `${id} is an approval: approve or deny it.`);
     }
   }
-  const approval = approvalJson(result.approval);
+  const approval = result.approval;
   context.onDecided?.(approval);
   if (!request.resume) return { approval, resumed: false, reason: 'not asked to resume' };
-  return { approval, ...(await resumeAfter(context, result.approval)) };
+  return { approval, ...(await resumeAfter(context, approval)) };
 }
 
+/** Why a decided approval's run was not resumed, in the API's words. */
+const NOT_RESUMED: Record<'elicitation' | 'executing' | 'pending', string> = {
+  elicitation: 'the run continues by itself',
+  executing: 'the run is executing',
+  pending: 'other decisions are pending',
+};
+
 /** Resumes the approval's run when nothing else of it is pending and it is not executing already. */
-async function resumeAfter(context: { store: Store; runs: RunManager }, approval: ApprovalRow): Promise<ResumeResult> {
-  // A server's question is answered while its call waits: the run goes on by itself.
-  if (approval.kind === 'elicitation') return { resumed: false, reason: 'the run continues by itself' };
-  if (context.runs.isExecuting(approval.run_id)) return { resumed: false, reason: 'the run is executing' };
-  const pending = await new ApprovalStore(context.store.db).list({ status: 'pending', runId: approval.run_id });
-  if (pending.length > 0) return { resumed: false, reason: 'other decisions are pending', waitingFor: pending.map((row) => row.id) };
+async function resumeAfter(context: DecisionContext, approval: ApprovalJson): Promise<ResumeResult> {
+  const readiness = await resumeReadiness(context.store, approval, (runId) => context.runs.isExecuting(runId));
+  if (!readiness.ready) return { resumed: false, reason: NOT_RESUMED[readiness.reason], ...(readiness.waitingFor ? { waitingFor: readiness.waitingFor } : {}) };
   try {
-    await context.runs.resume(approval.run_id);
+    await context.runs.resume(approval.runId);
     return { resumed: true };
   } catch (error) {
     // Someone else resumed it first, or it ended meanwhile: the decision stands either way.
     if (error instanceof ApiError && error.statusCode === 409) return { resumed: false, reason: error.message };
+    if (error instanceof RunNotResumableError) return { resumed: false, reason: error.message };
     throw error;
   }
 }

@@ -3,15 +3,13 @@
  * events out to subscribers (the WebSocket), each of which sees the stored events first, then the live ones,
  * with no gap and no repeat.
  */
-import { randomUUID } from 'node:crypto';
-import { loadRun, type RunSettings, resumeRun, startRun } from '../agent/durable-run.js';
-import type { RunEvent, RunOutcome } from '../agent/events.js';
-import { runContext } from '../app/runtime.js';
+import { executeRun, lastEventSeq, loadResumableRun, planStart, type RunPlan, resumeSettings, startSettings, storedEvents } from '../app/runs.js';
 import type { Runtime } from '../app/runtime.js';
+import type { RunEvent } from '../contracts/index.js';
 import { errorMessage } from '../shared/errors.js';
 import { RunLeaseHeldError } from '../store/run-lease.js';
 import type { Logger } from '../shared/logger.js';
-import { ApiError, ConflictError, NotFoundError } from './errors.js';
+import { ApiError, ConflictError } from './errors.js';
 
 /** Receives a run's events, in order. */
 export type RunListener = (event: RunEvent) => void;
@@ -28,7 +26,7 @@ export interface ExecutionView {
   readonly events: readonly RunEvent[];
 }
 
-/** The options a run is started or resumed with over the API; unset ones fall back (see {@link RunManager}). */
+/** The options a run is started or resumed with over the API; unset ones fall back (`app/run-settings.ts`). */
 export interface RunOverrides {
   readonly yes?: boolean;
   readonly maxSteps?: number;
@@ -103,33 +101,26 @@ export class RunManager implements AsyncDisposable {
    * recorded (its first event), so `GET /api/runs/:id` finds it. Throws `ConflictError` when the session is busy.
    */
   async start(input: { task: string; sessionId?: string } & RunOverrides): Promise<{ runId: string; sessionId: string }> {
-    const sessionId = input.sessionId ?? randomUUID();
-    const runId = randomUUID();
-    const settings = this.settingsFor(input, undefined);
-    await this.launch(runId, sessionId, 0, (signal) =>
-      startRun(runContext(this.options.runtime, signal), { task: input.task, sessionId, runId, settings }),
-    );
-    return { runId, sessionId };
+    const { task, sessionId, ...overrides } = input;
+    const settings = startSettings(this.options.runtime.settings, this.overrides(overrides), this.options.yes);
+    const plan = planStart({ task, settings, ...(sessionId !== undefined ? { sessionId } : {}) });
+    await this.launch(plan, 0);
+    return { runId: plan.runId, sessionId: plan.sessionId };
   }
 
   /**
    * Resumes a stored run from its persisted state with its own options unless overridden, on this server's model.
-   * Throws `NotFoundError` for an unknown run and `ConflictError` when it finished or is executing already.
+   * Throws `RunNotFoundError` for an unknown run, `RunNotResumableError` once it finished, and `ConflictError` when it
+   * is executing already.
    */
   resume(runId: string, overrides: RunOverrides = {}): Promise<{ runId: string; sessionId: string }> {
     return this.locked(runId, async () => {
       if (this.executions.has(runId)) throw new ConflictError('RUN_EXECUTING', `Run ${runId} is executing already; follow it on /api/runs/${runId}/stream.`);
-      const { store } = this.options.runtime;
-      const exists = await store.db.selectFrom('runs').select('id').where('id', '=', runId).executeTakeFirst();
-      if (!exists) throw new NotFoundError(`No run ${runId}.`);
-      const run = await loadRun(store, runId);
-      if (!run.resumable) {
-        const how = run.status === 'finished' ? 'already finished' : `already ended (${run.status})`;
-        throw new ConflictError('RUN_FINISHED', `Run ${runId} ${how}, nothing to resume.`);
-      }
-      const baseSeq = await this.lastSeq(runId);
-      const settings = this.settingsFor(overrides, run.settings);
-      await this.launch(runId, run.sessionId, baseSeq, (signal) => resumeRun(runContext(this.options.runtime, signal), run, settings));
+      const { runtime } = this.options;
+      const run = await loadResumableRun(runtime.store, runId);
+      const baseSeq = await lastEventSeq(runtime.store, runId);
+      const settings = resumeSettings(runtime.settings, run, this.overrides(overrides), this.options.yes);
+      await this.launch({ kind: 'resume', run, settings }, baseSeq);
       return { runId, sessionId: run.sessionId };
     });
   }
@@ -154,12 +145,9 @@ export class RunManager implements AsyncDisposable {
     });
   }
 
-  /** The run's stored events, oldest first; only those up to `maxSeq` when given. */
-  async storedEvents(runId: string, maxSeq?: number): Promise<RunEvent[]> {
-    let query = this.options.runtime.store.db.selectFrom('run_events').select('data').where('run_id', '=', runId).orderBy('seq');
-    if (maxSeq !== undefined) query = query.where('seq', '<=', maxSeq);
-    const rows = await query.execute();
-    return rows.map((row) => JSON.parse(row.data) as RunEvent);
+  /** The run's stored events, oldest first; only those up to `maxSeq` when given. Throws `RunNotFoundError`. */
+  storedEvents(runId: string, maxSeq?: number): Promise<RunEvent[]> {
+    return storedEvents(this.options.runtime.store, runId, maxSeq);
   }
 
   /** Cancels every run executing here and waits until each has recorded its end. */
@@ -175,26 +163,16 @@ export class RunManager implements AsyncDisposable {
     await this.close();
   }
 
-  private settingsFor(overrides: RunOverrides, stored: RunSettings | undefined): RunSettings {
-    const { runtime } = this.options;
-    const maxSteps = overrides.maxSteps ?? stored?.maxSteps ?? runtime.settings.maxSteps;
-    const budgetUsd = overrides.budgetUsd ?? stored?.budgetUsd ?? runtime.settings.budgetUsd;
-    return {
-      // A resumed run continues on this server's model: it is the one the process has open.
-      model: runtime.model.id,
-      yes: overrides.yes ?? stored?.yes ?? this.options.yes ?? false,
-      ...(maxSteps !== undefined ? { maxSteps } : {}),
-      ...(budgetUsd !== undefined ? { budgetUsd } : {}),
-    };
+  /** The API's overrides; the model is always this server's own, the one the process has open (`app/run-settings.ts`). */
+  private overrides(overrides: RunOverrides) {
+    const { settings } = this.options.runtime;
+    return { ...overrides, model: [this.options.runtime.model.id, ...settings.fallbackModelIds] };
   }
 
   /** Registers the execution, pumps its events in the background, and resolves on its first event. */
-  private async launch(
-    runId: string,
-    sessionId: string,
-    baseSeq: number,
-    open: (signal: AbortSignal) => AsyncGenerator<RunEvent, RunOutcome>,
-  ): Promise<void> {
+  private async launch(plan: RunPlan, baseSeq: number): Promise<void> {
+    const runId = plan.kind === 'start' ? plan.runId : plan.run.id;
+    const sessionId = plan.kind === 'start' ? plan.sessionId : plan.run.sessionId;
     if (this.closing) throw new ApiError(503, 'SHUTTING_DOWN', 'The server is shutting down; try again on another.');
     // Checked and registered with no await in between, so two requests cannot both take the session.
     const busy = [...this.executions.entries()].find(([, execution]) => execution.sessionId === sessionId);
@@ -206,7 +184,7 @@ export class RunManager implements AsyncDisposable {
     execution.done = (async () => {
       let seen = false;
       try {
-        for await (const event of open(execution.controller.signal)) {
+        for await (const event of executeRun(this.options.runtime, plan, execution.controller.signal)) {
           execution.events.push(event);
           this.dispatch(runId, event);
           if (!seen) resolve();
@@ -247,15 +225,6 @@ export class RunManager implements AsyncDisposable {
         this.options.logger.warn({ runId, error: errorMessage(error) }, 'run listener failed');
       }
     }
-  }
-
-  private async lastSeq(runId: string): Promise<number> {
-    const row = await this.options.runtime.store.db
-      .selectFrom('run_events')
-      .select(({ fn }) => fn.max<number>('seq').as('last'))
-      .where('run_id', '=', runId)
-      .executeTakeFirst();
-    return Number(row?.last ?? 0);
   }
 
   /** Runs `work` after every earlier `work` for the same run: resumes and subscriptions see a stable `baseSeq`. */

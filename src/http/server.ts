@@ -7,7 +7,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Runtime } from '../app/runtime.js';
-import { storedSessionEvents } from '../app/session-events.js';
+import { storedSessionEvents } from '../app/sessions.js';
 import { type Logger, noopLogger } from '../shared/logger.js';
 import { tokenGuard } from './auth.js';
 import type { ApiContext } from './context.js';

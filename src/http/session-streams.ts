@@ -7,8 +7,8 @@
  * executing here that are not stored yet), so they are the same after a restart of the server. Live events are
  * numbered as they are dispatched, by one counter per session, which starts where the stored sequence ends.
  */
-import type { RunEvent } from '../agent/events.js';
-import type { StoredSessionEvent } from '../app/session-events.js';
+import type { RunEvent } from '../contracts/index.js';
+import type { StoredSessionEvent } from '../app/sessions.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { ExecutionView, RunManager } from './run-manager.js';

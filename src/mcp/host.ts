@@ -1,7 +1,6 @@
 import type { CallToolResult } from '@modelcontextprotocol/client';
-import type { ToolAddress, ToolExecutor, ToolOutcome } from '../agent/tool-executor.js';
+import type { HintedToolExecutor, ToolAddress, ToolOutcome, ToolSpec } from '../contracts/index.js';
 import type { HttpServerConfig, McpServerConfig } from '../config/schema.js';
-import type { ToolSpec } from '../models/types.js';
 import { errorMessage, ToolNotFoundError } from '../shared/errors.js';
 import { getOwn } from '../shared/get-own.js';
 import { type Logger, noopLogger } from '../shared/logger.js';
@@ -68,7 +67,7 @@ interface CatalogEntry {
  * left out; the rest keep working. Tool calls never throw for tool or server failures: they come back
  * as `isError` outcomes the model can read and recover from.
  */
-export class McpHost implements ToolExecutor, AsyncDisposable {
+export class McpHost implements HintedToolExecutor, AsyncDisposable {
   private catalog: Record<string, CatalogEntry> = Object.create(null);
   private specList: readonly ToolSpec[] = [];
 

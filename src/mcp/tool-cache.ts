@@ -4,7 +4,7 @@
  * (or whose hints are not believed) clears that server's entries first, since it may change what the reads return.
  * Error results are never cached.
  */
-import type { ToolOutcome } from '../agent/tool-executor.js';
+import type { ToolOutcome } from '../contracts/index.js';
 import { canonicalJson } from '../shared/canonical-json.js';
 
 /** Seconds a cached result stays fresh by default. */

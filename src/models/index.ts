@@ -22,8 +22,6 @@ export {
 } from './resolve.js';
 export type {
   AnsweringModel,
-  FinishReason,
-  JsonSchema,
   Model,
   ModelMessage,
   ModelNotice,
@@ -31,8 +29,5 @@ export type {
   ModelRequest,
   ModelStreamOptions,
   ToolCall,
-  ToolHints,
   ToolResultPart,
-  ToolSpec,
-  Usage,
 } from './types.js';

@@ -3,7 +3,7 @@
  * they come from (the `pricing` overrides of `deckhand.json`, else the maintained price registry), and the cost of
  * a call's usage. A model without a price costs 0, and the book says so once per run (see {@link PriceBook}).
  */
-import type { Usage } from './types.js';
+import type { Usage } from '../contracts/index.js';
 
 /** Price of a model in US dollars per million tokens. */
 export interface ModelPrice {

@@ -3,7 +3,8 @@
  * with their real tokenizer (`gpt-tokenizer`, o200k or cl100k), every other model with four characters a token,
  * which the budget then calibrates against what the provider reports.
  */
-import type { ModelMessage, ModelRequest, ToolSpec } from './types.js';
+import type { ModelMessage, ModelRequest } from './types.js';
+import type { ToolSpec } from '../contracts/index.js';
 import type { PricedModel } from './pricing.js';
 
 /** Counts the tokens of a text. */

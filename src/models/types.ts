@@ -2,25 +2,7 @@
  * The model interface the agent loop talks to. Providers (through the Vercel AI SDK), the offline
  * planner and the test fakes all implement it; the loop never sees a provider's own types.
  */
-
-/** A JSON Schema object as MCP servers publish it for tool inputs. */
-export type JsonSchema = Record<string, unknown>;
-
-/** A tool as offered to a model: `name` is the model-facing `server__tool` name. */
-export interface ToolSpec {
-  readonly name: string;
-  readonly description: string;
-  readonly inputSchema: JsonSchema;
-  /** MCP behaviour hints; providers ignore them, the offline planner uses them to tell reads from actions. */
-  readonly annotations?: ToolHints;
-}
-
-export interface ToolHints {
-  readonly readOnlyHint?: boolean;
-  readonly destructiveHint?: boolean;
-  readonly idempotentHint?: boolean;
-  readonly openWorldHint?: boolean;
-}
+import type { FinishReason, ToolSpec, Usage } from '../contracts/index.js';
 
 /** One tool call the model asked for. `input` is already parsed JSON. */
 export interface ToolCall {
@@ -56,20 +38,6 @@ export interface ModelRequest {
   readonly maxOutputTokens?: number;
 }
 
-/** Token counts of one model call, as the provider reported them. */
-export interface Usage {
-  /** The whole prompt, cached parts included. */
-  readonly inputTokens: number;
-  /** Everything produced, reasoning included. */
-  readonly outputTokens: number;
-  /** Of `inputTokens`, read from the provider's prompt cache. */
-  readonly cachedInputTokens?: number;
-  /** Of `inputTokens`, written to the prompt cache (Anthropic). */
-  readonly cacheWriteInputTokens?: number;
-  /** Of `outputTokens`, spent on reasoning. */
-  readonly reasoningTokens?: number;
-}
-
 /** The model that actually answered a request (a fallback chain may answer with another than it was asked for). */
 export interface AnsweringModel {
   readonly id: string;
@@ -81,8 +49,6 @@ export interface AnsweringModel {
 export type ModelNotice =
   | { readonly kind: 'retry'; readonly model: string; readonly attempt: number; readonly delayMs: number; readonly error: string }
   | { readonly kind: 'fallback'; readonly from: string; readonly to: string; readonly error: string };
-
-export type FinishReason = 'stop' | 'tool-calls' | 'length' | 'content-filter' | 'error' | 'other';
 
 /** What a model streams back for one request. Exactly one `finish` part ends a successful stream. */
 export type ModelPart =

@@ -68,6 +68,30 @@ export class ServerStartError extends AppError {
   }
 }
 
+/** No run has this id. The HTTP API answers 404; the CLI says how to find a run. */
+export class RunNotFoundError extends AppError {
+  readonly code = 'RUN_NOT_FOUND';
+  override readonly exitCode = 2;
+  constructor(readonly runId: string) {
+    super(`No run ${runId}.`);
+  }
+}
+
+/**
+ * A stored row does not parse: written by a newer release, or damaged. Names the run and what is wrong, so an
+ * old or corrupt row is never misread silently.
+ */
+export class StoredDataError extends AppError {
+  readonly code = 'STORED_DATA_INVALID';
+  constructor(
+    readonly runId: string,
+    readonly what: string,
+    readonly problem: string,
+  ) {
+    super(`Run ${runId}: its stored ${what} cannot be read: ${problem}.`);
+  }
+}
+
 /** Returns a one-line human message for any thrown value. */
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;

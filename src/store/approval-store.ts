@@ -110,12 +110,13 @@ export class ApprovalStore {
     return this.db.selectFrom('approvals').selectAll().where('run_id', '=', runId).where('tool_call_id', '=', toolCallId).executeTakeFirst();
   }
 
-  /** Approvals, oldest first; pending ones only unless `status` says otherwise. */
-  list(options: { status?: ApprovalRow['status'] | 'all'; runId?: string } = {}): Promise<ApprovalRow[]> {
+  /** Approvals, oldest first; pending ones only unless `status` says otherwise; of one run or session when given. */
+  list(options: { status?: ApprovalRow['status'] | 'all'; runId?: string; sessionId?: string } = {}): Promise<ApprovalRow[]> {
     let query = this.db.selectFrom('approvals').selectAll().orderBy('created_at').orderBy('id');
     const status = options.status ?? 'pending';
     if (status !== 'all') query = query.where('status', '=', status);
     if (options.runId) query = query.where('run_id', '=', options.runId);
+    if (options.sessionId) query = query.where('session_id', '=', options.sessionId);
     return query.execute();
   }
 
@@ -211,28 +212,4 @@ export class ApprovalStore {
   async recordAutomatic(entry: { runId: string; actor: string; action: string; subject: string; details: Record<string, unknown> }): Promise<void> {
     await appendAudit(this.db, { actor: entry.actor, action: entry.action, subject: entry.subject, runId: entry.runId, details: entry.details });
   }
-}
-
-/** An approval as people and programs see it: `deckhand approvals list --json` and the HTTP API. */
-export function approvalJson(row: ApprovalRow) {
-  return {
-    id: row.id,
-    runId: row.run_id,
-    sessionId: row.session_id,
-    kind: row.kind,
-    server: row.server,
-    tool: row.tool,
-    args: JSON.parse(row.args) as unknown,
-    reason: row.reason,
-    risk: row.risk,
-    because: row.because,
-    status: row.status,
-    scope: row.scope,
-    ...(row.edited_args ? { editedArgs: JSON.parse(row.edited_args) as unknown } : {}),
-    note: row.note,
-    resolvedBy: row.resolved_by,
-    createdAt: row.created_at,
-    resolvedAt: row.resolved_at,
-    expiresAt: row.expires_at,
-  };
 }

@@ -1,4 +1,4 @@
-export { type ApprovalDecision, type ApprovalRow, ApprovalStore, approvalJson, type NewApproval, type ResolveResult } from './approval-store.js';
+export { type ApprovalDecision, type ApprovalRow, ApprovalStore, type NewApproval, type ResolveResult } from './approval-store.js';
 export { type AuditEntry, type AuditVerification, appendAudit, GENESIS_HASH, verifyAudit } from './audit-log.js';
 export { type OpenStoreOptions, openStore, type Store } from './database.js';
 export { LATEST_MIGRATION, migrateToLatest } from './migrations.js';

@@ -1,9 +1,7 @@
-import type { RunEvent } from '../agent/events.js';
+import type { RunEvent, RunSettings, RunTotals } from '../contracts/index.js';
 import type { ModelMessage } from '../models/types.js';
-import type { Transaction } from 'kysely';
 import type { Store } from './database.js';
-import type { Database } from './schema.js';
-import type { RunTotals } from '../agent/events.js';
+import { appendEvents, finishRun, insertRun, lastSeq, reopenRun, saveTotals } from './run-store.js';
 
 type UsageEvent = Extract<RunEvent, { type: 'usage' }>;
 
@@ -21,8 +19,8 @@ export interface RunRecorderOptions {
   readonly preamble: number;
   /** How many session messages are already stored. */
   readonly storedMessages: number;
-  /** The options the run started with, kept so a resume uses them (JSON). */
-  readonly runOptions: Record<string, unknown>;
+  /** The settings the run started with, kept so a resume uses them. */
+  readonly settings: RunSettings;
 }
 
 /**
@@ -45,14 +43,14 @@ export class RunRecorder {
   /** Stores one event (a `run-start` also creates or reopens the run, a `run-end` closes it); resolves once it is stored. */
   async record(event: RunEvent): Promise<void> {
     if (event.type === 'run-start') await this.start(event);
-    const row = { run_id: event.runId, seq: this.seq + 1, type: event.type, at: event.at, data: JSON.stringify(event) };
+    const numbered = [{ seq: this.seq + 1, event }];
     if (event.type !== 'run-end' && !(event.type === 'usage' && event.model !== undefined)) {
-      await this.store.db.insertInto('run_events').values(row).execute();
+      await appendEvents(this.store.db, numbered);
     } else {
       await this.store.db.transaction().execute(async (trx) => {
-        await trx.insertInto('run_events').values(row).execute();
+        await appendEvents(trx, numbered);
         if (event.type === 'usage') await trx.insertInto('model_calls').values(this.modelCall(event)).execute();
-        if (event.type === 'run-end') await this.end(trx, event);
+        if (event.type === 'run-end') await finishRun(trx, event);
       });
     }
     this.seq += 1;
@@ -79,17 +77,7 @@ export class RunRecorder {
           )
           .execute();
       }
-      await trx
-        .updateTable('runs')
-        .set({
-          steps: checkpoint.totals.steps,
-          tool_calls: checkpoint.totals.toolCalls,
-          input_tokens: checkpoint.totals.inputTokens,
-          output_tokens: checkpoint.totals.outputTokens,
-          cost_usd: checkpoint.totals.costUsd,
-        })
-        .where('id', '=', runId)
-        .execute();
+      await saveTotals(trx, runId, checkpoint.totals);
     });
     this.storedMessages += fresh.length;
   }
@@ -102,30 +90,18 @@ export class RunRecorder {
       .onConflict((conflict) => conflict.column('id').doNothing())
       .execute();
     if (event.resumed) {
-      const last = await db
-        .selectFrom('run_events')
-        .select(({ fn }) => fn.max<number>('seq').as('last'))
-        .where('run_id', '=', event.runId)
-        .executeTakeFirst();
-      this.seq = Number(last?.last ?? 0);
-      await db.updateTable('runs').set({ status: 'running', ended_at: null, error: null }).where('id', '=', event.runId).execute();
+      this.seq = await lastSeq(db, event.runId);
+      await reopenRun(db, event.runId);
       return;
     }
-    await db
-      .insertInto('runs')
-      .values({
-        id: event.runId,
-        session_id: event.sessionId,
-        task: event.task,
-        model: event.model,
-        status: 'running',
-        started_at: new Date(event.at).toISOString(),
-        ended_at: null,
-        final_text: null,
-        error: null,
-        options: JSON.stringify(this.options.runOptions),
-      })
-      .execute();
+    await insertRun(db, {
+      id: event.runId,
+      sessionId: event.sessionId,
+      task: event.task,
+      model: event.model,
+      startedAt: new Date(event.at).toISOString(),
+      settings: this.options.settings,
+    });
   }
 
   /** The `model_calls` row of a usage event. */
@@ -146,24 +122,5 @@ export class RunRecorder {
       at,
       day: at.slice(0, 10),
     };
-  }
-
-  /** Closes the run's row with its outcome. */
-  private async end(trx: Transaction<Database>, event: Extract<RunEvent, { type: 'run-end' }>): Promise<void> {
-    await trx
-      .updateTable('runs')
-      .set({
-        status: event.outcome,
-        ended_at: new Date(event.at).toISOString(),
-        steps: event.totals.steps,
-        tool_calls: event.totals.toolCalls,
-        input_tokens: event.totals.inputTokens,
-        output_tokens: event.totals.outputTokens,
-        cost_usd: event.totals.costUsd,
-        final_text: event.text,
-        error: event.error ?? null,
-      })
-      .where('id', '=', event.runId)
-      .execute();
   }
 }

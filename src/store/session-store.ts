@@ -18,6 +18,11 @@ export class SessionStore {
       .execute();
   }
 
+  /** The session's row, or undefined when there is none. */
+  get(sessionId: string): Promise<{ id: string; title: string | null; created_at: string } | undefined> {
+    return this.db.selectFrom('sessions').select(['id', 'title', 'created_at']).where('id', '=', sessionId).executeTakeFirst();
+  }
+
   /** The transcript, oldest first. */
   async messages(sessionId: string): Promise<ModelMessage[]> {
     const rows = await this.db.selectFrom('session_messages').select('message').where('session_id', '=', sessionId).orderBy('seq').execute();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, postgresReachable } from '../../test/helpers/postgres.js';
-import type { RunEvent } from '../agent/events.js';
+import type { RunEvent } from '../contracts/index.js';
 import { type OpenStoreOptions, openStore, type Store } from './database.js';
 import { RunRecorder } from './run-recorder.js';
 
@@ -36,7 +36,7 @@ function storeContract(name: string, options: () => OpenStoreOptions) {
     });
 
     it('RunRecorder records the run and every event in order, one batch per step', async () => {
-      const recorder = new RunRecorder(store, { sessionId: `session-${name}`, preamble: 0, storedMessages: 0, runOptions: { model: 'offline' } });
+      const recorder = new RunRecorder(store, { sessionId: `session-${name}`, preamble: 0, storedMessages: 0, settings: { model: 'offline', yes: false } });
       const totals = { steps: 1, toolCalls: 1, inputTokens: 10, outputTokens: 2, costUsd: 0.001 };
       const events: RunEvent[] = [
         { type: 'run-start', runId: `run-${name}`, at: 1, sessionId: `session-${name}`, task: 'ship it', model: 'offline', maxSteps: 20, budgetUsd: null },

@@ -5,7 +5,7 @@
  * run and session ids. It reads only events, so the loop knows nothing of it.
  */
 import { type Context, context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
-import type { RunEvent } from '../agent/events.js';
+import type { RunEvent } from '../contracts/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { HostMetrics, ModelSeries } from './metrics.js';
 import type { HistogramSeries } from './summed-series.js';

@@ -7,7 +7,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { join } from 'node:path';
 import { ActiveRuns } from '../../src/agent/active-run.js';
 import { ElicitationRouter } from '../../src/agent/elicitation.js';
-import type { RunEvent } from '../../src/agent/events.js';
+import type { RunEvent } from '../../src/contracts/index.js';
 import { Sampler } from '../../src/agent/sampling.js';
 import { openPricing, resolveRuntimeModel, type Runtime } from '../../src/app/runtime.js';
 import { loadSettings } from '../../src/config/load.js';

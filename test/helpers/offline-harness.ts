@@ -5,14 +5,13 @@
  */
 import type { Client } from '@modelcontextprotocol/client';
 import type { McpServer } from '@modelcontextprotocol/server';
-import type { RunEvent } from '../../src/agent/events.js';
+import type { RunEvent, ToolAddress, ToolExecutor, ToolHints, ToolOutcome, ToolSpec } from '../../src/contracts/index.js';
 import { PolicyGate } from '../../src/agent/policy-gate.js';
 import { runAgent } from '../../src/agent/run-agent.js';
 import { SYSTEM_PROMPT } from '../../src/agent/system-prompt.js';
-import type { ToolAddress, ToolExecutor, ToolOutcome } from '../../src/agent/tool-executor.js';
 import { toOutcome } from '../../src/mcp/host.js';
 import { OfflineModel } from '../../src/models/offline/index.js';
-import type { ModelMessage, ToolHints, ToolSpec } from '../../src/models/types.js';
+import type { ModelMessage } from '../../src/models/types.js';
 import { BUILTIN_SERVERS } from '../../src/servers/registry.js';
 import { connectInProcess } from '../../src/servers/testing/mcp-client.js';
 import { ApprovalStore } from '../../src/store/approval-store.js';

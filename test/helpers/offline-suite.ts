@@ -5,7 +5,7 @@
  */
 import { expect } from 'vitest';
 import { extractEntities } from '../../src/models/offline/entities.js';
-import type { ToolSpec } from '../../src/models/types.js';
+import type { ToolSpec } from '../../src/contracts/index.js';
 import type { OfflineRun } from './offline-harness.js';
 
 /** Rows a run added (or changed: the new version) per table; tables it did not touch are left out. */

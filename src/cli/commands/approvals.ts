@@ -1,15 +1,15 @@
 import { UsageError } from '../../shared/errors.js';
-import { type ApprovalDecision, ApprovalStore, approvalJson } from '../../store/approval-store.js';
+import { type ApprovalDecision, decideApproval, listApprovals, resumeReadiness } from '../../app/approvals.js';
 import { currentActor } from '../approval-prompt.js';
 import { createPainter, formatArgs } from '../format.js';
-import { withSettingsStore } from '../settings-store.js';
+import { withSettingsStore } from '../../app/store.js';
 import { resumeCommand } from './resume.js';
 
 /** `deckhand approvals list [--all] [--json]`. */
 export async function approvalsListCommand(options: { all?: boolean; json?: boolean }): Promise<number> {
-  const rows = await withSettingsStore((store) => new ApprovalStore(store.db).list({ status: options.all ? 'all' : 'pending' }));
+  const rows = await withSettingsStore((store) => listApprovals(store, { status: options.all ? 'all' : 'pending' }));
   if (options.json) {
-    process.stdout.write(`${JSON.stringify(rows.map(approvalJson), null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;
   }
   if (rows.length === 0) {
@@ -18,8 +18,8 @@ export async function approvalsListCommand(options: { all?: boolean; json?: bool
   }
   const paint = createPainter(process.stdout);
   for (const row of rows) {
-    const what = row.kind === 'question' ? `question: ${String((JSON.parse(row.args) as { question?: unknown }).question ?? '')}` : `${row.server}.${row.tool} ${formatArgs(JSON.parse(row.args) as Record<string, unknown>)}`;
-    process.stdout.write(`${paint('bold', row.id)}  ${row.status.padEnd(8)}  ${what}\n  run ${row.run_id} · ${row.risk} risk · ${row.because} · expires ${row.expires_at}\n`);
+    const what = row.kind === 'question' ? `question: ${String(row.args.question ?? '')}` : `${row.server}.${row.tool} ${formatArgs(row.args)}`;
+    process.stdout.write(`${paint('bold', row.id)}  ${row.status.padEnd(8)}  ${what}\n  run ${row.runId} · ${row.risk} risk · ${row.because} · expires ${row.expiresAt}\n`);
   }
   return 0;
 }
@@ -55,7 +55,7 @@ export async function approvalsResolveCommand(
   }
   const note = decision === 'answer' ? options.answer : options.note;
   const result = await withSettingsStore((store) =>
-    new ApprovalStore(store.db).resolve(id, {
+    decideApproval(store, id, {
       decision,
       by: currentActor(),
       ...(note !== undefined ? { note } : {}),
@@ -67,8 +67,9 @@ export async function approvalsResolveCommand(
     const approval = result.approval;
     const messages: Record<typeof result.reason, string> = {
       'not-found': `No approval ${id}. See pending ones with \`deckhand approvals list\`.`,
-      'already-resolved': `Approval ${id} was already resolved: ${approval?.status}${approval?.resolved_by ? ` by ${approval.resolved_by}` : ''}${approval?.resolved_at ? ` at ${approval.resolved_at}` : ''}. Nothing changed.`,
-      expired: `Approval ${id} expired at ${approval?.expires_at}; the run will be told when it resumes.`,
+      'other-run': `Approval ${id} belongs to run ${approval?.runId}.`,
+      'already-resolved': `Approval ${id} was already resolved: ${approval?.status}${approval?.resolvedBy ? ` by ${approval.resolvedBy}` : ''}${approval?.resolvedAt ? ` at ${approval.resolvedAt}` : ''}. Nothing changed.`,
+      expired: `Approval ${id} expired at ${approval?.expiresAt}; the run will be told when it resumes.`,
       'wrong-kind': approval?.kind === 'question' ? `${id} is a question: answer it with \`deckhand approvals answer ${id} "…"\`.` : `${id} is an approval: use approve or deny.`,
       'invalid-args': result.reason === 'invalid-args' ? editedArgsMessage(result.approval, result.problem, '--args') : '',
     };
@@ -76,18 +77,19 @@ export async function approvalsResolveCommand(
     return result.reason === 'not-found' || result.reason === 'wrong-kind' || result.reason === 'invalid-args' ? 2 : 1;
   }
   const { approval } = result;
-  if (options.json) process.stdout.write(`${JSON.stringify(approvalJson(approval))}\n`);
+  if (options.json) process.stdout.write(`${JSON.stringify(approval)}\n`);
   else if (approval.kind === 'elicitation') {
     // The run is still going: it is waiting inside the tool call and picks the decision up by itself.
-    process.stdout.write(`${approval.id} ${approval.status} (${approval.server} asked during a tool call) by ${approval.resolved_by}; run ${approval.run_id} continues on its own.\n`);
+    process.stdout.write(`${approval.id} ${approval.status} (${approval.server} asked during a tool call) by ${approval.resolvedBy}; run ${approval.runId} continues on its own.\n`);
   } else {
-    process.stdout.write(`${approval.id} ${approval.status} (${approval.server}.${approval.tool}) by ${approval.resolved_by}. Run ${approval.run_id} can continue: \`deckhand resume ${approval.run_id}\`.\n`);
+    process.stdout.write(`${approval.id} ${approval.status} (${approval.server}.${approval.tool}) by ${approval.resolvedBy}. Run ${approval.runId} can continue: \`deckhand resume ${approval.runId}\`.\n`);
   }
-  if (!options.resume || approval.kind === 'elicitation') return 0;
-  const remaining = await withSettingsStore((store) => new ApprovalStore(store.db).list({ status: 'pending', runId: approval.run_id }));
-  if (remaining.length > 0) {
-    process.stdout.write(`Not resuming yet: ${remaining.map((row) => row.id).join(', ')} still pending for this run.\n`);
+  if (!options.resume) return 0;
+  const readiness = await withSettingsStore((store) => resumeReadiness(store, approval));
+  if (!readiness.ready && readiness.reason === 'elicitation') return 0;
+  if (!readiness.ready) {
+    process.stdout.write(`Not resuming yet: ${readiness.waitingFor?.join(', ')} still pending for this run.\n`);
     return 3;
   }
-  return resumeCommand(approval.run_id, { ...(options.json ? { json: true } : {}) });
+  return resumeCommand(approval.runId, { ...(options.json ? { json: true } : {}) });
 }

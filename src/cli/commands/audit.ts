@@ -1,11 +1,10 @@
-import { verifyAudit } from '../../store/audit-log.js';
 import { camelCaseKeys } from '../json.js';
-import { withSettingsStore } from '../settings-store.js';
+import { verifyAuditLog, withSettingsStore } from '../../app/store.js';
 
 /** `deckhand audit verify [--json]`: walks the hash chain of the audit log; exit 1 when it is broken. */
 export async function auditVerifyCommand(options: { json?: boolean }): Promise<number> {
   return withSettingsStore(async (store) => {
-    const result = await verifyAudit(store.db);
+    const result = await verifyAuditLog(store);
     if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else if (result.ok) process.stdout.write(`Audit log intact: ${result.entries} entr${result.entries === 1 ? 'y' : 'ies'}, every hash checks out.\n`);
     else process.stdout.write(`Audit log BROKEN at entry ${result.brokenAt} of ${result.entries}: ${result.problem}.\n`);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline/promises';
-import { type RunSettings, startRun } from '../../agent/durable-run.js';
-import { SessionStore } from '../../store/session-store.js';
-import { openRuntime, runContext } from '../../app/runtime.js';
+import { planStart, startSettings } from '../../app/runs.js';
+import { openRuntime } from '../../app/runtime.js';
+import { sessionMessageCount } from '../../app/sessions.js';
 import { driveRun } from '../drive.js';
 import { EXIT } from '../exit-codes.js';
 import { printHeader } from '../header.js';
@@ -35,17 +35,11 @@ export async function chatCommand(options: ChatCommandOptions): Promise<number> 
   const notes = interactive ? process.stdout : process.stderr;
   printHeader(runtime, notes, process.stderr);
   const sessionId = options.session ?? randomUUID();
-  const earlier = await new SessionStore(runtime.store.db).count(sessionId);
+  const earlier = await sessionMessageCount(runtime.store, sessionId);
   notes.write(`  session  ${sessionId}${earlier > 0 ? ` (continuing: ${earlier} earlier messages)` : ''}\n`);
   if (interactive) notes.write('Type a task, /help for commands, /exit to leave.\n');
-  const settings: RunSettings = {
-    model: runtime.model.id,
-    yes: options.yes === true,
-    ...(runtime.settings.maxSteps !== undefined ? { maxSteps: runtime.settings.maxSteps } : {}),
-    ...(runtime.settings.budgetUsd !== undefined ? { budgetUsd: runtime.settings.budgetUsd } : {}),
-    ...(runtime.settings.budget.run?.tokens !== undefined ? { budgetTokens: runtime.settings.budget.run.tokens } : {}),
-    ...(runtime.settings.fallbackModelIds.length > 0 ? { fallbackModels: runtime.settings.fallbackModelIds } : {}),
-  };
+  // The flags are in the runtime's settings already (it was opened with them); `--yes` is this command's own.
+  const settings = startSettings(runtime.settings, { yes: options.yes === true });
   let lastExit: number = EXIT.ok;
   // Lines are read one at a time so an approval prompt in between can use the terminal too.
   const lines = createInterface({ input: process.stdin, output: process.stdout, terminal: interactive });
@@ -77,11 +71,7 @@ export async function chatCommand(options: ChatCommandOptions): Promise<number> 
       }
       if (line === '') continue;
       lines.pause();
-      const outcome = await driveRun(runtime, (signal) => startRun(runContext(runtime, signal), { task: line, sessionId, settings }), {
-        json: false,
-        interactive,
-        settings,
-      });
+      const outcome = await driveRun(runtime, planStart({ task: line, sessionId, settings }), { json: false, interactive });
       lines.resume();
       lastExit = outcome === 'failed' ? EXIT.failed : outcome === 'paused' ? EXIT.paused : EXIT.ok;
     }

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { loadSettings, type Settings } from '../../config/load.js';
 import { McpHost } from '../../mcp/host.js';
 import { errorMessage } from '../../shared/errors.js';
-import { openStore } from '../../store/database.js';
-import { LATEST_MIGRATION } from '../../store/migrations.js';
+import { checkStore } from '../../app/store.js';
 import { createPainter, formatDuration } from '../format.js';
 import { resolveRuntimeModel } from '../../app/runtime.js';
 
@@ -51,9 +50,7 @@ export async function doctorCommand(options: { json?: boolean; model?: readonly 
       return `${current.home} is writable`;
     });
     await check('store', async () => {
-      const store = await openStore({ file: current.dbFile });
-      await store.close();
-      return `${current.dbFile} (schema ${LATEST_MIGRATION})`;
+      return `${current.dbFile} (schema ${await checkStore(current.dbFile)})`;
     });
     const started = performance.now();
     const host = await McpHost.start({ servers: current.servers });

@@ -1,6 +1,5 @@
-import type { RunSettings } from '../../agent/durable-run.js';
-import { startRun } from '../../agent/durable-run.js';
-import { openRuntime, runContext } from '../../app/runtime.js';
+import { planStart, startSettings } from '../../app/runs.js';
+import { openRuntime } from '../../app/runtime.js';
 import { driveRun } from '../drive.js';
 import { exitCodeFor } from '../exit-codes.js';
 import { printHeader } from '../header.js';
@@ -53,19 +52,13 @@ export async function runCommand(taskArgument: string, options: RunCommandOption
   const json = options.json === true;
   const quiet = options.quiet === true;
   if (!json && !quiet) printHeader(runtime, process.stdout, process.stderr);
-  const settings: RunSettings = {
-    model: runtime.model.id,
-    yes: options.yes === true,
-    ...(runtime.settings.maxSteps !== undefined ? { maxSteps: runtime.settings.maxSteps } : {}),
-    ...(runtime.settings.budgetUsd !== undefined ? { budgetUsd: runtime.settings.budgetUsd } : {}),
-    ...(runtime.settings.budget.run?.tokens !== undefined ? { budgetTokens: runtime.settings.budget.run.tokens } : {}),
-    ...(runtime.settings.fallbackModelIds.length > 0 ? { fallbackModels: runtime.settings.fallbackModelIds } : {}),
-  };
+  // The flags are in the runtime's settings already (it was opened with them); `--yes` is this command's own.
+  const settings = startSettings(runtime.settings, { yes: options.yes === true });
   const outcome = await driveRun(
     runtime,
-    (signal) => startRun(runContext(runtime, signal), { task, settings, ...(options.session ? { sessionId: options.session } : {}) }),
+    planStart({ task, settings, ...(options.session ? { sessionId: options.session } : {}) }),
     // The terminal can answer approval prompts only when stdin is not where the task came from.
-    { json, quiet, interactive: !json && !fromStdin && process.stdin.isTTY === true, settings },
+    { json, quiet, interactive: !json && !fromStdin && process.stdin.isTTY === true },
   );
   return exitCodeFor(outcome);
 }

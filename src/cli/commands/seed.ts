@@ -1,5 +1,5 @@
 import { resetDemoData, seedServerData } from '../../servers/data.js';
-import { withSettingsStore } from '../settings-store.js';
+import { withSettingsStore } from '../../app/store.js';
 
 /**
  * `deckhand seed [--reset]`: inserts the demo data when it is missing, or with `--reset` rebuilds it from

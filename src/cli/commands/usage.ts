@@ -1,6 +1,6 @@
 import { UsageError } from '../../shared/errors.js';
 import { formatCount, formatUsd } from '../format.js';
-import { withSettingsStore } from '../settings-store.js';
+import { withSettingsStore } from '../../app/store.js';
 
 /** How `deckhand usage` groups the recorded model calls. */
 export type UsageGrouping = 'model' | 'session' | 'day';

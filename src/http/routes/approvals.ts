@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ApprovalStore } from '../../store/approval-store.js';
-import { approvalJson } from '../../store/approval-store.js';
+import { listApprovals } from '../../app/approvals.js';
 import { decideApproval, toDecisionRequest } from '../approvals.js';
 import type { ApiContext } from '../context.js';
 import { ListApprovalsQuerySchema } from '../schemas.js';
@@ -17,8 +16,7 @@ export function approvalRoutes(app: FastifyInstance, { runtime, runs, onApproval
 
   app.get('/api/approvals', async (request) => {
     const { status } = parseInput(ListApprovalsQuerySchema, request.query, 'query');
-    const rows = await new ApprovalStore(runtime.store.db).list({ status });
-    return rows.map(approvalJson);
+    return listApprovals(runtime.store, { status });
   });
 
   app.post('/api/approvals/:id/approve', async (request) => {

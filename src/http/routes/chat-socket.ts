@@ -1,6 +1,6 @@
 import type { WebSocket } from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
-import { sessionExists } from '../../app/session-events.js';
+import { sessionExists } from '../../app/sessions.js';
 import { errorMessage } from '../../shared/errors.js';
 import { decideApproval } from '../approvals.js';
 import { type ChatClientFrame, ChatClientFrameSchema, ChatQuerySchema } from '../chat-protocol.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ApprovalStore } from '../../store/approval-store.js';
+import { pendingApprovalCount } from '../../app/approvals.js';
 import type { ApiContext } from '../context.js';
 
 /**
@@ -11,8 +11,7 @@ export function metricsRoutes(app: FastifyInstance, { runtime }: ApiContext): vo
   if (!metrics) return;
   app.get('/metrics', async (_request, reply) => {
     // Pending approvals live in the store (any process may add or resolve them): counted at scrape time.
-    const pending = await new ApprovalStore(runtime.store.db).list({ status: 'pending' });
-    metrics.approvalsPending.set(pending.length);
+    metrics.approvalsPending.set(await pendingApprovalCount(runtime.store));
     const { contentType, body } = await metrics.expose();
     return reply.type(contentType).send(body);
   });

@@ -1,6 +1,7 @@
 import type { WebSocket } from '@fastify/websocket';
 import type { FastifyInstance } from 'fastify';
-import type { RunEvent } from '../../agent/events.js';
+import type { RunEvent } from '../../contracts/index.js';
+import { runExists } from '../../app/runs.js';
 import { errorMessage } from '../../shared/errors.js';
 import { decideApproval, toDecisionRequest } from '../approvals.js';
 import type { ApiContext } from '../context.js';
@@ -55,8 +56,7 @@ export function streamRoutes(app: FastifyInstance, { runtime, runs, logger, onAp
 
   /** Sends the backlog, then live events, until the socket closes; an unknown run gets an error frame and 4404. */
   const subscribe = async (socket: WebSocket, runId: string, send: Send): Promise<void> => {
-    const row = await runtime.store.db.selectFrom('runs').select('id').where('id', '=', runId).executeTakeFirst();
-    if (!row) {
+    if (!(await runExists(runtime.store, runId))) {
       send({ type: 'error', code: 'NOT_FOUND', message: `No run ${runId}.` });
       socket.close(CLOSE_UNKNOWN_RUN, 'no such run');
       return;

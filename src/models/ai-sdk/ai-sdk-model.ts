@@ -1,6 +1,7 @@
 import { ProviderError } from '../../shared/errors.js';
 import { malformedResponseError, type ProviderEndpoint, toProviderError } from '../provider-errors.js';
-import type { FinishReason, Model, ModelPart, ModelRequest, ModelStreamOptions, ToolCall, Usage } from '../types.js';
+import type { Model, ModelPart, ModelRequest, ModelStreamOptions, ToolCall } from '../types.js';
+import type { FinishReason, Usage } from '../../contracts/index.js';
 import { toV4Prompt, toV4Tools } from './convert-prompt.js';
 import type { LanguageModelV4, V4StreamPart } from './v4-types.js';
 

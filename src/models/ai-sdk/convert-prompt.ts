@@ -1,4 +1,5 @@
-import type { ModelMessage, ToolResultPart, ToolSpec } from '../types.js';
+import type { ModelMessage, ToolResultPart } from '../types.js';
+import type { ToolSpec } from '../../contracts/index.js';
 import type { V4Message, V4Prompt, V4Tool } from './v4-types.js';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ToolSpec } from '../types.js';
+import type { ToolSpec } from '../../contracts/index.js';
 import { fillArguments } from './argument-filling.js';
 import type { Knowledge } from './compose-text.js';
 import { extractEntities } from './entities.js';

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { RunEvent } from '../../agent/events.js';
+import type { RunEvent, ToolAddress, ToolExecutor, ToolOutcome, ToolSpec } from '../../contracts/index.js';
 import { runAgent } from '../../agent/run-agent.js';
 import { SYSTEM_PROMPT } from '../../agent/system-prompt.js';
-import type { ToolAddress, ToolExecutor, ToolOutcome } from '../../agent/tool-executor.js';
-import type { ModelMessage, ModelPart, ToolSpec } from '../types.js';
+import type { ModelMessage, ModelPart } from '../types.js';
 import { FakeOpsTools, OPS_TOOL_SPECS } from '../testing/fake-ops-tools.js';
 import { OfflineModel } from './index.js';
 

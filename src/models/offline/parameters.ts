@@ -2,7 +2,7 @@
  * @module What a tool's input parameters are for, read from their names and JSON Schema: an order id, an email
  * address, free text to compose, … The offline planner fills each kind from a different source.
  */
-import type { JsonSchema, ToolSpec } from '../types.js';
+import type { JsonSchema, ToolSpec } from '../../contracts/index.js';
 import { conceptOf, splitIdentifier } from './vocabulary.js';
 
 /** What a parameter holds, as far as the planner can tell. */

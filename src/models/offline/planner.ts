@@ -4,7 +4,8 @@
  * question), and works backwards from the first goal not yet done to the next call, a clarifying question, or the
  * final answer.
  */
-import type { ModelRequest, ToolCall, ToolSpec } from '../types.js';
+import type { ModelRequest, ToolCall } from '../types.js';
+import type { ToolSpec } from '../../contracts/index.js';
 import {
   actionPhrase,
   ambiguityQuestion,

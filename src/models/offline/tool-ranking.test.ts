@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ToolSpec } from '../types.js';
+import type { ToolSpec } from '../../contracts/index.js';
 import { extractEntities } from './entities.js';
 import { OPS_TOOL_SPECS } from '../testing/fake-ops-tools.js';
 import { isQuestion, requestedActions } from './intent.js';

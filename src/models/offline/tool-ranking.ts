@@ -2,7 +2,7 @@
  * @module Tool ranking for the offline planner: how well a tool's name, description and parameters match the
  * concepts of a task, weighted so that words every tool shares ("customer", "order") count for less.
  */
-import type { ToolSpec } from '../types.js';
+import type { ToolSpec } from '../../contracts/index.js';
 import type { Entities } from './entities.js';
 import { verbConcept } from './intent.js';
 import {

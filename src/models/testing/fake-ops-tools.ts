@@ -3,8 +3,7 @@
  * with their real schemas, plus decoys (notes, issues, customer search, orders) so tool ranking is exercised.
  * It records every call. Not exported from the package; tests import it directly from `models/testing/`.
  */
-import type { ToolExecutor, ToolOutcome } from '../../agent/tool-executor.js';
-import type { ToolSpec } from '../types.js';
+import type { ToolExecutor, ToolOutcome, ToolSpec } from '../../contracts/index.js';
 
 interface Customer {
   readonly customerId: string;

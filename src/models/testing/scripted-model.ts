@@ -1,4 +1,5 @@
-import type { FinishReason, Model, ModelPart, ModelRequest, ToolCall, Usage } from '../types.js';
+import type { Model, ModelPart, ModelRequest, ToolCall } from '../types.js';
+import type { FinishReason, Usage } from '../../contracts/index.js';
 
 /** One scripted model turn: text and/or tool calls, with the usage to report. */
 export interface ScriptedTurn {

@@ -8,7 +8,8 @@ import type { McpServer, ServerContext } from '@modelcontextprotocol/server';
 import type { Kysely } from 'kysely';
 import { loadPriceRegistry } from '../../models/price-registry.js';
 import { costOf, PriceBook, type PriceTable } from '../../models/pricing.js';
-import type { Model, Usage } from '../../models/types.js';
+import type { Model } from '../../models/types.js';
+import type { Usage } from '../../contracts/index.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { DevopsDatabase } from './tables.js';
 

@@ -1,0 +1,36 @@
+/**
+ * @module The host store as the front ends reach it: opened from the settings for one piece of work and closed
+ * after, checked by `deckhand doctor`, and its audit log verified. Front ends never import `store/` themselves.
+ */
+import { loadSettings } from '../config/load.js';
+import { type AuditVerification, verifyAudit } from '../store/audit-log.js';
+import { type OpenStoreOptions, openStore, type Store } from '../store/database.js';
+import { LATEST_MIGRATION } from '../store/migrations.js';
+
+export type { Store };
+
+/**
+ * Opens the store the settings point at (SQLite in the data dir, or PostgreSQL with `DATABASE_URL`) for the
+ * commands that need only the store, runs `work`, and closes it.
+ */
+export async function withSettingsStore<T>(work: (store: Store) => Promise<T>, options: Pick<OpenStoreOptions, 'seed'> = {}): Promise<T> {
+  const settings = loadSettings({});
+  const store = await openStore({ file: settings.dbFile, ...options, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Opens (migrating it when needed) and closes the SQLite store at `file`; returns the schema it is at. */
+export async function checkStore(file: string): Promise<string> {
+  const store = await openStore({ file });
+  await store.close();
+  return LATEST_MIGRATION;
+}
+
+/** Walks the hash chain of the audit log. */
+export function verifyAuditLog(store: Store): Promise<AuditVerification> {
+  return verifyAudit(store.db);
+}

@@ -1,0 +1,277 @@
+/**
+ * @module The runs and their events in the store: the only code that reads or writes the `runs` and `run_events`
+ * tables. Rows are parsed on the way out (stored settings and events carry a `schemaVersion`), so a row from a
+ * newer release or a damaged one is a {@link StoredDataError} naming the run, never a silent misread.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import {
+  type RunEvent,
+  type RunSettings,
+  type RunStatus,
+  RunStatusSchema,
+  type RunTotals,
+  safeParseStoredEvent,
+  safeParseStoredSettings,
+  storedEventJson,
+  storedSettingsJson,
+} from '../contracts/index.js';
+import { RunNotFoundError, StoredDataError } from '../shared/errors.js';
+import type { Database, RunTable } from './schema.js';
+
+/** A stored run, parsed. */
+export interface StoredRun {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly task: string;
+  readonly model: string;
+  /** `running` until the run ends, then its outcome. */
+  readonly status: RunStatus;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+  readonly finalText: string | null;
+  readonly error: string | null;
+  /** The step the run was in when it was last stored (what a resume continues from). */
+  readonly step: number;
+  readonly totals: RunTotals;
+  /** The options it runs with (`runs.options`). */
+  readonly settings: RunSettings;
+}
+
+/** A run in a list: enough to show and pick it. */
+export interface RunListing {
+  readonly id: string;
+  readonly sessionId: string;
+  readonly task: string;
+  readonly model: string;
+  readonly status: RunStatus;
+  readonly startedAt: string;
+  readonly totals: RunTotals;
+}
+
+/** One stored event of a session, with the run-level sequence number it was stored under. */
+export interface StoredSessionEvent {
+  readonly runId: string;
+  readonly seq: number;
+  readonly event: RunEvent;
+}
+
+type RunRow = Selectable<RunTable>;
+
+/** A run row's totals. Numbers come back as strings from PostgreSQL's numeric columns, so every one is converted. */
+function totalsOf(row: Pick<RunRow, 'steps' | 'tool_calls' | 'input_tokens' | 'output_tokens' | 'cost_usd'>): RunTotals {
+  return {
+    steps: Number(row.steps),
+    toolCalls: Number(row.tool_calls),
+    inputTokens: Number(row.input_tokens),
+    outputTokens: Number(row.output_tokens),
+    costUsd: Number(row.cost_usd),
+  };
+}
+
+function statusOf(row: Pick<RunRow, 'id' | 'status'>): RunStatus {
+  const status = RunStatusSchema.safeParse(row.status);
+  if (!status.success) throw new StoredDataError(row.id, 'status', `"${row.status}" is not a run status`);
+  return status.data;
+}
+
+function parseRun(row: RunRow): StoredRun {
+  const settings = safeParseStoredSettings(row.options, row.model);
+  if (!settings.success) throw new StoredDataError(row.id, 'settings', settings.error);
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    task: row.task,
+    model: row.model,
+    status: statusOf(row),
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    finalText: row.final_text,
+    error: row.error,
+    step: Number(row.steps),
+    totals: totalsOf(row),
+    settings: settings.value,
+  };
+}
+
+function parseEvent(runId: string, seq: number, data: string): RunEvent {
+  const parsed = safeParseStoredEvent(data);
+  if (!parsed.success) throw new StoredDataError(runId, `event ${seq}`, parsed.error);
+  return parsed.value;
+}
+
+/** One event to append, with the run-level sequence number it is stored under. */
+export interface NumberedEvent {
+  readonly seq: number;
+  readonly event: RunEvent;
+}
+
+/**
+ * The runs and their events. Reads take the store's handle; the writes a recorder makes inside its transaction
+ * take that transaction (any `Kysely<Database>`), so a step is stored whole or not at all.
+ */
+export class RunStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The run, or undefined when there is none. Throws `StoredDataError` when its row does not parse. */
+  async get(runId: string): Promise<StoredRun | undefined> {
+    const row = await this.db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+    return row ? parseRun(row) : undefined;
+  }
+
+  /** The run. Throws `RunNotFoundError` for an unknown id, `StoredDataError` when its row does not parse. */
+  async load(runId: string): Promise<StoredRun> {
+    const run = await this.get(runId);
+    if (!run) throw new RunNotFoundError(runId);
+    return run;
+  }
+
+  async exists(runId: string): Promise<boolean> {
+    const row = await this.db.selectFrom('runs').select('id').where('id', '=', runId).executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** The highest stored event seq of the run; 0 before its first event. */
+  async lastSeq(runId: string): Promise<number> {
+    return lastSeq(this.db, runId);
+  }
+
+  /** The run's stored events, oldest first; only those up to `maxSeq` when given. */
+  async events(runId: string, options: { maxSeq?: number } = {}): Promise<RunEvent[]> {
+    let query = this.db.selectFrom('run_events').select(['seq', 'data']).where('run_id', '=', runId).orderBy('seq');
+    if (options.maxSeq !== undefined) query = query.where('seq', '<=', options.maxSeq);
+    const rows = await query.execute();
+    return rows.map((row) => parseEvent(runId, Number(row.seq), row.data));
+  }
+
+  /**
+   * Every stored event of the session's runs, in insertion order (the store's auto-increment id, which only grows;
+   * one run executes per session at a time, so insertion order is the order they happened).
+   */
+  async sessionEvents(sessionId: string): Promise<StoredSessionEvent[]> {
+    const rows = await this.db
+      .selectFrom('run_events')
+      .innerJoin('runs', 'runs.id', 'run_events.run_id')
+      .select(['run_events.run_id as runId', 'run_events.seq as seq', 'run_events.data as data'])
+      .where('runs.session_id', '=', sessionId)
+      .orderBy('run_events.id')
+      .execute();
+    return rows.map((row) => ({ runId: row.runId, seq: Number(row.seq), event: parseEvent(row.runId, Number(row.seq), row.data) }));
+  }
+
+  /** The session's runs, oldest first. */
+  async ofSession(sessionId: string): Promise<RunListing[]> {
+    const rows = await this.listing().where('session_id', '=', sessionId).orderBy('started_at').execute();
+    return rows.map(listingOf);
+  }
+
+  /** The most recent runs of every session, newest first. */
+  async recent(limit = 200): Promise<RunListing[]> {
+    const rows = await this.listing().orderBy('started_at', 'desc').limit(limit).execute();
+    return rows.map(listingOf);
+  }
+
+  /** The runs started since `since` (ISO-8601), oldest first. */
+  async startedSince(since: string): Promise<RunListing[]> {
+    const rows = await this.listing().where('started_at', '>=', since).orderBy('started_at').execute();
+    return rows.map(listingOf);
+  }
+
+  /** Replaces the settings the run executes with (a resume with other options). */
+  async saveSettings(runId: string, settings: RunSettings): Promise<void> {
+    await this.db.updateTable('runs').set({ options: storedSettingsJson(settings) }).where('id', '=', runId).execute();
+  }
+
+  private listing() {
+    return this.db
+      .selectFrom('runs')
+      .select(['id', 'session_id', 'task', 'model', 'status', 'started_at', 'steps', 'tool_calls', 'input_tokens', 'output_tokens', 'cost_usd']);
+  }
+}
+
+function listingOf(row: Pick<RunRow, 'id' | 'session_id' | 'task' | 'model' | 'status' | 'started_at' | 'steps' | 'tool_calls' | 'input_tokens' | 'output_tokens' | 'cost_usd'>): RunListing {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    task: row.task,
+    model: row.model,
+    status: statusOf(row),
+    startedAt: row.started_at,
+    totals: totalsOf(row),
+  };
+}
+
+/** The highest stored event seq of the run; 0 before its first event. */
+export async function lastSeq(db: Kysely<Database>, runId: string): Promise<number> {
+  const row = await db
+    .selectFrom('run_events')
+    .select(({ fn }) => fn.max<number>('seq').as('last'))
+    .where('run_id', '=', runId)
+    .executeTakeFirst();
+  return Number(row?.last ?? 0);
+}
+
+/** Records a new run as `running`, with the settings it executes with. */
+export async function insertRun(
+  db: Kysely<Database>,
+  run: { id: string; sessionId: string; task: string; model: string; startedAt: string; settings: RunSettings },
+): Promise<void> {
+  await db
+    .insertInto('runs')
+    .values({
+      id: run.id,
+      session_id: run.sessionId,
+      task: run.task,
+      model: run.model,
+      status: 'running',
+      started_at: run.startedAt,
+      ended_at: null,
+      final_text: null,
+      error: null,
+      options: storedSettingsJson(run.settings),
+    })
+    .execute();
+}
+
+/** Marks a stored run `running` again (a resume); what it did and spent stays. */
+export async function reopenRun(db: Kysely<Database>, runId: string): Promise<void> {
+  await db.updateTable('runs').set({ status: 'running', ended_at: null, error: null }).where('id', '=', runId).execute();
+}
+
+/** Appends events under their seqs. */
+export async function appendEvents(db: Kysely<Database>, events: readonly NumberedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await db
+    .insertInto('run_events')
+    .values(events.map(({ seq, event }) => ({ run_id: event.runId, seq, type: event.type, at: event.at, data: storedEventJson(event) })))
+    .execute();
+}
+
+/** Stores what the run has done and spent so far. */
+export async function saveTotals(db: Kysely<Database>, runId: string, totals: RunTotals): Promise<void> {
+  await db.updateTable('runs').set(totalsColumns(totals)).where('id', '=', runId).execute();
+}
+
+/** Stores how the run ended: its outcome, final text, error and totals. */
+export async function finishRun(db: Kysely<Database>, end: Extract<RunEvent, { type: 'run-end' }>): Promise<void> {
+  await db
+    .updateTable('runs')
+    .set({
+      status: end.outcome,
+      ended_at: new Date(end.at).toISOString(),
+      ...totalsColumns(end.totals),
+      final_text: end.text,
+      error: end.error ?? null,
+    })
+    .where('id', '=', end.runId)
+    .execute();
+}
+
+function totalsColumns(totals: RunTotals) {
+  return {
+    steps: totals.steps,
+    tool_calls: totals.toolCalls,
+    input_tokens: totals.inputTokens,
+    output_tokens: totals.outputTokens,
+    cost_usd: totals.costUsd,
+  };
+}
