@@ -2,7 +2,8 @@ import type { ModelPrice, PricedModel } from '../models/pricing.js';
 import type { PromptCounter } from '../models/token-count.js';
 import type { Model } from '../models/types.js';
 import type { RunEvent, RunOutcome, RunTotals, Usage } from '../contracts/index.js';
-import type { Budget } from './budget.js';
+import type { Budget, Spend } from './budget.js';
+import { addExtra, type ExtraSpending, NO_EXTRA_SPENDING, spendOf, withExtra } from './totals.js';
 
 /** A tool call the loop has announced and not yet reported on. */
 export interface CallInFlight {
@@ -29,8 +30,6 @@ export interface ActiveRunOptions {
   readonly now?: () => number;
 }
 
-const NOTHING_EXTRA = { inputTokens: 0, outputTokens: 0, costUsd: 0 };
-
 /**
  * A run while it executes, as the host's answers to servers' requests need it: which run and step they belong
  * to, which calls are in flight, and what the run has spent. Usage from outside the loop (sampling) is added to
@@ -54,7 +53,7 @@ export class ActiveRun {
   step = 0;
   private readonly now: () => number;
   private loopTotals: RunTotals;
-  private extra = NOTHING_EXTRA;
+  private extra: ExtraSpending = NO_EXTRA_SPENDING;
   private readonly inFlight = new Map<string, CallInFlight>();
   private readonly queue: RunEvent[] = [];
   private wake: (() => void) | undefined;
@@ -77,12 +76,7 @@ export class ActiveRun {
 
   /** The loop's `totals` plus what was spent outside it. */
   combine(totals: RunTotals): RunTotals {
-    return {
-      ...totals,
-      inputTokens: totals.inputTokens + this.extra.inputTokens,
-      outputTokens: totals.outputTokens + this.extra.outputTokens,
-      costUsd: totals.costUsd + this.extra.costUsd,
-    };
+    return withExtra(totals, this.extra);
   }
 
   /** Everything the run has spent so far. */
@@ -107,24 +101,13 @@ export class ActiveRun {
   }
 
   /** The run's spending as its budget measures it, sampling included. */
-  spend(): { usd: number; tokens: number; steps: number; toolCalls: number; wallSeconds: number } {
-    const totals = this.totals();
-    return {
-      usd: totals.costUsd,
-      tokens: totals.inputTokens + totals.outputTokens,
-      steps: totals.steps,
-      toolCalls: totals.toolCalls,
-      wallSeconds: (this.now() - this.startedAt) / 1_000,
-    };
+  spend(): Spend {
+    return spendOf(this.totals(), (this.now() - this.startedAt) / 1_000);
   }
 
   /** Counts usage from outside the loop (a sampling request) against the run, and emits its `usage` event. */
   addUsage(usage: Usage, costUsd: number, details: { model?: string; durationMs?: number; promptTokensEstimate?: number } = {}): void {
-    this.extra = {
-      inputTokens: this.extra.inputTokens + usage.inputTokens,
-      outputTokens: this.extra.outputTokens + usage.outputTokens,
-      costUsd: this.extra.costUsd + costUsd,
-    };
+    this.extra = addExtra(this.extra, usage, costUsd);
     this.emit({
       type: 'usage',
       runId: this.runId,

@@ -16,10 +16,10 @@ import { RunStore, type StoredRun } from '../store/run-store.js';
 import { SessionStore } from '../store/session-store.js';
 import { ActiveRun, type ActiveRuns } from './active-run.js';
 import { Compactor, specTokens, withCompactionUsage } from './compaction.js';
-import type { HintedToolExecutor, RunEvent, RunOutcome, RunSettings, RunTotals, ToolAddress } from '../contracts/index.js';
+import { type HintedToolExecutor, type RunEvent, type RunOutcome, type RunSettings, type RunTotals, type ToolAddress, ZERO_TOTALS } from '../contracts/index.js';
 import { CompositeToolExecutor, OWN_TOOLS_SERVER, OwnTools } from './own-tools.js';
 import { PolicyGate } from './policy-gate.js';
-import { runAgent, ZERO_TOTALS } from './run-agent.js';
+import { runAgent } from './run-agent.js';
 import { SYSTEM_PROMPT } from './system-prompt.js';
 
 /** What every durable run needs, opened once per process. */

@@ -5,8 +5,7 @@ import { openStore, type Store } from '../store/database.js';
 import { ActiveRun, ActiveRuns } from './active-run.js';
 import { type ElicitationQuestion, ElicitationRouter } from './elicitation.js';
 import { checkContent, type ElicitationSchema, parseAnswer } from './elicitation-schema.js';
-import type { RunEvent } from '../contracts/index.js';
-import { ZERO_TOTALS } from './run-agent.js';
+import { type RunEvent, ZERO_TOTALS } from '../contracts/index.js';
 
 const CONFIRM = {
   type: 'object',

@@ -2,17 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { costOf, type ModelPrice, type PricedModel } from '../models/pricing.js';
 import { ESTIMATE_CHARS_PER_TOKEN, type PromptCounter, promptCounter } from '../models/token-count.js';
 import type { AnsweringModel, Model, ModelMessage, ModelNotice, ToolCall, ToolResultPart } from '../models/types.js';
-import type { FinishReason, RunEvent, RunOutcome, RunTotals, ToolExecutor, Usage } from '../contracts/index.js';
+import { type FinishReason, type RunEvent, type RunOutcome, type RunTotals, type ToolExecutor, type Usage, ZERO_TOTALS } from '../contracts/index.js';
 import { errorMessage } from '../shared/errors.js';
 import { Budget, type BudgetDecision, resumeHint, type Spend } from './budget.js';
 import { RunawayDetector } from './runaway.js';
+import { addUsage, countCache, spendOf } from './totals.js';
 import { isStepLimitReached } from './stop-conditions.js';
 import { ALLOW_ALL, type GateResult, type ToolGate } from './tool-gate.js';
 import { executeToolCalls, type GatedCall } from './tool-execution.js';
 
 export const DEFAULT_MAX_STEPS = 20;
 
-export const ZERO_TOTALS: RunTotals = { steps: 0, toolCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
 
 /** What the loop hands its persistence hook: the transcript so far and where the run stands. */
 export interface Checkpoint {
@@ -339,31 +339,6 @@ export async function* runAgent(options: RunAgentOptions): AsyncGenerator<RunEve
 
 /** A prompt counter for models without one of their own: four characters a token. */
 const DEFAULT_PROMPT_COUNTER = promptCounter((text) => Math.ceil(text.length / ESTIMATE_CHARS_PER_TOKEN), false);
-
-/** The run's spending as a budget measures it. */
-function spendOf(totals: RunTotals, wallSeconds: number): Spend {
-  return { usd: totals.costUsd, tokens: totals.inputTokens + totals.outputTokens, steps: totals.steps, toolCalls: totals.toolCalls, wallSeconds };
-}
-
-/** Totals after one model call. */
-export function addUsage(totals: RunTotals, usage: Usage, costUsd: number, toolCalls: number): RunTotals {
-  const next: RunTotals = {
-    ...totals,
-    steps: totals.steps + 1,
-    toolCalls: totals.toolCalls + toolCalls,
-    inputTokens: totals.inputTokens + usage.inputTokens,
-    outputTokens: totals.outputTokens + usage.outputTokens,
-    costUsd: totals.costUsd + costUsd,
-  };
-  const cached = (totals.cachedInputTokens ?? 0) + (usage.cachedInputTokens ?? 0);
-  const reasoning = (totals.reasoningTokens ?? 0) + (usage.reasoningTokens ?? 0);
-  return { ...next, ...(cached ? { cachedInputTokens: cached } : {}), ...(reasoning ? { reasoningTokens: reasoning } : {}) };
-}
-
-/** Totals with one more tool-cache hit or miss. */
-function countCache(totals: RunTotals, result: 'hit' | 'miss'): RunTotals {
-  return result === 'hit' ? { ...totals, cacheHits: (totals.cacheHits ?? 0) + 1 } : { ...totals, cacheMisses: (totals.cacheMisses ?? 0) + 1 };
-}
 
 function noticeEvent(runId: string, step: number, at: number, notice: ModelNotice): RunEvent {
   if (notice.kind === 'retry') {

@@ -1,7 +1,14 @@
 import { userInfo } from 'node:os';
 import type { Interface } from 'node:readline/promises';
-import type { ElicitationAnswer, ElicitationQuestion } from '../agent/elicitation.js';
-import { checkContent, type ElicitationField, type ElicitationValue, elicitationFields, parseFieldInput } from '../agent/elicitation-schema.js';
+import {
+  checkContent,
+  type ElicitationAnswer,
+  type ElicitationField,
+  type ElicitationQuestion,
+  type ElicitationValue,
+  elicitationFields,
+  parseFieldInput,
+} from '../app/elicitation.js';
 import type { RunEvent } from '../contracts/index.js';
 import type { ApprovalDecision } from '../app/approvals.js';
 import { createPainter, formatArgs } from './format.js';

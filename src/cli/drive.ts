@@ -1,6 +1,5 @@
 import { createInterface } from 'node:readline/promises';
-import type { ElicitationPrompt } from '../agent/elicitation.js';
-import { type ElicitationSchema, elicitationFields } from '../agent/elicitation-schema.js';
+import { type ElicitationPrompt, type ElicitationSchema, elicitationFields } from '../app/elicitation.js';
 import type { RunEvent, RunOutcome } from '../contracts/index.js';
 import { promptForDecision, promptForElicitation } from './approval-prompt.js';
 import { EXIT } from './exit-codes.js';
