@@ -16,6 +16,7 @@ import { type Runtime, runContext } from './runtime.js';
 
 export type { RunListing, StoredRun };
 export { RunNotFoundError, StoredDataError } from '../shared/errors.js';
+export { RunLeaseHeldError } from '../store/run-lease.js';
 
 /** Every status but `finished` can be resumed: a paused, interrupted, cancelled, budget-stopped or failed run. */
 const RESUMABLE: ReadonlySet<RunStatus> = new Set<RunStatus>(['paused', 'running', 'cancelled', 'budget-exhausted', 'failed']);

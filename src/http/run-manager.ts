@@ -3,11 +3,20 @@
  * events out to subscribers (the WebSocket), each of which sees the stored events first, then the live ones,
  * with no gap and no repeat.
  */
-import { executeRun, lastEventSeq, loadResumableRun, planStart, type RunPlan, resumeSettings, startSettings, storedEvents } from '../app/runs.js';
+import {
+  executeRun,
+  lastEventSeq,
+  loadResumableRun,
+  planStart,
+  RunLeaseHeldError,
+  type RunPlan,
+  resumeSettings,
+  startSettings,
+  storedEvents,
+} from '../app/runs.js';
 import type { Runtime } from '../app/runtime.js';
 import type { RunEvent } from '../contracts/index.js';
 import { errorMessage } from '../shared/errors.js';
-import { RunLeaseHeldError } from '../store/run-lease.js';
 import type { Logger } from '../shared/logger.js';
 import { ApiError, ConflictError } from './errors.js';
 
