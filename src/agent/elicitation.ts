@@ -3,7 +3,7 @@ import type { ElicitRequestFormParams, ElicitResult } from '@modelcontextprotoco
 import type { ElicitationHandler } from '../mcp/connection-types.js';
 import { delay } from '../shared/abort.js';
 import { type Logger, noopLogger } from '../shared/logger.js';
-import type { ApprovalRow, ApprovalStore } from '../store/approval-store.js';
+import { type ApprovalRow, type ApprovalStore, storedArgs } from '../store/approval-store.js';
 import type { ActiveRun, ActiveRuns } from './active-run.js';
 import { checkContent, type ElicitationContent, type ElicitationSchema, parseAnswer } from './elicitation-schema.js';
 
@@ -257,7 +257,7 @@ export class ElicitationRouter {
     const check =
       row.status === 'answered'
         ? parseAnswer(schema, row.note ?? '')
-        : checkContent(schema, row.edited_args ? (JSON.parse(row.edited_args) as Record<string, unknown>) : {});
+        : checkContent(schema, row.edited_args ? storedArgs(row, 'edited_args', row.edited_args) : {});
     if (!check.success) return { result: NO_ANSWER, row, problem: `the answer did not fit the form: ${check.error}` };
     return { result: { action: 'accept', content: check.content }, row };
   }

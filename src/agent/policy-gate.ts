@@ -1,5 +1,5 @@
 import type { ToolHints } from '../contracts/index.js';
-import type { ApprovalRow, ApprovalStore } from '../store/approval-store.js';
+import { type ApprovalRow, type ApprovalStore, storedArgs, storedRisk } from '../store/approval-store.js';
 import type { InterruptedCalls } from '../store/interrupted-calls.js';
 import { classifyToolCall, type PolicyRule } from './approval-policy.js';
 import type { GateRequest, GateResult, ToolGate } from './tool-gate.js';
@@ -28,10 +28,6 @@ export interface PolicyGateOptions {
 
 /** Why an interrupted call of a server that ignores idempotency keys is asked about again, even under `--yes`. */
 export const IN_DOUBT_BECAUSE = 'this call may already have run: its process stopped before the result was stored';
-
-function parseArgs(json: string | null): Record<string, unknown> | undefined {
-  return json ? (JSON.parse(json) as Record<string, unknown>) : undefined;
-}
 
 /**
  * The approval policy as a {@link ToolGate}: decisions already made for this call (on resume) first, then the
@@ -113,7 +109,7 @@ export class PolicyGate implements ToolGate {
     if (decided.type === 'allow' && !decided.args) {
       // Run again as it was first approved: with the arguments a person edited then, if they did.
       const first = await approvals.forCall(request.runId, request.toolCallId);
-      const edited = first?.status === 'approved' ? parseArgs(first.edited_args) : undefined;
+      const edited = first?.status === 'approved' && first.edited_args ? storedArgs(first, 'edited_args', first.edited_args) : undefined;
       if (edited) return { ...decided, args: edited };
     }
     return decided;
@@ -147,9 +143,9 @@ export class PolicyGate implements ToolGate {
           return this.fromExisting((await this.options.approvals.get(approval.id)) ?? { ...approval, status: 'expired' });
         }
         // Elicitation rows are keyed by ids of their own, never a model's tool call id: this is an approval or a question.
-        return { type: 'ask', kind: approval.kind === 'question' ? 'question' : 'approval', approvalId: approval.id, risk: approval.risk as 'low' | 'medium' | 'high', because: approval.because, expiresAt: approval.expires_at };
+        return { type: 'ask', kind: approval.kind === 'question' ? 'question' : 'approval', approvalId: approval.id, risk: storedRisk(approval), because: approval.because, expiresAt: approval.expires_at };
       case 'approved': {
-        const edited = parseArgs(approval.edited_args);
+        const edited = approval.edited_args ? storedArgs(approval, 'edited_args', approval.edited_args) : undefined;
         return { type: 'allow', ...(edited ? { args: edited } : {}), resolution: resolution('approved') };
       }
       case 'denied':

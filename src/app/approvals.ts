@@ -3,27 +3,10 @@
  * store's conditional update), and "resume once nothing else of the run is pending". The CLI, the HTTP API and
  * the WebSocket call these and render the answer in their own words.
  */
-import { z } from 'zod';
-import { StoredDataError } from '../shared/errors.js';
-import { type ApprovalDecision, type ApprovalRow, ApprovalStore, type ResolveResult } from '../store/approval-store.js';
+import { type ApprovalDecision, type ApprovalRow, ApprovalStore, type ResolveResult, storedArgs, storedRisk } from '../store/approval-store.js';
 import type { Store } from '../store/database.js';
 
 export type { ApprovalDecision };
-
-const ArgsSchema = z.record(z.string(), z.unknown());
-
-/** A stored JSON object column of an approval, parsed; a damaged one names the run and the approval. */
-function parseArgs(row: ApprovalRow, column: 'args' | 'edited_args', text: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new StoredDataError(row.run_id, `approval ${row.id} ${column}`, 'it is not JSON');
-  }
-  const parsed = ArgsSchema.safeParse(value);
-  if (!parsed.success || Array.isArray(value)) throw new StoredDataError(row.run_id, `approval ${row.id} ${column}`, 'it is not a JSON object');
-  return parsed.data;
-}
 
 /** An approval as people and programs see it: `deckhand approvals list --json`, the HTTP API and the web UI. */
 export function approvalView(row: ApprovalRow) {
@@ -34,13 +17,13 @@ export function approvalView(row: ApprovalRow) {
     kind: row.kind,
     server: row.server,
     tool: row.tool,
-    args: parseArgs(row, 'args', row.args),
+    args: storedArgs(row, 'args', row.args),
     reason: row.reason,
-    risk: row.risk,
+    risk: storedRisk(row),
     because: row.because,
     status: row.status,
     scope: row.scope,
-    ...(row.edited_args ? { editedArgs: parseArgs(row, 'edited_args', row.edited_args) } : {}),
+    ...(row.edited_args ? { editedArgs: storedArgs(row, 'edited_args', row.edited_args) } : {}),
     note: row.note,
     resolvedBy: row.resolved_by,
     createdAt: row.created_at,

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import { z } from 'zod';
+import { type Risk, RiskSchema } from '../contracts/index.js';
+import { StoredDataError } from '../shared/errors.js';
 import { checkArguments } from '../shared/argument-check.js';
 import { appendAudit } from './audit-log.js';
 import type { ApprovalTable, Database } from './schema.js';
@@ -212,4 +215,29 @@ export class ApprovalStore {
   async recordAutomatic(entry: { runId: string; actor: string; action: string; subject: string; details: Record<string, unknown> }): Promise<void> {
     await appendAudit(this.db, { actor: entry.actor, action: entry.action, subject: entry.subject, runId: entry.runId, details: entry.details });
   }
+}
+
+const ArgsSchema = z.record(z.string(), z.unknown());
+
+/**
+ * An approval's stored arguments (`args`, or a person's `edited_args`), parsed. Throws `StoredDataError` naming
+ * the run and the approval when the column is not a JSON object.
+ */
+export function storedArgs(row: Pick<ApprovalRow, 'id' | 'run_id'>, column: 'args' | 'edited_args', text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new StoredDataError(row.run_id, `approval ${row.id} ${column}`, 'it is not JSON');
+  }
+  const parsed = ArgsSchema.safeParse(value);
+  if (!parsed.success || Array.isArray(value)) throw new StoredDataError(row.run_id, `approval ${row.id} ${column}`, 'it is not a JSON object');
+  return parsed.data;
+}
+
+/** An approval's stored risk, parsed. Throws `StoredDataError` for a value no release writes. */
+export function storedRisk(row: Pick<ApprovalRow, 'id' | 'run_id' | 'risk'>): Risk {
+  const parsed = RiskSchema.safeParse(row.risk);
+  if (!parsed.success) throw new StoredDataError(row.run_id, `approval ${row.id} risk`, `"${row.risk}" is not a risk`);
+  return parsed.data;
 }
