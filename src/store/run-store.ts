@@ -143,6 +143,13 @@ export class RunStore {
     return rows.map((row) => parseEvent(runId, Number(row.seq), row.data));
   }
 
+  /** The run's stored events of the given types, oldest first, each with the seq it was stored under. */
+  async eventsOfType(runId: string, types: readonly RunEvent['type'][]): Promise<NumberedEvent[]> {
+    if (types.length === 0) return [];
+    const rows = await this.db.selectFrom('run_events').select(['seq', 'data']).where('run_id', '=', runId).where('type', 'in', types).orderBy('seq').execute();
+    return rows.map((row) => ({ seq: Number(row.seq), event: parseEvent(runId, Number(row.seq), row.data) }));
+  }
+
   /**
    * Every stored event of the session's runs, in insertion order (the store's auto-increment id, which only grows;
    * one run executes per session at a time, so insertion order is the order they happened).
