@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type OpenAIRequest, sentTranscript, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider, FakeTurn } from './fakes/sse.js';
 import { CLI, cliEnv, freshWorkspace, runCli } from './helpers/cli.js';
+import { unversionedEventJson } from './helpers/stored-events.js';
 
 const SLOW_SERVER = fileURLToPath(new URL('./fixtures/slow-server.ts', import.meta.url));
 
@@ -40,13 +41,6 @@ async function killedRun(ws: { cwd: string; env: NodeJS.ProcessEnv }, killAfterM
   return stdout.split('\n').slice(0, -1);
 }
 
-/** A stored event's JSON without its leading `schemaVersion` (re-serialised: key order and values are kept). */
-function unversioned(data: string): string {
-  const { schemaVersion, ...event } = JSON.parse(data) as { schemaVersion?: unknown };
-  expect(schemaVersion).toBe(1);
-  return JSON.stringify(event);
-}
-
 describe('persist, then emit', () => {
   // Invariant: no run event reaches stdout before it is stored. Whenever the process dies, every event it printed
   // with --json is in run_events, byte for byte.
@@ -63,7 +57,7 @@ describe('persist, then emit', () => {
       const db = new DatabaseSync(join(ws.home, 'deckhand.db'), { readOnly: true, timeout: 10_000 });
       try {
         // Stored as the event with its schemaVersion first: without it, the rest is the printed line byte for byte.
-        const stored = new Set(db.prepare('select data from run_events order by seq').all().map((row) => unversioned(String(row.data))));
+        const stored = new Set(db.prepare('select data from run_events order by seq').all().map((row) => unversionedEventJson(String(row.data))));
         const missing = lines.filter((line) => !stored.has(line));
         expect({ killAfterMs, missing }).toEqual({ killAfterMs, missing: [] });
       } finally {

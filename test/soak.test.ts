@@ -13,6 +13,7 @@ import { type OpenAIRequest, sentToolResults, sentTranscript, startOpenAIFake } 
 import type { FakeProvider, FakeTurn } from './fakes/sse.js';
 import { CLI, cliEnv, freshWorkspace, parseJsonLines, runCli } from './helpers/cli.js';
 import { createScratchDatabase, postgresReachable } from './helpers/postgres.js';
+import { unversionedEventJson } from './helpers/stored-events.js';
 
 const APPEND_SERVER = fileURLToPath(new URL('./fixtures/append-server.ts', import.meta.url));
 const STARTERS = 20;
@@ -194,8 +195,8 @@ describe('soak', () => {
     expect(runs).toHaveLength(RUNS);
     expect(runs.filter((run) => run.status !== 'finished')).toEqual([]);
 
-    // 0 lost events: every line any process printed is stored, byte for byte; each run's seqs have no gap.
-    const stored = new Set(read<{ data: string }>('select data from run_events').map((row) => row.data));
+    // 0 lost events: every line any process printed is stored, byte for byte (after its schemaVersion); each run's seqs have no gap.
+    const stored = new Set(read<{ data: string }>('select data from run_events').map((row) => unversionedEventJson(row.data)));
     const lost = printed.filter((line) => !stored.has(line));
     expect(lost).toEqual([]);
     const gaps = read<{ run_id: string }>('select run_id from run_events group by run_id having max(seq) <> count(*)');
