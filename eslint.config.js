@@ -31,6 +31,11 @@ const LAYER_EXCEPTIONS = [
   { from: 'src/cli/commands/doctor.ts', to: 'mcp', because: 'doctor starts the servers itself, without a runtime, to time and probe them' },
   { from: 'src/cli/commands/servers.ts', to: 'mcp', because: 'prints model-facing tool names (toModelToolName)' },
   { from: 'src/http/routes/operations.ts', to: 'mcp', because: "the runtime's McpHost type, for the server-status route" },
+  // OAuth for remote servers (landed with these crossings): `deckhand mcp login` and the stored credentials. To
+  // go: the login flow and the credential store behind an app/ operation, the MCP host given the credentials.
+  ...['mcp', 'store'].map((to) => ({ from: 'src/cli/commands/mcp-login.ts', to, because: 'OAuth login reaches the MCP flow and the store itself (to move behind app/)' })),
+  { from: 'src/mcp/oauth-login.ts', to: 'store', because: 'OAuth credentials kept in the host store (to be handed in by app/)' },
+  { from: 'src/mcp/stored-oauth.ts', to: 'store', because: 'OAuth credentials kept in the host store (to be handed in by app/)' },
 ];
 
 export default tseslint.config(
