@@ -53,13 +53,9 @@ export const StartRunBodySchema = z.strictObject({
   maxSteps: maxSteps.optional(),
   budgetUsd: budgetUsd.optional(),
 });
-/** A validated start-run body. */
-export type StartRunBody = z.infer<typeof StartRunBodySchema>;
 
 /** `POST /api/runs/:id/resume`; the body may be omitted. */
 export const ResumeBodySchema = z.strictObject({ yes: z.boolean().optional(), maxSteps: maxSteps.optional(), budgetUsd: budgetUsd.optional() });
-/** A validated resume body. */
-export type ResumeBody = z.infer<typeof ResumeBodySchema>;
 
 const note = z.string().max(2_000, 'at most 2000 characters');
 

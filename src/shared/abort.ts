@@ -6,14 +6,6 @@ export function mergeSignals(...signals: Array<AbortSignal | undefined>): AbortS
   return AbortSignal.any(present);
 }
 
-/** Thrown (or used as an abort reason) when an operation was cancelled by the caller. */
-export class AbortedError extends Error {
-  constructor(message = 'The operation was cancelled.') {
-    super(message);
-    this.name = 'AbortedError';
-  }
-}
-
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {

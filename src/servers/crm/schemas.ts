@@ -67,7 +67,6 @@ export type CustomerProfile = z.infer<typeof CustomerProfileSchema>;
 
 /** The fields `update_customer` may change. */
 export const UPDATABLE_FIELDS = ['name', 'email', 'phone', 'city', 'tier'] as const;
-export type UpdatableField = (typeof UPDATABLE_FIELDS)[number];
 
 /** One changed field of an update. */
 export const FieldChangeSchema = z.object({
