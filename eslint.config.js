@@ -21,9 +21,11 @@ const LAYERS = {
   servers: ['contracts', 'shared', 'config', 'models', 'telemetry'],
   agent: ['contracts', 'shared', 'config', 'models', 'mcp', 'store', 'telemetry'],
   app: ['contracts', 'shared', 'config', 'models', 'mcp', 'store', 'telemetry', 'agent'],
-  http: ['contracts', 'shared', 'config', 'app'],
+  // The run queue on PostgreSQL (pg-boss), the event feed and store followers: below app, beside agent.
+  queue: ['contracts', 'shared', 'store'],
+  http: ['contracts', 'shared', 'config', 'app', 'queue'],
   // The CLI is also the entry of `deckhand serve` (http) and of the built-in servers' processes (servers).
-  cli: ['contracts', 'shared', 'config', 'app', 'http', 'servers'],
+  cli: ['contracts', 'shared', 'config', 'app', 'http', 'servers', 'queue'],
 };
 
 /** Known crossings, each with its reason. Shrink this list; never add to it without one. */

@@ -90,10 +90,10 @@ export type ResumeReadiness =
 export async function resumeReadiness(
   store: Store,
   approval: Pick<ApprovalView, 'kind' | 'runId'>,
-  isExecuting: (runId: string) => boolean = () => false,
+  isExecuting: (runId: string) => boolean | Promise<boolean> = () => false,
 ): Promise<ResumeReadiness> {
   if (approval.kind === 'elicitation') return { ready: false, reason: 'elicitation' };
-  if (isExecuting(approval.runId)) return { ready: false, reason: 'executing' };
+  if (await isExecuting(approval.runId)) return { ready: false, reason: 'executing' };
   const pending = await new ApprovalStore(store.db).list({ status: 'pending', runId: approval.runId });
   if (pending.length > 0) return { ready: false, reason: 'pending', waitingFor: pending.map((row) => row.id) };
   return { ready: true };

@@ -50,8 +50,8 @@ export interface SessionView {
   readonly approvals: readonly ApprovalView[];
 }
 
-/** The session, or undefined when there is none; `isExecuting` says which of its runs execute in this process. */
-export async function sessionView(store: Store, sessionId: string, isExecuting: (runId: string) => boolean = () => false): Promise<SessionView | undefined> {
+/** The session, or undefined when there is none; `isExecuting` says which of its runs execute (here, or anywhere with a scale-out). */
+export async function sessionView(store: Store, sessionId: string, isExecuting: (runId: string) => boolean | Promise<boolean> = () => false): Promise<SessionView | undefined> {
   const session = await new SessionStore(store.db).get(sessionId);
   if (!session) return undefined;
   const runs = await new RunStore(store.db).ofSession(sessionId);
@@ -60,7 +60,7 @@ export async function sessionView(store: Store, sessionId: string, isExecuting: 
     title: session.title,
     createdAt: session.created_at,
     totals: await sessionTotals(store, sessionId),
-    runs: runs.map((run) => ({ id: run.id, task: run.task, status: run.status, startedAt: run.startedAt, executing: isExecuting(run.id) })),
+    runs: await Promise.all(runs.map(async (run) => ({ id: run.id, task: run.task, status: run.status, startedAt: run.startedAt, executing: await isExecuting(run.id) }))),
     approvals: await listApprovals(store, { status: 'all', sessionId }),
   };
 }

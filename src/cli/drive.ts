@@ -18,6 +18,8 @@ export interface DriveOptions {
   readonly quiet?: boolean;
   /** Ask the person at the terminal when the run pauses, then go on; otherwise stop paused. */
   readonly interactive: boolean;
+  /** Where the run's events come from when it executes elsewhere (`run --queue`); default: it executes here. */
+  readonly events?: (signal: AbortSignal) => AsyncGenerator<RunEvent, RunOutcome>;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function driveRun(runtime: Runtime, plan: RunPlan, options: DriveOp
   // A server's question mid-call is asked at the terminal when there is one; it is always open to other processes.
   using _elicitation = options.interactive ? runtime.elicitation.usePrompt(askAtTerminal) : undefined;
 
-  let run = executeRun(runtime, plan, controller.signal);
+  let run = options.events ? options.events(controller.signal) : executeRun(runtime, plan, controller.signal);
   for (;;) {
     const requests: ApprovalRequest[] = [];
     let runId = '';

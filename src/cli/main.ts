@@ -88,6 +88,7 @@ program
   .addOption(maxStepsOption())
   .addOption(budgetOption())
   .addOption(budgetTokensOption())
+  .option('--queue', 'with DATABASE_URL on PostgreSQL: put the run in the queue for any serve or worker process, and follow it here until it ends')
   .addHelpText(
     'after',
     '\nExit codes: 0 finished, 1 failed, 2 bad usage or config, 3 paused waiting for approval, 4 the run is being executed by another process, 130 interrupted.\n' +
@@ -256,7 +257,22 @@ program
   .addOption(modelOption())
   .option('--yes', 'approve actions that would ask for confirmation, for runs that do not say otherwise')
   .option('--token <token>', 'the access token the API and UI require (default: DECKHAND_TOKEN, else one stored in $DECKHAND_HOME/api-token)')
+  .addOption(new Option('--concurrency <n>', 'with DATABASE_URL on PostgreSQL: queued runs this process executes at once (default 4)').argParser(positiveInteger(64)))
   .action(async (options) => setExit(await (await import('./commands/serve.js')).serveCommand(options)));
+
+program
+  .command('worker')
+  .description('with DATABASE_URL on PostgreSQL: execute queued runs (started by any serve or `run --queue`) until SIGTERM')
+  .addOption(modelOption())
+  .addOption(new Option('--concurrency <n>', 'runs executed at once (default 4)').argParser(positiveInteger(64)))
+  .addHelpText(
+    'after',
+    '\nEvery process (serve or worker) needs the same DATABASE_URL, config and model keys. On SIGTERM a worker takes no new run,\n' +
+      'lets its runs go on for DECKHAND_SHUTDOWN_GRACE_MS (default 10000), then cancels the rest and queues them again;\n' +
+      'a worker killed outright has its runs taken over once their lease expires (DECKHAND_RUN_LEASE_TTL_MS, default 30000).\n' +
+      'Examples:\n  DATABASE_URL=postgres://deckhand@db:5432/deckhand deckhand worker --concurrency 8',
+  )
+  .action(async (options) => setExit(await (await import('./commands/worker.js')).workerCommand(options)));
 
 program
   .command('seed')

@@ -96,6 +96,8 @@ export interface Settings {
   readonly devopsEnv: Readonly<Record<string, string>>;
   /** `DECKHAND_RUN_LEASE_TTL_MS`: how long a run's lease lasts without a heartbeat; undefined means the default. */
   readonly runLeaseTtlMs: number | undefined;
+  /** `DECKHAND_SHUTDOWN_GRACE_MS`: how long a stopping serve or worker lets its runs go on; undefined means the default (10 s). */
+  readonly shutdownGraceMs: number | undefined;
 }
 
 const EnvSchema = z.object({
@@ -135,6 +137,11 @@ const EnvSchema = z.object({
   DECKHAND_RUN_LEASE_TTL_MS: z
     .string()
     .refine((value) => /^\d+$/.test(value) && Number(value) >= 100 && Number(value) <= 3_600_000, { error: 'a whole number of milliseconds from 100 to 3600000' })
+    .optional(),
+  /** How long SIGTERM lets runs go on before they are cancelled and queued again (default 10 s). */
+  DECKHAND_SHUTDOWN_GRACE_MS: z
+    .string()
+    .refine((value) => /^\d+$/.test(value) && Number(value) <= 3_600_000, { error: 'a whole number of milliseconds from 0 to 3600000' })
     .optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'an http(s) URL of an OTLP/HTTP collector' }).optional(),
 });
@@ -389,6 +396,7 @@ export function loadSettings(options: {
     configFile,
     apiToken: env.DECKHAND_TOKEN,
     runLeaseTtlMs: env.DECKHAND_RUN_LEASE_TTL_MS === undefined ? undefined : Number(env.DECKHAND_RUN_LEASE_TTL_MS),
+    shutdownGraceMs: env.DECKHAND_SHUTDOWN_GRACE_MS === undefined ? undefined : Number(env.DECKHAND_SHUTDOWN_GRACE_MS),
     devops,
     devopsEnv,
   };

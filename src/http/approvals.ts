@@ -109,7 +109,7 @@ const NOT_RESUMED: Record<'elicitation' | 'executing' | 'pending', string> = {
 
 /** Resumes the approval's run when nothing else of it is pending and it is not executing already. */
 async function resumeAfter(context: DecisionContext, approval: ApprovalJson): Promise<ResumeResult> {
-  const readiness = await resumeReadiness(context.store, approval, (runId) => context.runs.isExecuting(runId));
+  const readiness = await resumeReadiness(context.store, approval, (runId) => context.runs.isExecutingAnywhere(runId));
   if (!readiness.ready) return { resumed: false, reason: NOT_RESUMED[readiness.reason], ...(readiness.waitingFor ? { waitingFor: readiness.waitingFor } : {}) };
   try {
     await context.runs.resume(approval.runId);

@@ -1,16 +1,20 @@
 /**
  * @module Background runs of `deckhand serve`: starts and resumes durable runs in this process, and fans their
  * events out to subscribers (the WebSocket), each of which sees the stored events first, then the live ones,
- * with no gap and no repeat.
+ * with no gap and no repeat. With a {@link ScaleOut} (PostgreSQL), starting or resuming enqueues a job that any
+ * process takes ({@link RunManager.executeJob}), and subscribers follow runs from the store, wherever they execute.
  */
 import {
   executeRun,
+  isResumable,
   lastEventSeq,
   loadResumableRun,
+  loadRun,
   planStart,
   RunLeaseHeldError,
   type RunPlan,
   resumeSettings,
+  runExists,
   startSettings,
   storedEvents,
 } from '../app/runs.js';
@@ -18,6 +22,9 @@ import type { Runtime } from '../app/runtime.js';
 import type { RunEvent } from '../contracts/index.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import type { EventFeed } from '../queue/event-feed.js';
+import type { RunJob } from '../queue/run-job.js';
+import type { StoreFollower } from '../queue/store-follower.js';
 import { ApiError, ConflictError } from './errors.js';
 
 /** Receives a run's events, in order. */
@@ -53,12 +60,34 @@ interface Execution {
   done?: Promise<void>;
 }
 
+/** How long {@link RunManager.start} waits, by default, for a worker to take a queued run and record it. */
+export const DEFAULT_QUEUED_START_TIMEOUT_MS = 30_000;
+/** How long, by default, closing waits for runs to end by themselves before it cancels them. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
+
+/** Many processes on one PostgreSQL: where jobs go, and how runs executing elsewhere are followed and reached. */
+export interface ScaleOut {
+  readonly queue: { enqueue(job: RunJob): Promise<string> };
+  readonly follower: StoreFollower;
+  readonly feed: EventFeed;
+  /** How long a start waits for a worker to record the run. Default {@link DEFAULT_QUEUED_START_TIMEOUT_MS}. */
+  readonly startTimeoutMs?: number;
+}
+
+function hasOverrides(overrides: RunOverrides): boolean {
+  return overrides.yes !== undefined || overrides.maxSteps !== undefined || overrides.budgetUsd !== undefined;
+}
+
 /** What a {@link RunManager} runs with. */
 export interface RunManagerOptions {
   readonly runtime: Runtime;
   readonly logger: Logger;
   /** Approve actions that would ask, for runs that do not say (`deckhand serve --yes`). Default false. */
   readonly yes?: boolean;
+  /** Set on PostgreSQL: runs go through the queue and are followed from the store. */
+  readonly scaleOut?: ScaleOut;
+  /** How long closing lets runs go on before cancelling them. Default {@link DEFAULT_SHUTDOWN_GRACE_MS}. */
+  readonly shutdownGraceMs?: number;
 }
 
 /**
@@ -73,11 +102,26 @@ export class RunManager implements AsyncDisposable {
   private readonly sessionListeners = new Set<SessionEventListener>();
   private closing = false;
 
-  constructor(private readonly options: RunManagerOptions) {}
+  private readonly stopControl: (() => void) | undefined;
+
+  constructor(private readonly options: RunManagerOptions) {
+    // A cancel asked on another process reaches the run here, if it executes here.
+    this.stopControl = options.scaleOut?.feed.onControl((request) => {
+      this.executions.get(request.runId)?.controller.abort(new Error('cancelled by a client'));
+    });
+  }
 
   /** True while the run executes in this process. */
   isExecuting(runId: string): boolean {
     return this.executions.has(runId);
+  }
+
+  /** True while the run executes here or, with a scale-out, in any process (its lease is live). */
+  async isExecutingAnywhere(runId: string): Promise<boolean> {
+    if (this.executions.has(runId)) return true;
+    if (!this.options.scaleOut) return false;
+    const holder = await this.options.runtime.leases.holder(runId);
+    return holder !== undefined && holder.expiresAt > Date.now();
   }
 
   /** The run of `sessionId` executing here, if any (at most one per session). */
@@ -98,11 +142,17 @@ export class RunManager implements AsyncDisposable {
    * Cancels a run executing here: the tool call in flight is cancelled over MCP and the run records its end
    * (`cancelled`, resumable later). Throws `ConflictError` when the run is not executing in this process.
    */
-  cancel(runId: string): { runId: string; cancelled: true } {
+  async cancel(runId: string): Promise<{ runId: string; cancelled: true }> {
     const execution = this.executions.get(runId);
-    if (!execution) throw new ConflictError('NOT_EXECUTING', `Run ${runId} is not executing in this server; nothing to cancel.`);
-    execution.controller.abort(new Error('cancelled by a client'));
-    return { runId, cancelled: true };
+    if (execution) {
+      execution.controller.abort(new Error('cancelled by a client'));
+      return { runId, cancelled: true };
+    }
+    if (this.options.scaleOut && (await this.isExecutingAnywhere(runId))) {
+      await this.options.scaleOut.feed.requestCancel(runId);
+      return { runId, cancelled: true };
+    }
+    throw new ConflictError('NOT_EXECUTING', `Run ${runId} is not executing${this.options.scaleOut ? '' : ' in this server'}; nothing to cancel.`);
   }
 
   /**
@@ -113,6 +163,7 @@ export class RunManager implements AsyncDisposable {
     const { task, sessionId, ...overrides } = input;
     const settings = startSettings(this.options.runtime.settings, this.overrides(overrides), this.options.yes);
     const plan = planStart({ task, settings, ...(sessionId !== undefined ? { sessionId } : {}) });
+    if (this.options.scaleOut) return this.enqueueStart(plan, this.options.scaleOut);
     await this.launch(plan, 0);
     return { runId: plan.runId, sessionId: plan.sessionId };
   }
@@ -124,9 +175,14 @@ export class RunManager implements AsyncDisposable {
    */
   resume(runId: string, overrides: RunOverrides = {}): Promise<{ runId: string; sessionId: string }> {
     return this.locked(runId, async () => {
-      if (this.executions.has(runId)) throw new ConflictError('RUN_EXECUTING', `Run ${runId} is executing already; follow it on /api/runs/${runId}/stream.`);
+      if (await this.isExecutingAnywhere(runId)) throw new ConflictError('RUN_EXECUTING', `Run ${runId} is executing already; follow it on /api/runs/${runId}/stream.`);
       const { runtime } = this.options;
       const run = await loadResumableRun(runtime.store, runId);
+      if (this.options.scaleOut) {
+        if (this.closing) throw new ApiError(503, 'SHUTTING_DOWN', 'The server is shutting down; try again on another.');
+        await this.options.scaleOut.queue.enqueue({ schemaVersion: 1, kind: 'resume', runId, ...(hasOverrides(overrides) ? { overrides } : {}) });
+        return { runId, sessionId: run.sessionId };
+      }
       const baseSeq = await lastEventSeq(runtime.store, runId);
       const settings = resumeSettings(runtime.settings, run, this.overrides(overrides), this.options.yes);
       await this.launch({ kind: 'resume', run, settings }, baseSeq);
@@ -139,6 +195,8 @@ export class RunManager implements AsyncDisposable {
    * new one, until the returned function is called. The backlog is sent synchronously before anything live.
    */
   subscribe(runId: string, listener: RunListener): Promise<() => void> {
+    // Wherever the run executes, its events are read back from the store as they are announced.
+    if (this.options.scaleOut) return this.options.scaleOut.follower.followRun(runId, (event) => listener(event));
     return this.locked(runId, async () => {
       const execution = this.executions.get(runId);
       const stored = await this.storedEvents(runId, execution?.baseSeq);
@@ -159,13 +217,84 @@ export class RunManager implements AsyncDisposable {
     return storedEvents(this.options.runtime.store, runId, maxSeq);
   }
 
-  /** Cancels every run executing here and waits until each has recorded its end. */
+  /**
+   * Executes a job taken from the queue, here, to its end (or its pause). A job whose run executes elsewhere
+   * (its lease is held), has ended, or was started already (a retried start job) does nothing: a run is never
+   * executed twice. Resolves when the run stops here; throws only for a failure worth a retry of the job.
+   */
+  async executeJob(job: RunJob): Promise<void> {
+    const { runtime } = this.options;
+    const logger = this.options.logger.child({ runId: job.runId, job: job.kind });
+    const exists = await runExists(runtime.store, job.runId);
+    let done: Promise<void>;
+    try {
+      if (job.kind === 'start') {
+        if (exists) return logger.info({}, 'start job for a run that exists already: nothing to do');
+        ({ done } = await this.launch({ kind: 'start', task: job.task, runId: job.runId, sessionId: job.sessionId, settings: job.settings }, 0));
+      } else {
+        if (!exists) return logger.warn({}, 'resume job for an unknown run: nothing to do');
+        const run = await loadRun(runtime.store, job.runId);
+        if (!isResumable(run)) return logger.info({ status: run.status }, 'resume job for a run that ended: nothing to do');
+        const baseSeq = await lastEventSeq(runtime.store, job.runId);
+        const settings = resumeSettings(runtime.settings, run, this.overrides(job.overrides ?? {}), this.options.yes);
+        ({ done } = await this.launch({ kind: 'resume', run, settings }, baseSeq));
+      }
+    } catch (error) {
+      if (error instanceof ConflictError && error.code === 'RUN_EXECUTING') return logger.info({ error: error.message }, 'run executes elsewhere: job skipped');
+      throw error;
+    }
+    await done;
+  }
+
+  /**
+   * Stops taking runs, lets those executing here go on for up to `shutdownGraceMs` (with a scale-out), then
+   * cancels the rest (each records its end, so its lease is released) and waits for them. With a scale-out, each
+   * run cancelled so is queued again, so another process resumes it from where it stopped.
+   */
   async close(): Promise<void> {
     this.closing = true;
-    const running = [...this.executions.values()];
-    for (const execution of running) execution.controller.abort(new Error('the server is shutting down'));
-    await Promise.allSettled(running.map((execution) => execution.done));
+    const running = [...this.executions.entries()];
+    if (running.length > 0 && this.options.scaleOut) {
+      const grace = this.options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+      const { promise: timeout, resolve } = Promise.withResolvers<void>();
+      const timer = setTimeout(resolve, grace);
+      await Promise.race([Promise.allSettled(running.map(([, execution]) => execution.done)), timeout]);
+      clearTimeout(timer);
+    }
+    const left = [...this.executions.entries()];
+    for (const [, execution] of left) execution.controller.abort(new Error('the server is shutting down'));
+    await Promise.allSettled(left.map(([, execution]) => execution.done));
+    if (this.options.scaleOut) {
+      for (const [runId] of left) {
+        await this.options.scaleOut.queue.enqueue({ schemaVersion: 1, kind: 'resume', runId }).catch((error: unknown) => {
+          this.options.logger.error({ runId, error: errorMessage(error) }, 'could not queue the interrupted run again; resume it by hand');
+        });
+      }
+    }
+    this.stopControl?.();
     this.listeners.clear();
+  }
+
+  /** Enqueues a start and waits for a worker (maybe this process) to record the run, so it can be followed at once. */
+  private async enqueueStart(plan: RunPlan & { kind: 'start' }, scaleOut: ScaleOut): Promise<{ runId: string; sessionId: string }> {
+    if (this.closing) throw new ApiError(503, 'SHUTTING_DOWN', 'The server is shutting down; try again on another.');
+    const busy = await this.busyRunOf(plan.sessionId);
+    if (busy) throw new ConflictError('SESSION_BUSY', `Session ${plan.sessionId} has run ${busy} executing; wait for it to end (follow /api/runs/${busy}/stream).`);
+    await scaleOut.queue.enqueue({ schemaVersion: 1, kind: 'start', runId: plan.runId, sessionId: plan.sessionId, task: plan.task, settings: plan.settings });
+    const timeoutMs = scaleOut.startTimeoutMs ?? DEFAULT_QUEUED_START_TIMEOUT_MS;
+    if (!(await scaleOut.follower.waitForRun(plan.runId, timeoutMs))) {
+      throw new ApiError(
+        503,
+        'NOT_TAKEN',
+        `Run ${plan.runId} is queued, but no worker took it within ${Math.round(timeoutMs / 1000)} s; it starts when one does (start one with \`deckhand worker\`).`,
+      );
+    }
+    return { runId: plan.runId, sessionId: plan.sessionId };
+  }
+
+  /** A run of the session executing in any process (its lease is live), if there is one. */
+  private async busyRunOf(sessionId: string): Promise<string | undefined> {
+    return this.options.runtime.leases.liveRunOfSession(sessionId);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -178,8 +307,11 @@ export class RunManager implements AsyncDisposable {
     return { ...overrides, model: [this.options.runtime.model.id, ...settings.fallbackModelIds] };
   }
 
-  /** Registers the execution, pumps its events in the background, and resolves on its first event. */
-  private async launch(plan: RunPlan, baseSeq: number): Promise<void> {
+  /**
+   * Registers the execution, pumps its events in the background, and resolves on its first event with a promise
+   * of its end (wrapped: a promise resolved with a promise would wait for it).
+   */
+  private async launch(plan: RunPlan, baseSeq: number): Promise<{ done: Promise<void> }> {
     const runId = plan.kind === 'start' ? plan.runId : plan.run.id;
     const sessionId = plan.kind === 'start' ? plan.sessionId : plan.run.sessionId;
     if (this.closing) throw new ApiError(503, 'SHUTTING_DOWN', 'The server is shutting down; try again on another.');
@@ -213,7 +345,9 @@ export class RunManager implements AsyncDisposable {
         resolve();
       }
     })();
+    const done = execution.done;
     await started;
+    return { done };
   }
 
   private dispatch(runId: string, event: RunEvent): void {

@@ -14,7 +14,7 @@ import type { ApiContext } from './context.js';
 import { registerErrorHandlers } from './errors.js';
 import { hostGuard } from './host-guard.js';
 import { openApiRoutes } from './openapi.js';
-import { RunManager } from './run-manager.js';
+import { RunManager, type ScaleOut } from './run-manager.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { chatSocketRoutes } from './routes/chat-socket.js';
 import { healthRoutes } from './routes/health.js';
@@ -72,6 +72,8 @@ export interface ApiServerOptions {
   readonly rateLimitPerMinute?: number;
   /** Folder of the built UI. Default `dist/web` of the package. */
   readonly webRoot?: string;
+  /** On PostgreSQL with several processes: runs go through the queue, streams follow the store. */
+  readonly scaleOut?: ScaleOut;
 }
 
 /** The app, the runs it executes and its session streams; closing the app cancels those runs and waits for them to record their end. */
@@ -88,8 +90,19 @@ export interface ApiServer {
  */
 export async function buildApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const logger = options.logger ?? options.runtime.logger ?? noopLogger;
-  const runs = new RunManager({ runtime: options.runtime, logger, ...(options.yes !== undefined ? { yes: options.yes } : {}) });
-  const streams = new SessionStreams({ runs, loadStored: (sessionId) => storedSessionEvents(options.runtime.store, sessionId), logger });
+  const runs = new RunManager({
+    runtime: options.runtime,
+    logger,
+    ...(options.yes !== undefined ? { yes: options.yes } : {}),
+    ...(options.scaleOut ? { scaleOut: options.scaleOut } : {}),
+    ...(options.runtime.settings.shutdownGraceMs !== undefined ? { shutdownGraceMs: options.runtime.settings.shutdownGraceMs } : {}),
+  });
+  const streams = new SessionStreams({
+    runs,
+    loadStored: (sessionId) => storedSessionEvents(options.runtime.store, sessionId),
+    logger,
+    ...(options.scaleOut ? { follower: options.scaleOut.follower } : {}),
+  });
   const context: ApiContext = {
     runtime: options.runtime,
     runs,

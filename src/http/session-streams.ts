@@ -6,11 +6,15 @@
  * Ids are positions in the session's sequence (its stored events in insertion order, then those of the run
  * executing here that are not stored yet), so they are the same after a restart of the server. Live events are
  * numbered as they are dispatched, by one counter per session, which starts where the stored sequence ends.
+ *
+ * With a {@link StoreFollower} (PostgreSQL, many processes) every event is read back from the store as it is
+ * announced, wherever its run executes, and numbered by its position in the stored sequence: the same ids.
  */
 import type { RunEvent } from '../contracts/index.js';
 import type { StoredSessionEvent } from '../app/sessions.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import type { StoreFollower } from '../queue/store-follower.js';
 import type { ExecutionView, RunManager } from './run-manager.js';
 
 /** A run event as `/ws/chat` sends it: with its session and its per-session id. */
@@ -38,6 +42,8 @@ export interface SessionStreamsOptions {
   /** The session's stored events in insertion order (see `storedSessionEvents`). */
   readonly loadStored: (sessionId: string) => Promise<StoredSessionEvent[]>;
   readonly logger: Logger;
+  /** Set on PostgreSQL: sessions are followed from the store, wherever their runs execute. */
+  readonly follower?: StoreFollower;
 }
 
 /**
@@ -48,8 +54,14 @@ export class SessionStreams {
   private readonly channels = new Map<string, Channel>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly stopListening: () => void;
+  /** Follower mode: who follows each session, for the notices (ids come from the store). */
+  private readonly noticeSubscribers = new Map<string, Set<SessionSubscriber>>();
 
   constructor(private readonly options: SessionStreamsOptions) {
+    if (options.follower) {
+      this.stopListening = () => {};
+      return;
+    }
     this.stopListening = options.runs.onSessionEvent((sessionId, event) => {
       const channel = this.channels.get(sessionId);
       if (!channel) return;
@@ -60,7 +72,7 @@ export class SessionStreams {
 
   /** Number of sessions with at least one subscriber. */
   get activeSessions(): number {
-    return this.channels.size;
+    return this.options.follower ? this.noticeSubscribers.size : this.channels.size;
   }
 
   /**
@@ -69,6 +81,7 @@ export class SessionStreams {
    * from the backlog (or `afterId` when there was nothing newer).
    */
   subscribe(sessionId: string, afterId: number, subscriber: SessionSubscriber): Promise<{ unsubscribe: () => void; lastEventId: number }> {
+    if (this.options.follower) return this.followStored(this.options.follower, sessionId, afterId, subscriber);
     return this.locked(sessionId, async () => {
       const before = this.options.runs.executionOf(sessionId);
       const stored = await this.options.loadStored(sessionId);
@@ -97,6 +110,7 @@ export class SessionStreams {
 
   /** Sends a frame without an id to everyone following the session (e.g. an approval decided elsewhere). */
   notify(notice: SessionNotice): void {
+    for (const subscriber of this.noticeSubscribers.get(notice.sessionId) ?? []) this.deliverTo(subscriber, notice);
     const channel = this.channels.get(notice.sessionId);
     if (channel) this.deliver(channel, notice);
   }
@@ -105,15 +119,36 @@ export class SessionStreams {
   close(): void {
     this.stopListening();
     this.channels.clear();
+    this.noticeSubscribers.clear();
+  }
+
+  private async followStored(
+    follower: StoreFollower,
+    sessionId: string,
+    afterId: number,
+    subscriber: SessionSubscriber,
+  ): Promise<{ unsubscribe: () => void; lastEventId: number }> {
+    const followed = await follower.followSession(sessionId, afterId, (event, id) => this.deliverTo(subscriber, { id, sessionId, ...event }));
+    const set = this.noticeSubscribers.get(sessionId) ?? new Set<SessionSubscriber>();
+    this.noticeSubscribers.set(sessionId, set);
+    set.add(subscriber);
+    const unsubscribe = () => {
+      followed.unsubscribe();
+      set.delete(subscriber);
+      if (set.size === 0 && this.noticeSubscribers.get(sessionId) === set) this.noticeSubscribers.delete(sessionId);
+    };
+    return { unsubscribe, lastEventId: followed.lastEventId };
   }
 
   private deliver(channel: Channel, frame: SessionEventFrame | SessionNotice): void {
-    for (const subscriber of channel.subscribers) {
-      try {
-        subscriber(frame);
-      } catch (error) {
-        this.options.logger.warn({ sessionId: frame.sessionId, error: errorMessage(error) }, 'session subscriber failed');
-      }
+    for (const subscriber of channel.subscribers) this.deliverTo(subscriber, frame);
+  }
+
+  private deliverTo(subscriber: SessionSubscriber, frame: SessionEventFrame | SessionNotice): void {
+    try {
+      subscriber(frame);
+    } catch (error) {
+      this.options.logger.warn({ sessionId: frame.sessionId, error: errorMessage(error) }, 'session subscriber failed');
     }
   }
 

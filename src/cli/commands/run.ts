@@ -1,5 +1,7 @@
-import { planStart, startSettings } from '../../app/runs.js';
-import { openRuntime } from '../../app/runtime.js';
+import { planStart, type RunPlan, startSettings } from '../../app/runs.js';
+import { openRuntime, type Runtime } from '../../app/runtime.js';
+import { loadSettings } from '../../config/load.js';
+import type { RunOutcome } from '../../contracts/index.js';
 import { driveRun } from '../drive.js';
 import { exitCodeFor } from '../exit-codes.js';
 import { printHeader } from '../header.js';
@@ -33,6 +35,8 @@ export interface RunCommandOptions {
   readonly maxSteps?: number;
   readonly budgetUsd?: number;
   readonly budgetTokens?: number;
+  /** Enqueue the run for any worker and follow it from the store (PostgreSQL only). */
+  readonly queue?: boolean;
 }
 
 /**
@@ -41,6 +45,8 @@ export interface RunCommandOptions {
  */
 export async function runCommand(taskArgument: string, options: RunCommandOptions): Promise<number> {
   if (options.json && options.quiet) throw new UsageError('--quiet and --json do not go together: --json prints every event, --quiet only the answer.');
+  // Checked before anything starts: on SQLite there is no queue to put the run in.
+  if (options.queue) (await import('../../queue/scale-out.js')).requirePostgres(loadSettings({ flags: {} }).databaseUrl, '`deckhand run --queue`');
   const fromStdin = taskArgument === '-';
   const task = fromStdin ? await readTaskFromStdin() : taskArgument;
   await using runtime = await openRuntime({
@@ -54,11 +60,23 @@ export async function runCommand(taskArgument: string, options: RunCommandOption
   if (!json && !quiet) printHeader(runtime, process.stdout, process.stderr);
   // The flags are in the runtime's settings already (it was opened with them); `--yes` is this command's own.
   const settings = startSettings(runtime.settings, { yes: options.yes === true });
+  const plan = planStart({ task, settings, ...(options.session ? { sessionId: options.session } : {}) });
+  if (options.queue) return exitCodeFor(await runQueued(runtime, plan, { json, quiet }));
   const outcome = await driveRun(
     runtime,
-    planStart({ task, settings, ...(options.session ? { sessionId: options.session } : {}) }),
+    plan,
     // The terminal can answer approval prompts only when stdin is not where the task came from.
     { json, quiet, interactive: !json && !fromStdin && process.stdin.isTTY === true },
   );
   return exitCodeFor(outcome);
+}
+
+/** `deckhand run --queue`: the run goes to the queue, any worker executes it, and it is followed here until it ends. */
+async function runQueued(runtime: Runtime, plan: RunPlan & { kind: 'start' }, options: { json: boolean; quiet: boolean }): Promise<RunOutcome> {
+  const { openScaleOut, followQueuedRun } = await import('../../queue/index.js');
+  await using scaleOut = await openScaleOut({ databaseUrl: runtime.settings.databaseUrl!, db: runtime.store.db, role: 'cli', logger: runtime.logger, client: true });
+  const job = { schemaVersion: 1 as const, kind: 'start' as const, runId: plan.runId, sessionId: plan.sessionId, task: plan.task, settings: plan.settings };
+  // Approvals are decided wherever the run is followed from (here it pauses and says how to resume): the run executes elsewhere.
+  // Awaited here: returning the promise would dispose of the queue and feed before the run is followed.
+  return await driveRun(runtime, plan, { ...options, interactive: false, events: (signal) => followQueuedRun(scaleOut, job, signal) });
 }

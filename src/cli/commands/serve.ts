@@ -2,6 +2,7 @@ import { buildApiServer, DEFAULT_HOST, DEFAULT_PORT, isLoopbackHost, resolveToke
 import { loadSettings } from '../../config/load.js';
 import { UsageError } from '../../shared/errors.js';
 import { openRuntime } from '../../app/runtime.js';
+import { openScaleOut, RunWorker } from '../../queue/index.js';
 
 /** The flags of `deckhand serve`. */
 export interface ServeCommandOptions {
@@ -11,6 +12,8 @@ export interface ServeCommandOptions {
   readonly model?: readonly string[];
   readonly yes?: boolean;
   readonly token?: string;
+  /** Queued runs this process executes at once, on PostgreSQL (`--concurrency`). Default 4. */
+  readonly concurrency?: number;
 }
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
@@ -18,6 +21,9 @@ const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
 /**
  * `deckhand serve [--host 127.0.0.1] [--port 8787] [--token T]`: the HTTP API, WebSockets and web UI, until SIGINT
  * or SIGTERM; then runs in progress are cancelled (resumable later), sockets closed, servers and store shut down.
+ * With `DATABASE_URL` on PostgreSQL it also takes queued runs (`--concurrency`, default 4) beside other serve and
+ * worker processes; on SIGTERM it stops taking them, lets its runs go on for `DECKHAND_SHUTDOWN_GRACE_MS`, then
+ * cancels the rest and queues them again for another process.
  * Prints the UI's URL with the access token once it listens. Throws `UsageError` when the port is taken, the host
  * is not this machine's, or a non-loopback host is bound without an explicit token (`--token` / `DECKHAND_TOKEN`).
  */
@@ -36,7 +42,19 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     home: runtime.settings.home,
     ...(explicit !== undefined ? { explicit, explicitSource: options.token !== undefined ? 'flag' : 'env' } : {}),
   });
-  const { app } = await buildApiServer({ runtime, host, token, yes: options.yes === true });
+  const databaseUrl = runtime.settings.databaseUrl;
+  await using scaleOut = databaseUrl ? await openScaleOut({ databaseUrl, db: runtime.store.db, role: 'serve', logger: runtime.logger }) : undefined;
+  const { app, runs } = await buildApiServer({ runtime, host, token, yes: options.yes === true, ...(scaleOut ? { scaleOut } : {}) });
+  const worker = scaleOut
+    ? new RunWorker({
+        queue: scaleOut.queue,
+        db: runtime.store.db,
+        execute: (job) => runs.executeJob(job),
+        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+        sweepIntervalMs: runtime.leases.ttlMs,
+        logger: runtime.logger,
+      })
+    : undefined;
   try {
     const port = options.port ?? DEFAULT_PORT;
     const address = await app.listen({ host, port }).catch((error: NodeJS.ErrnoException) => {
@@ -44,11 +62,13 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
       if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') throw new UsageError(`Cannot bind ${host}: --host must be an address of this machine.`, { cause: error });
       throw error;
     });
+    await worker?.start();
     const failed = runtime.host.failures();
     const url = new URL(address);
     if (WILDCARD_HOSTS.has(host)) url.hostname = '127.0.0.1';
     process.stderr.write(
       `Deckhand on ${address} (model ${runtime.model.id}, ${runtime.host.status().length - failed.length} servers ready` +
+        `${worker ? ', taking queued runs' : ''}` +
         `${failed.length > 0 ? `, failed: ${failed.map((server) => server.name).join(', ')}` : ''}). Ctrl-C stops it.\n`,
     );
     // The one place the token is shown: a URL that logs the browser in (the UI then drops it from the address bar).
@@ -57,8 +77,10 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
-    process.stderr.write('Stopping: cancelling runs in progress…\n');
+    process.stderr.write(scaleOut ? 'Stopping: no new runs taken; letting runs in progress finish…\n' : 'Stopping: cancelling runs in progress…\n');
   } finally {
+    // No new job first, then the runs here end (or are cancelled and queued again), then the sockets go.
+    await worker?.stop();
     await app.close();
   }
   return 0;

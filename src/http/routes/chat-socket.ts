@@ -98,7 +98,7 @@ export function chatSocketRoutes(app: FastifyInstance, context: ApiContext): voi
         });
       }
       case 'cancel':
-        runs.cancel(frame.runId);
+        await runs.cancel(frame.runId);
         return send({ type: 'ack', for: 'cancel', runId: frame.runId });
     }
   };

@@ -16,7 +16,7 @@ export function runRoutes(app: FastifyInstance, { runtime, runs }: ApiContext): 
   app.get('/api/runs/:id', async (request) => {
     const { id } = parseInput(IdParamsSchema, request.params, 'params');
     const { pendingApprovals, ...run } = await runView(runtime.store, id);
-    return { ...run, executing: runs.isExecuting(id), pendingApprovals };
+    return { ...run, executing: await runs.isExecutingAnywhere(id), pendingApprovals };
   });
 
   app.get('/api/runs/:id/events', async (request) => {

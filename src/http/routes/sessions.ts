@@ -18,7 +18,7 @@ export function sessionRoutes(app: FastifyInstance, { runtime, runs }: ApiContex
 
   app.get('/api/sessions/:id', async (request) => {
     const { id } = parseInput(IdParamsSchema, request.params, 'params');
-    const session = await sessionView(runtime.store, id, (runId) => runs.isExecuting(runId));
+    const session = await sessionView(runtime.store, id, (runId) => runs.isExecutingAnywhere(runId));
     if (!session) throw noSession(id);
     const { totals, runs: sessionRuns, approvals, ...head } = session;
     return { ...head, budgetUsd: runtime.settings.budgetUsd ?? null, totals, runs: sessionRuns, approvals };

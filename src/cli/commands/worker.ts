@@ -1,0 +1,51 @@
+import { openRuntime } from '../../app/runtime.js';
+import { RunManager } from '../../http/run-manager.js';
+import { openScaleOut, requirePostgres, RunWorker } from '../../queue/index.js';
+import { loadSettings } from '../../config/load.js';
+
+/** The flags of `deckhand worker`. */
+export interface WorkerCommandOptions {
+  /** `--model`, given once or more (a fallback chain): the model resumed runs continue on. */
+  readonly model?: readonly string[];
+  readonly concurrency?: number;
+}
+
+/**
+ * `deckhand worker [--concurrency N]`: executes queued runs on PostgreSQL until SIGINT or SIGTERM, then takes no
+ * new run, lets those in progress go on for the shutdown grace, cancels the rest and queues them again. Throws
+ * `UsageError` on SQLite (there is no queue), before anything starts.
+ */
+export async function workerCommand(options: WorkerCommandOptions): Promise<number> {
+  requirePostgres(loadSettings({ flags: {} }).databaseUrl, '`deckhand worker`');
+  await using runtime = await openRuntime({ ...(options.model !== undefined ? { model: options.model } : {}) });
+  const databaseUrl = requirePostgres(runtime.settings.databaseUrl, '`deckhand worker`');
+  await using scaleOut = await openScaleOut({ databaseUrl, db: runtime.store.db, role: 'worker', logger: runtime.logger });
+  const runs = new RunManager({
+    runtime,
+    logger: runtime.logger,
+    scaleOut,
+    ...(runtime.settings.shutdownGraceMs !== undefined ? { shutdownGraceMs: runtime.settings.shutdownGraceMs } : {}),
+  });
+  const worker = new RunWorker({
+    queue: scaleOut.queue,
+    db: runtime.store.db,
+    execute: (job) => runs.executeJob(job),
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    sweepIntervalMs: runtime.leases.ttlMs,
+    logger: runtime.logger,
+  });
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  try {
+    await worker.start();
+    process.stderr.write(`Deckhand worker on ${runtime.store.location} (model ${runtime.model.id}, ${options.concurrency ?? 4} at once). Ctrl-C stops it.\n`);
+    await stopped;
+    process.stderr.write('Stopping: no new runs taken; letting runs in progress finish…\n');
+  } finally {
+    await worker.stop();
+    await runs.close();
+  }
+  return 0;
+}

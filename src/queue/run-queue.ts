@@ -1,0 +1,160 @@
+/**
+ * @module The durable run queue on PostgreSQL: a thin client over pg-boss (jobs taken with `SKIP LOCKED`, so a
+ * job goes to exactly one worker; woken by LISTEN/NOTIFY, polled as a backstop). One queue, `deckhand-runs`,
+ * in a schema of its own (`deckhand_queue`) beside the host's tables.
+ */
+import { hostname } from 'node:os';
+import { PgBoss } from 'pg-boss';
+import { errorMessage } from '../shared/errors.js';
+import { type Logger, noopLogger } from '../shared/logger.js';
+import { type RunJob, safeParseRunJob } from './run-job.js';
+
+/** The pg-boss queue every run job goes through. */
+export const RUN_QUEUE = 'deckhand-runs';
+/** The PostgreSQL schema pg-boss keeps its tables in. */
+export const QUEUE_SCHEMA = 'deckhand_queue';
+/**
+ * How long a job may stay active before pg-boss retries it. A run that takes longer is not harmed: the retry
+ * finds the run leased (or ended) and does nothing. Interrupted runs are recovered by the sweeper, not by this.
+ */
+export const RUN_JOB_EXPIRE_SECONDS = 3_600;
+/** How often an idle worker looks for jobs when no notification woke it. */
+const POLLING_INTERVAL_SECONDS = 2;
+
+/** How many jobs are where, as `deckhand doctor` reports them. */
+export interface QueueCounts {
+  readonly waiting: number;
+  readonly running: number;
+  readonly failed: number;
+}
+
+/** A pg-boss instance registered on the database: a `deckhand serve` or `deckhand worker` process. */
+export interface QueueInstance {
+  readonly name: string | null;
+  readonly host: string;
+  readonly pid: number;
+  readonly workers: number;
+}
+
+/** What a {@link RunQueue} opens with. */
+export interface RunQueueOptions {
+  readonly databaseUrl: string;
+  /** Shown in pg-boss's instance registry (and `deckhand doctor`): `serve`, `worker`, `cli`. */
+  readonly role: string;
+  readonly logger?: Logger;
+  /** Runs pg-boss's maintenance (expiry, retention) in this process. Default true; false for short-lived clients. */
+  readonly supervise?: boolean;
+  /** Creates or upgrades pg-boss's tables. Default true. */
+  readonly migrate?: boolean;
+  /** Records this process in pg-boss's instance registry. Default true. */
+  readonly register?: boolean;
+}
+
+/** Handles one job; resolving completes it, throwing fails it (pg-boss retries it). */
+export type RunJobHandler = (job: RunJob, jobId: string) => Promise<void>;
+
+/**
+ * Enqueues run jobs and hands them to a handler, at most `concurrency` at a time in this process. Implements
+ * `Symbol.asyncDispose` (stops taking jobs, then closes the connection).
+ */
+export class RunQueue implements AsyncDisposable {
+  private workerId: string | undefined;
+
+  private constructor(
+    private readonly boss: PgBoss,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Connects, installs or upgrades pg-boss's schema (under an advisory lock, so replicas may start at once) and creates the queue. */
+  static async open(options: RunQueueOptions): Promise<RunQueue> {
+    const logger = options.logger ?? noopLogger;
+    const boss = new PgBoss({
+      connectionString: options.databaseUrl,
+      schema: QUEUE_SCHEMA,
+      application_name: `deckhand ${options.role}`,
+      instanceName: `deckhand ${options.role} ${hostname()}:${process.pid}`,
+      registerInstance: options.register ?? true,
+      max: 4,
+      supervise: options.supervise ?? true,
+      migrate: options.migrate ?? true,
+      schedule: false,
+      useListenNotify: true,
+    });
+    boss.on('error', (error: unknown) => logger.warn({ error: errorMessage(error) }, 'queue error'));
+    await boss.start();
+    if (options.migrate !== false) {
+      await boss.createQueue(RUN_QUEUE, { notify: true, expireInSeconds: RUN_JOB_EXPIRE_SECONDS, retryLimit: 3, retryDelay: 1 });
+    }
+    return new RunQueue(boss, logger);
+  }
+
+  /** Adds a job; resolves with its id once it is stored (any worker may take it from then on). */
+  async enqueue(job: RunJob): Promise<string> {
+    const id = await this.boss.send(RUN_QUEUE, job);
+    if (id === null) throw new Error(`The queue refused the ${job.kind} job of run ${job.runId}.`);
+    return id;
+  }
+
+  /**
+   * Takes jobs, up to `concurrency` at once in this process, until {@link stopWorking}. A job whose data does not
+   * parse is failed with the reason (and not retried into the same failure: it goes to `failed` after its retries).
+   */
+  async work(options: { concurrency: number; handler: RunJobHandler }): Promise<void> {
+    if (this.workerId !== undefined) throw new Error('This queue is already taking jobs.');
+    this.workerId = await this.boss.work<unknown>(
+      RUN_QUEUE,
+      { localConcurrency: options.concurrency, batchSize: 1, pollingIntervalSeconds: POLLING_INTERVAL_SECONDS },
+      async ([job]) => {
+        if (!job) return;
+        const parsed = safeParseRunJob(job.data);
+        if (!parsed.success) {
+          this.logger.error({ jobId: job.id, error: parsed.error }, 'run job does not parse');
+          throw new Error(`Not a run job: ${parsed.error}`);
+        }
+        await options.handler(parsed.job, job.id);
+      },
+    );
+  }
+
+  /** Stops taking new jobs; the ones being handled go on (their handlers decide when they end). */
+  async stopWorking(): Promise<void> {
+    if (this.workerId === undefined) return;
+    const id = this.workerId;
+    this.workerId = undefined;
+    await this.boss.offWork(RUN_QUEUE, { id, wait: false });
+  }
+
+  /**
+   * Jobs waiting (created or retrying), running (active) and failed (still retained), counted now from the job
+   * table (pg-boss's own queue counts are refreshed by its monitor, up to a minute late).
+   */
+  async counts(): Promise<QueueCounts> {
+    const { rows } = await this.boss
+      .getDb()
+      .executeSql(`select state::text as state, count(*)::int as count from ${QUEUE_SCHEMA}.job where name = $1 group by state`, [RUN_QUEUE]);
+    const count = (...states: string[]) =>
+      (rows as Array<{ state: string; count: number }>).filter((row) => states.includes(row.state)).reduce((sum, row) => sum + row.count, 0);
+    return { waiting: count('created', 'retry'), running: count('active'), failed: count('failed') };
+  }
+
+  /** The processes registered on this database's queue (pg-boss's instance registry). */
+  async instances(): Promise<QueueInstance[]> {
+    const instances = await this.boss.getInstances();
+    return instances.map((instance) => ({
+      name: instance.name,
+      host: instance.host,
+      pid: instance.pid,
+      workers: instance.workers.filter((worker) => worker.queue === RUN_QUEUE).reduce((sum, worker) => sum + worker.localConcurrency, 0),
+    }));
+  }
+
+  /** Stops taking jobs and closes the connection; `timeoutMs` bounds the wait for handlers still running. */
+  async close(options: { timeoutMs?: number } = {}): Promise<void> {
+    await this.stopWorking();
+    await this.boss.stop({ graceful: true, close: true, timeout: options.timeoutMs ?? 10_000 });
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
