@@ -257,7 +257,11 @@ program
   .addOption(modelOption())
   .option('--yes', 'approve actions that would ask for confirmation, for runs that do not say otherwise')
   .option('--token <token>', 'the access token the API and UI require (default: DECKHAND_TOKEN, else one stored in $DECKHAND_HOME/api-token)')
-  .addOption(new Option('--concurrency <n>', 'with DATABASE_URL on PostgreSQL: queued runs this process executes at once (default 4)').argParser(positiveInteger(64)))
+  .addOption(
+    new Option('--concurrency <n>', 'with DATABASE_URL on PostgreSQL: queued runs this process executes at once (default 4; 0: none, an API-only process)').argParser(
+      (value: string) => (value === '0' ? 0 : positiveInteger(64)(value)),
+    ),
+  )
   .action(async (options) => setExit(await (await import('./commands/serve.js')).serveCommand(options)));
 
 program

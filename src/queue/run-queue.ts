@@ -18,8 +18,13 @@ export const QUEUE_SCHEMA = 'deckhand_queue';
  * finds the run leased (or ended) and does nothing. Interrupted runs are recovered by the sweeper, not by this.
  */
 export const RUN_JOB_EXPIRE_SECONDS = 3_600;
-/** How often an idle worker looks for jobs when no notification woke it. */
+/** How often an idle worker looks for jobs when no notification woke it (pg-boss's notify backstop is 30 s). */
 const POLLING_INTERVAL_SECONDS = 2;
+/**
+ * How often pg-boss refreshes its cached queue counts. A worker that finishes a job fetches the next at once
+ * while the cache says jobs are ready (NOTIFY only wakes idle workers), so the cache must be fresh: 1 s.
+ */
+const QUEUE_CACHE_INTERVAL_SECONDS = 1;
 
 /** How many jobs are where, as `deckhand doctor` reports them. */
 export interface QueueCounts {
@@ -79,6 +84,7 @@ export class RunQueue implements AsyncDisposable {
       migrate: options.migrate ?? true,
       schedule: false,
       useListenNotify: true,
+      queueCacheIntervalSeconds: QUEUE_CACHE_INTERVAL_SECONDS,
     });
     boss.on('error', (error: unknown) => logger.warn({ error: errorMessage(error) }, 'queue error'));
     await boss.start();
@@ -103,7 +109,14 @@ export class RunQueue implements AsyncDisposable {
     if (this.workerId !== undefined) throw new Error('This queue is already taking jobs.');
     this.workerId = await this.boss.work<unknown>(
       RUN_QUEUE,
-      { localConcurrency: options.concurrency, batchSize: 1, pollingIntervalSeconds: POLLING_INTERVAL_SECONDS },
+      {
+        localConcurrency: options.concurrency,
+        batchSize: 1,
+        pollingIntervalSeconds: POLLING_INTERVAL_SECONDS,
+        notifyPollingIntervalSeconds: POLLING_INTERVAL_SECONDS,
+        // Straight on to the next job while others are ready (pg-boss's least: more than 1), not after the poll.
+        burstWhenReadyExceeds: 1,
+      },
       async ([job]) => {
         if (!job) return;
         const parsed = safeParseRunJob(job.data);
@@ -125,6 +138,19 @@ export class RunQueue implements AsyncDisposable {
   }
 
   /**
+   * Completes the jobs of `runId` still marked active: their executor died (its run lease expired), so pg-boss
+   * would count them running until they expire. Resolves with how many there were.
+   */
+  async settleAbandoned(runId: string): Promise<number> {
+    const { rows } = await this.boss
+      .getDb()
+      .executeSql(`select id from ${QUEUE_SCHEMA}.job where name = $1 and state = 'active' and data->>'runId' = $2`, [RUN_QUEUE, runId]);
+    const ids = (rows as Array<{ id: string }>).map((row) => row.id);
+    if (ids.length > 0) await this.boss.complete(RUN_QUEUE, ids, { abandoned: 'its executor stopped renewing the run lease; the run was queued again' });
+    return ids.length;
+  }
+
+  /**
    * Jobs waiting (created or retrying), running (active) and failed (still retained), counted now from the job
    * table (pg-boss's own queue counts are refreshed by its monitor, up to a minute late).
    */
@@ -137,10 +163,11 @@ export class RunQueue implements AsyncDisposable {
     return { waiting: count('created', 'retry'), running: count('active'), failed: count('failed') };
   }
 
-  /** The processes registered on this database's queue (pg-boss's instance registry). */
+  /** The live processes registered on this database's queue (pg-boss's instance registry). */
   async instances(): Promise<QueueInstance[]> {
     const instances = await this.boss.getInstances();
-    return instances.map((instance) => ({
+    // Live: not stopped and heard from within three heartbeats (a killed process goes quiet, then drops out).
+    return instances.filter((instance) => instance.live).map((instance) => ({
       name: instance.name,
       host: instance.host,
       pid: instance.pid,

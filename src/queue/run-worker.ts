@@ -81,6 +81,7 @@ export class RunWorker implements AsyncDisposable {
         .executeTakeFirst();
       if (Number(deleted.numDeletedRows) !== 1) continue;
       await this.options.queue.enqueue({ schemaVersion: 1, kind: 'resume', runId: lease.runId });
+      await this.options.queue.settleAbandoned(lease.runId);
       this.logger.info({ runId: lease.runId, pid: Number(lease.pid), host: lease.host }, 'interrupted run queued for resume: its executor stopped renewing its lease');
       queued.push(lease.runId);
     }

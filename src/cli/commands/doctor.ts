@@ -52,6 +52,19 @@ export async function doctorCommand(options: { json?: boolean; model?: readonly 
     await check('store', async () => {
       return `${current.dbFile} (schema ${await checkStore(current.dbFile)})`;
     });
+    const databaseUrl = current.databaseUrl;
+    if (databaseUrl) {
+      // Several processes on one PostgreSQL: the queue they share, and who takes from it.
+      const { queueReport } = await import('../../queue/queue-report.js');
+      const store = await openStore({ file: current.dbFile, databaseUrl, seed: false });
+      try {
+        let report: Awaited<ReturnType<typeof queueReport>> | undefined;
+        await check('queue', async () => (report = await queueReport(databaseUrl, store.db)).queue);
+        if (report) await check('workers', () => report!.workers);
+      } finally {
+        await store.close();
+      }
+    }
     const started = performance.now();
     const host = await McpHost.start({ servers: current.servers });
     try {

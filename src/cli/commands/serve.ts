@@ -12,7 +12,7 @@ export interface ServeCommandOptions {
   readonly model?: readonly string[];
   readonly yes?: boolean;
   readonly token?: string;
-  /** Queued runs this process executes at once, on PostgreSQL (`--concurrency`). Default 4. */
+  /** Queued runs this process executes at once, on PostgreSQL (`--concurrency`). Default 4; 0 takes none. */
   readonly concurrency?: number;
 }
 
@@ -45,7 +45,8 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   const databaseUrl = runtime.settings.databaseUrl;
   await using scaleOut = databaseUrl ? await openScaleOut({ databaseUrl, db: runtime.store.db, role: 'serve', logger: runtime.logger }) : undefined;
   const { app, runs } = await buildApiServer({ runtime, host, token, yes: options.yes === true, ...(scaleOut ? { scaleOut } : {}) });
-  const worker = scaleOut
+  // --concurrency 0: this process serves the API and streams, and leaves executing runs to the others.
+  const worker = scaleOut && options.concurrency !== 0
     ? new RunWorker({
         queue: scaleOut.queue,
         db: runtime.store.db,

@@ -1,0 +1,255 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RunQueue } from '../src/queue/run-queue.js';
+import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
+import type { FakeProvider, FakeTurn } from './fakes/sse.js';
+import { closeAll, type Frame, openSocket, TEST_TOKEN } from './helpers/api-server.js';
+import { CLI, cliEnv, freshWorkspace, runCli } from './helpers/cli.js';
+import { createScratchDatabase, postgresReachable } from './helpers/postgres.js';
+
+// Many Deckhand processes on one PostgreSQL (issue 15): real `deckhand serve` and `deckhand worker` processes,
+// each with its own data dir, sharing one scratch database, the OpenAI wire fake and one config.
+
+const LEDGER_SERVER = fileURLToPath(new URL('./fixtures/ledger-server.ts', import.meta.url));
+const reachable = await postgresReachable();
+
+let fake: FakeProvider<OpenAIChatRequest> | undefined;
+const children: ChildProcess[] = [];
+
+afterEach(async () => {
+  await closeAll();
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+  await fake?.close();
+  fake = undefined;
+});
+
+/** A working dir whose config starts the notes server and the ledger fixture, and the env every process gets. */
+function cluster(databaseUrl: string, extraEnv: Record<string, string> = {}) {
+  const { cwd } = freshWorkspace();
+  const ledger = join(cwd, 'ledger.txt');
+  const config = {
+    builtinServers: ['notes'],
+    mcpServers: { ledger: { command: process.execPath, args: [LEDGER_SERVER], env: { LEDGER_FILE: ledger, DELAY_MS: process.env.SCALE_OUT_DELAY_MS ?? '60000' } } },
+  };
+  writeFileSync(join(cwd, 'deckhand.json'), JSON.stringify(config));
+  const env = (name: string) =>
+    cliEnv(join(cwd, `home-${name}`), {
+      DATABASE_URL: databaseUrl,
+      DECKHAND_TOKEN: TEST_TOKEN,
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: `${fake!.url}/v1`,
+      DECKHAND_MODEL: 'openai:gpt-4.1-mini',
+      DECKHAND_RUN_LEASE_TTL_MS: '1000',
+      DECKHAND_SHUTDOWN_GRACE_MS: '0',
+      ...extraEnv,
+    });
+  const ledgerLines = () => (existsSync(ledger) ? readFileSync(ledger, 'utf8').split('\n').filter(Boolean) : []);
+  return { cwd, env, ledgerLines };
+}
+
+/** `deckhand <args>` as a real process in its own group; resolves once its stderr matches `ready`. */
+async function start(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; ready: RegExp }) {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  children.push(child);
+  let stderr = '';
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`deckhand ${args[0]} did not start: ${stderr}`)), 30_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const found = options.ready.exec(stderr);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`deckhand ${args[0]} exited ${code}: ${stderr}`)));
+  });
+  return { child, match, stderr: () => stderr };
+}
+
+async function serve(name: string, ws: ReturnType<typeof cluster>, args: string[] = []) {
+  const { child, match } = await start(['serve', '--port', '0', ...args], { cwd: ws.cwd, env: ws.env(name), ready: /Open (http:\/\/[^/\s]+)/ });
+  const base = match[1]!;
+  const request = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${TEST_TOKEN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  };
+  return { child, base, ws: base.replace(/^http/, 'ws'), request };
+}
+
+/** Polls `read` (bounded: 60 s) until `done` says its value will do. */
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, explain?: () => Promise<string>): Promise<T> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}${explain ? `: ${await explain()}` : ''}`);
+}
+
+const eventTypes = (frames: readonly Frame[]) => frames.filter((frame) => typeof frame.runId === 'string').map((frame) => frame.type);
+
+describe.skipIf(!reachable)('many processes on one PostgreSQL', () => {
+  // Each test its own scratch database: no job or lease of one test is seen by the next.
+  let database: { url: string; drop: () => Promise<void> };
+  let client: pg.Client;
+  beforeEach(async () => {
+    database = await createScratchDatabase();
+    client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+  });
+  afterEach(async () => {
+    await client?.end();
+    // The processes go first, or the drop waits for their connections.
+    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL');
+    await database?.drop();
+  });
+
+  const storedEvents = async (runId: string) =>
+    (await client.query<{ seq: number; type: string }>('select seq, type from run_events where run_id = $1 order by seq', [runId])).rows;
+
+  // Invariant: a run is followed live from any process, and decided from any process; session ids are the same everywhere.
+  it('a run started on A streams on B; the approval resolved on C resumes it; the answer arrives on B', { timeout: 120_000 }, async () => {
+    const note = 'Parcel reported lost by the customer.';
+    const turns: FakeTurn[] = [
+      { text: 'I will note it.', toolCalls: [{ name: 'notes__add_note', args: { entity: 'order:XYZ-789', text: note, author: 'deckhand' } }] },
+      { text: 'Noted on XYZ-789.' },
+    ];
+    fake = await startOpenAIFake(turns);
+    const ws = cluster(database.url);
+    // B takes no runs itself, so what it streams always executes elsewhere.
+    const [a, b, c] = await Promise.all([serve('a', ws), serve('b', ws, ['--concurrency', '0']), serve('c', ws)]);
+
+    const started = await a.request('POST', '/api/runs', { task: 'Lisa Park says XYZ-789 never arrived; note it on the order.' });
+    expect(started.status).toBe(202);
+    const { runId, sessionId } = started.json as { runId: string; sessionId: string };
+    const runStream = await openSocket(`${b.ws}/api/runs/${runId}/stream`);
+    const chat = await openSocket(`${b.ws}/ws/chat?sessionId=${sessionId}`);
+    const request = await runStream.next((frame) => frame.type === 'approval-request');
+    await chat.next((frame) => frame.type === 'run-end' && frame.outcome === 'paused');
+    expect((await b.request('GET', `/api/runs/${runId}`)).json).toMatchObject({ status: 'paused', executing: false, pendingApprovals: [request.approvalId] });
+
+    const decided = await c.request('POST', `/api/approvals/${String(request.approvalId)}/approve`, { resume: true });
+    expect(decided.status).toBe(200);
+    expect(decided.json).toMatchObject({ resumed: true });
+
+    const end = await chat.next((frame) => frame.type === 'run-end' && frame.outcome === 'finished');
+    expect(end.text).toBe('Noted on XYZ-789.');
+    await runStream.next((frame) => frame.type === 'run-end' && frame.outcome === 'finished');
+
+    // B's two sockets saw every stored event once, in stored order; the chat ids are 1, 2, 3, … on any process.
+    const stored = await storedEvents(runId);
+    expect(eventTypes(runStream.frames)).toEqual(stored.map((row) => row.type));
+    expect(eventTypes(chat.frames)).toEqual(stored.map((row) => row.type));
+    const ids = chat.frames.filter((frame) => typeof frame.id === 'number').map((frame) => frame.id);
+    expect(ids).toEqual(stored.map((_row, index) => index + 1));
+    const fromA = await openSocket(`${a.ws}/ws/chat?sessionId=${sessionId}&lastEventId=2`);
+    await fromA.next((frame) => frame.type === 'ready');
+    expect(fromA.frames.filter((frame) => typeof frame.id === 'number').map((frame) => [frame.id, frame.type])).toEqual(
+      chat.frames.filter((frame) => typeof frame.id === 'number' && frame.id > 2).map((frame) => [frame.id, frame.type]),
+    );
+    const notes = await client.query("select count(*)::int as count from notes where text = $1", [note]);
+    expect(notes.rows[0].count).toBe(1);
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  // Invariant: a process killed mid tool call loses nothing: another takes the run over once the lease expires,
+  // the side effect is not repeated (the replayed call has the same idempotency key) and no event is lost or doubled.
+  it('kill -9 of the executing worker mid tool step: another worker finishes the run, the payment is recorded once', { timeout: 120_000 }, async () => {
+    fake = await startOpenAIFake([
+      { toolCalls: [{ name: 'ledger__record_payment', args: { payee: 'Lisa Park', amount: 42 } }] },
+      { text: 'Refunded 42 to Lisa Park.' },
+    ]);
+    const ws = cluster(database.url);
+    const api = await serve('api', ws, ['--concurrency', '0']);
+    const first = await start(['worker', '--concurrency', '1'], { cwd: ws.cwd, env: ws.env('w1'), ready: /Deckhand worker on/ });
+
+    const started = await api.request('POST', '/api/runs', { task: 'Refund Lisa Park 42.', yes: true });
+    const { runId } = started.json as { runId: string };
+    const stream = await openSocket(`${api.ws}/api/runs/${runId}/stream`);
+    await stream.next((frame) => frame.type === 'tool-call');
+    // The payment is made; the worker is inside the call (the fixture answers after a minute) when it dies.
+    await until(async () => ws.ledgerLines(), (lines) => lines.length === 1, 'the payment');
+    process.kill(-first.child.pid!, 'SIGKILL');
+
+    await start(['worker', '--concurrency', '1'], { cwd: ws.cwd, env: ws.env('w2'), ready: /Deckhand worker on/ });
+    const end = await stream.next((frame) => frame.type === 'run-end');
+    expect(end).toMatchObject({ outcome: 'finished', text: 'Refunded 42 to Lisa Park.' });
+    expect(ws.ledgerLines()).toEqual(['Lisa Park 42']);
+
+    const stored = await storedEvents(runId);
+    expect(stored.map((row) => row.seq)).toEqual(stored.map((_row, index) => index + 1));
+    expect(stored.filter((row) => row.type === 'run-end')).toHaveLength(1);
+    expect(eventTypes(stream.frames)).toEqual(stored.map((row) => row.type));
+    // The model was asked twice in all: the replayed call came from the checkpoint, not from a new model turn.
+    expect(fake.requests).toHaveLength(2);
+    // The dead worker's job is not left counted as running: the sweeper settled it when it queued the resume.
+    const jobStates = async () =>
+      (await client.query<{ state: string }>("select state::text as state from deckhand_queue.job where data->>'runId' = $1 order by created_on", [runId])).rows.map((row) => row.state);
+    expect(await until(jobStates, (states) => !states.includes('active'), 'the jobs to settle')).toEqual(['completed', 'completed']);
+    // Given back just after the run-end is stored.
+    await until(async () => (await client.query('select count(*)::int as count from run_leases where run_id = $1', [runId])).rows[0].count, (count) => count === 0, 'the lease');
+  });
+
+  // Invariant: a job goes to exactly one worker, however many take jobs at once.
+  it('50 runs enqueued at once over 3 workers: each executes exactly once', { timeout: 180_000 }, async () => {
+    const runs = 50;
+    fake = await startOpenAIFake(Array.from({ length: runs }, () => ({ text: 'Done.' })));
+    const ws = cluster(database.url);
+    await Promise.all(['q1', 'q2', 'q3'].map((name) => start(['worker', '--concurrency', '2'], { cwd: ws.cwd, env: ws.env(name), ready: /Deckhand worker on/ })));
+    const queue = await RunQueue.open({ databaseUrl: database.url, role: 'test', supervise: false, register: false });
+    const ids = Array.from({ length: runs }, () => crypto.randomUUID());
+    try {
+      await Promise.all(
+        ids.map((runId) =>
+          queue.enqueue({ schemaVersion: 1, kind: 'start', runId, sessionId: crypto.randomUUID(), task: 'Say done.', settings: { model: 'openai:gpt-4.1-mini', yes: true } }),
+        ),
+      );
+      const finished = await until(
+        async () => (await client.query<{ count: number }>("select count(*)::int as count from runs where id = any($1) and status = 'finished'", [ids])).rows[0]!.count,
+        (count) => count === runs,
+        'the 50 runs',
+        async () => JSON.stringify((await client.query('select status, count(*)::int from runs where id = any($1) group by status', [ids])).rows) + JSON.stringify(await queue.counts()),
+      );
+      expect(finished).toBe(runs);
+      const starts = await client.query<{ run_id: string; count: number }>(
+        "select run_id, count(*)::int as count from run_events where run_id = any($1) and type in ('run-start', 'run-end') group by run_id",
+        [ids],
+      );
+      expect(starts.rows).toHaveLength(runs);
+      expect(starts.rows.every((row) => row.count === 2)).toBe(true);
+      expect(fake.requests).toHaveLength(runs);
+      await until(() => queue.counts(), (counts) => counts.running === 0, 'the jobs to complete');
+      expect(await queue.counts()).toEqual({ waiting: 0, running: 0, failed: 0 });
+      // doctor reports the queue and the three workers taking from it.
+      const doctor = await runCli(['doctor', '--json'], { env: ws.env('doctor'), cwd: ws.cwd, timeoutMs: 60_000 });
+      const checks = (JSON.parse(doctor.stdout) as { checks: Array<{ name: string; ok: boolean; detail: string }> }).checks;
+      expect(checks.find((entry) => entry.name === 'queue')).toMatchObject({ ok: true, detail: '0 waiting, 0 running, 0 failed' });
+      expect(checks.find((entry) => entry.name === 'workers')?.detail).toMatch(/^3 processes registered: deckhand worker .*; 0 runs executing now$/);
+    } finally {
+      await queue.close();
+    }
+  });
+});
+
+describe('the queue on SQLite', () => {
+  // Invariant: SQLite (the default) has no queue; asking for one is bad usage with one sentence, before anything starts.
+  it('deckhand worker and deckhand run --queue exit 2 with one sentence naming DATABASE_URL', async () => {
+    const { home, cwd } = freshWorkspace();
+    for (const args of [['worker'], ['run', '--queue', 'Say hello.']]) {
+      const result = await runCli(args, { env: cliEnv(home, { DECKHAND_MODEL: 'offline' }), cwd });
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(/needs the PostgreSQL store: set DATABASE_URL=postgres:\/\/.*With SQLite \(the default\) there is no queue/);
+    }
+  });
+});
