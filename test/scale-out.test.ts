@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunQueue } from '../src/queue/run-queue.js';
-import { type OpenAIChatRequest, startOpenAIFake } from './fakes/openai-fake.js';
+import { type OpenAIRequest, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider, FakeTurn } from './fakes/sse.js';
 import { closeAll, type Frame, openSocket, TEST_TOKEN } from './helpers/api-server.js';
 import { CLI, cliEnv, freshWorkspace, runCli } from './helpers/cli.js';
@@ -17,7 +17,7 @@ import { createScratchDatabase, postgresReachable } from './helpers/postgres.js'
 const LEDGER_SERVER = fileURLToPath(new URL('./fixtures/ledger-server.ts', import.meta.url));
 const reachable = await postgresReachable();
 
-let fake: FakeProvider<OpenAIChatRequest> | undefined;
+let fake: FakeProvider<OpenAIRequest> | undefined;
 const children: ChildProcess[] = [];
 
 afterEach(async () => {
@@ -33,7 +33,7 @@ function cluster(databaseUrl: string, extraEnv: Record<string, string> = {}) {
   const ledger = join(cwd, 'ledger.txt');
   const config = {
     builtinServers: ['notes'],
-    mcpServers: { ledger: { command: process.execPath, args: [LEDGER_SERVER], env: { LEDGER_FILE: ledger, DELAY_MS: process.env.SCALE_OUT_DELAY_MS ?? '60000' } } },
+    mcpServers: { ledger: { command: process.execPath, args: [LEDGER_SERVER], idempotent: true, env: { LEDGER_FILE: ledger, DELAY_MS: process.env.SCALE_OUT_DELAY_MS ?? '60000' } } },
   };
   writeFileSync(join(cwd, 'deckhand.json'), JSON.stringify(config));
   const env = (name: string) =>
@@ -135,7 +135,9 @@ describe.skipIf(!reachable)('many processes on one PostgreSQL', () => {
     const chat = await openSocket(`${b.ws}/ws/chat?sessionId=${sessionId}`);
     const request = await runStream.next((frame) => frame.type === 'approval-request');
     await chat.next((frame) => frame.type === 'run-end' && frame.outcome === 'paused');
-    expect((await b.request('GET', `/api/runs/${runId}`)).json).toMatchObject({ status: 'paused', executing: false, pendingApprovals: [request.approvalId] });
+    // The lease is given back just after the run-end is stored.
+    const paused = await until(async () => (await b.request('GET', `/api/runs/${runId}`)).json, (run) => run.executing === false, 'the paused run to let go');
+    expect(paused).toMatchObject({ status: 'paused', pendingApprovals: [request.approvalId] });
 
     const decided = await c.request('POST', `/api/approvals/${String(request.approvalId)}/approve`, { resume: true });
     expect(decided.status).toBe(200);
@@ -162,7 +164,8 @@ describe.skipIf(!reachable)('many processes on one PostgreSQL', () => {
   });
 
   // Invariant: a process killed mid tool call loses nothing: another takes the run over once the lease expires,
-  // the side effect is not repeated (the replayed call has the same idempotency key) and no event is lost or doubled.
+  // the side effect is not repeated (the ledger honours keys, so the in-doubt call is replayed with the same key
+  // without asking) and no event is lost or doubled.
   it('kill -9 of the executing worker mid tool step: another worker finishes the run, the payment is recorded once', { timeout: 120_000 }, async () => {
     fake = await startOpenAIFake([
       { toolCalls: [{ name: 'ledger__record_payment', args: { payee: 'Lisa Park', amount: 42 } }] },
