@@ -113,7 +113,7 @@ describe('deckhand completion', () => {
       `source <('${process.execPath}' '${CLI}' completion bash)`,
       complete("deckhand ap"),
       complete("deckhand approvals ''"),
-      complete("deckhand run 'a task' --q"),
+      complete("deckhand run 'a task' --qui"),
       complete("deckhand mcp --"),
     ].join('\n');
     const result = await bash(script, cliEnv(home), cwd);
