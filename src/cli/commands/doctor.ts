@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadSettings, type Settings } from '../../config/load.js';
 import { McpHost } from '../../mcp/host.js';
 import { errorMessage } from '../../shared/errors.js';
-import { checkStore } from '../../app/store.js';
+import { checkStore, withSettingsStore } from '../../app/store.js';
 import { createPainter, formatDuration } from '../format.js';
 import { resolveRuntimeModel } from '../../app/runtime.js';
 
@@ -56,14 +56,9 @@ export async function doctorCommand(options: { json?: boolean; model?: readonly 
     if (databaseUrl) {
       // Several processes on one PostgreSQL: the queue they share, and who takes from it.
       const { queueReport } = await import('../../queue/queue-report.js');
-      const store = await openStore({ file: current.dbFile, databaseUrl, seed: false });
-      try {
-        let report: Awaited<ReturnType<typeof queueReport>> | undefined;
-        await check('queue', async () => (report = await queueReport(databaseUrl, store.db)).queue);
-        if (report) await check('workers', () => report!.workers);
-      } finally {
-        await store.close();
-      }
+      let report: Awaited<ReturnType<typeof queueReport>> | undefined;
+      await check('queue', async () => (report = await withSettingsStore((store) => queueReport(databaseUrl, store.db), { seed: false })).queue);
+      if (report) await check('workers', () => report!.workers);
     }
     const started = performance.now();
     const host = await McpHost.start({ servers: current.servers });
