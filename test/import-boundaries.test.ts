@@ -25,7 +25,7 @@ async function layerErrors(fixture: string, path: string): Promise<string[]> {
 describe('layers/import-layers', () => {
   it('fails a front end that imports store/, naming the file, the import and what cli/ may import', async () => {
     expect(await layerErrors('cli-imports-store.ts', 'src/cli/commands/fixture.ts')).toEqual([
-      'cli/ may not import store/ (src/cli/commands/fixture.ts imports ../../store/database.js). cli/ may import: contracts, shared, config, app, http, servers. See docs/architecture.md.',
+      'cli/ may not import store/ (src/cli/commands/fixture.ts imports ../../store/database.js). cli/ may import: contracts, shared, config, app, http, servers, queue. See docs/architecture.md.',
     ]);
   });
 
