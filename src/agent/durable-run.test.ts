@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ApprovalConfigSchema } from '../config/schema.js';
 import { ScriptedModel, toolCall } from '../models/testing/scripted-model.js';
 import { openStore, type Store } from '../store/database.js';
-import { startRun } from './durable-run.js';
+import { RunNotResumableError, RunStore } from '../store/run-store.js';
+import { resumeRun, startRun } from './durable-run.js';
 
 let store: Store | undefined;
 afterEach(async () => {
@@ -40,5 +41,26 @@ describe('startRun: an exception escaping the loop', () => {
     expect(row.error).toContain('annotations unreadable');
     const stored = await store.db.selectFrom('run_events').select('type').where('run_id', '=', 'run-escape').orderBy('seq').execute();
     expect(stored.map((event) => event.type)).toEqual(events.map((event) => event.type));
+  });
+});
+
+// Invariant: a resume that takes the lease after another process finished the run executes nothing.
+describe('resumeRun: the run finished while this process waited for its lease', () => {
+  it('is refused with RunNotResumableError after taking the lease, and nothing is recorded', async () => {
+    store = await openStore({ file: ':memory:', seed: false });
+    const model = new ScriptedModel([{ text: 'Done.' }]);
+    const context = { store, model, tools: brokenHost, approval: ApprovalConfigSchema.parse({}), isTrusted: () => true };
+    for await (const event of startRun(context, { task: 'say done', runId: 'run-raced', settings: { model: model.id, yes: false } })) void event;
+    const runs = new RunStore(store.db);
+    const finished = await runs.load('run-raced');
+    expect(finished.status).toBe('finished');
+    const eventsBefore = (await runs.events('run-raced')).length;
+    // What this process loaded before the other one finished: the run as still interrupted.
+    const stale = { ...finished, status: 'running' as const };
+    const resumed = resumeRun(context, stale, stale.settings);
+    await expect(resumed.next()).rejects.toThrow(RunNotResumableError);
+    expect((await runs.events('run-raced')).length).toBe(eventsBefore);
+    expect((await runs.load('run-raced')).status).toBe('finished');
+    expect(await store.db.selectFrom('run_leases').selectAll().execute()).toEqual([]);
   });
 });

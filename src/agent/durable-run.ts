@@ -12,7 +12,7 @@ import type { Store } from '../store/database.js';
 import { type InterruptedCalls, loadInterruptedCalls } from '../store/interrupted-calls.js';
 import { RunRecorder } from '../store/run-recorder.js';
 import { type HeldLease, RunLeases } from '../store/run-lease.js';
-import { RunStore, type StoredRun } from '../store/run-store.js';
+import { isResumable, RunNotResumableError, RunStore, type StoredRun } from '../store/run-store.js';
 import { SessionStore } from '../store/session-store.js';
 import { ActiveRun, type ActiveRuns } from './active-run.js';
 import { Compactor, specTokens, withCompactionUsage } from './compaction.js';
@@ -184,6 +184,11 @@ async function* durableLoop(
   options: Parameters<typeof leasedLoop>[1],
 ): AsyncGenerator<RunEvent, RunOutcome> {
   await using lease = await (outer.leases ?? new RunLeases(outer.store.db)).hold(options.runId);
+  // The caller saw the run resumable before the lease; another process may have finished it in between.
+  if (options.resume) {
+    const run = await new RunStore(outer.store.db).load(options.runId);
+    if (!isResumable(run)) throw new RunNotResumableError(run);
+  }
   const context: RunContext = { ...outer, signal: outer.signal ? AbortSignal.any([outer.signal, lease.signal]) : lease.signal };
   return yield* leasedLoop(context, options, lease);
 }

@@ -7,32 +7,17 @@ import { randomUUID } from 'node:crypto';
 import { resumeRun, startRun } from '../agent/durable-run.js';
 import type { Settings } from '../config/load.js';
 import type { RunEvent, RunOutcome, RunSettings, RunStatus, RunTotals } from '../contracts/index.js';
-import { AppError, RunNotFoundError } from '../shared/errors.js';
+import { RunNotFoundError } from '../shared/errors.js';
 import { ApprovalStore } from '../store/approval-store.js';
 import type { Store } from '../store/database.js';
-import { type RunListing, RunStore, type StoredRun } from '../store/run-store.js';
+import { isResumable, type RunListing, RunNotResumableError, RunStore, type StoredRun } from '../store/run-store.js';
 import { type RunOverrides, resolveRunSettings } from './run-settings.js';
 import { type Runtime, runContext } from './runtime.js';
 
 export type { RunListing, StoredRun };
 export { RunNotFoundError, StoredDataError } from '../shared/errors.js';
 export { RunLeaseHeldError } from '../store/run-lease.js';
-
-/** Every status but `finished` can be resumed: a paused, interrupted, cancelled, budget-stopped or failed run. */
-const RESUMABLE: ReadonlySet<RunStatus> = new Set<RunStatus>(['paused', 'running', 'cancelled', 'budget-exhausted', 'failed']);
-
-/** The run ended for good (finished): there is nothing to resume. The HTTP API answers 409. */
-export class RunNotResumableError extends AppError {
-  readonly code = 'RUN_FINISHED';
-  constructor(readonly run: Pick<StoredRun, 'id' | 'status'>) {
-    super(`Run ${run.id} ${run.status === 'finished' ? 'already finished' : `already ended (${run.status})`}, nothing to resume.`);
-  }
-}
-
-/** True when the run can be resumed (see {@link RESUMABLE}). */
-export function isResumable(run: Pick<StoredRun, 'status'>): boolean {
-  return RESUMABLE.has(run.status);
-}
+export { isResumable, RunNotResumableError } from '../store/run-store.js';
 
 /** The run. Throws `RunNotFoundError` for an unknown id and `StoredDataError` when its row does not parse. */
 export function loadRun(store: Store, runId: string): Promise<StoredRun> {

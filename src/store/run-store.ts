@@ -15,7 +15,7 @@ import {
   storedEventJson,
   storedSettingsJson,
 } from '../contracts/index.js';
-import { RunNotFoundError, StoredDataError } from '../shared/errors.js';
+import { AppError, RunNotFoundError, StoredDataError } from '../shared/errors.js';
 import type { Database, RunTable } from './schema.js';
 
 /** A stored run, parsed. */
@@ -103,6 +103,22 @@ function parseEvent(runId: string, seq: number, data: string): RunEvent {
 export interface NumberedEvent {
   readonly seq: number;
   readonly event: RunEvent;
+}
+
+/** Every status but `finished` can be resumed: a paused, interrupted, cancelled, budget-stopped or failed run. */
+const RESUMABLE: ReadonlySet<RunStatus> = new Set<RunStatus>(['paused', 'running', 'cancelled', 'budget-exhausted', 'failed']);
+
+/** The run ended for good (finished): there is nothing to resume. The HTTP API answers 409. */
+export class RunNotResumableError extends AppError {
+  readonly code = 'RUN_FINISHED';
+  constructor(readonly run: Pick<StoredRun, 'id' | 'status'>) {
+    super(`Run ${run.id} ${run.status === 'finished' ? 'already finished' : `already ended (${run.status})`}, nothing to resume.`);
+  }
+}
+
+/** True when the run can be resumed (see {@link RESUMABLE}). */
+export function isResumable(run: Pick<StoredRun, 'status'>): boolean {
+  return RESUMABLE.has(run.status);
 }
 
 /**
