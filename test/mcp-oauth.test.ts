@@ -99,6 +99,9 @@ describe('deckhand mcp login and a protected remote server', () => {
     expect(row!.sealed).not.toMatch(/at-|rt-|access_token/);
     expect(statSync(join(ws.home, 'oauth.key')).mode & 0o777).toBe(0o600);
 
+    const doctor = await runCli(['doctor', '--json'], { env: cliEnv(ws.home), cwd: ws.cwd });
+    expect(JSON.parse(doctor.stdout).checks).toContainEqual(expect.objectContaining({ name: 'server vault', ok: true }));
+
     const first = await runWhoami(ws);
     expect(first.result.code, first.result.stderr).toBe(0);
     expect(first.events.find((event) => event.type === 'tool-result')).toMatchObject({ server: 'vault', tool: 'whoami', output: expect.stringContaining('authorized as the logged-in user') });

@@ -95,6 +95,11 @@ export class ActiveRun {
     return calls.length === 1 ? calls[0] : undefined;
   }
 
+  /** Whether the call `toolCallId` is in flight in this run. */
+  hasCall(toolCallId: string): boolean {
+    return this.inFlight.has(toolCallId);
+  }
+
   hasCallOn(server: string): boolean {
     for (const call of this.inFlight.values()) if (call.server === server) return true;
     return false;
@@ -193,6 +198,15 @@ export class ActiveRuns {
         if (index >= 0) this.runs.splice(index, 1);
       },
     };
+  }
+
+  /**
+   * Passes a server's progress notification on as a `tool-progress` event of the run whose call it is; dropped when
+   * no run has that call in flight (a call made outside a run).
+   */
+  progress(update: { toolCallId: string; server: string; tool: string; progress: number; total?: number; message?: string }): void {
+    const run = this.runs.findLast((candidate) => candidate.hasCall(update.toolCallId));
+    run?.emit({ type: 'tool-progress', runId: run.runId, at: Date.now(), step: run.step, ...update });
   }
 
   /** The run a request from `server` belongs to: the latest with a call in flight there, else the only run. */

@@ -119,6 +119,8 @@ export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
       servers: settings.servers,
       logger,
       oauth,
+      // Servers' progress notifications become tool-progress events of the run whose call they belong to.
+      onProgress: (update) => activeRuns.progress(update),
       elicitation: elicitation.handle,
       sampling: new Sampler({ runs: activeRuns, db: store.db }).handle,
       ...(settings.toolTimeoutMs ? { callTimeoutMs: settings.toolTimeoutMs } : {}),

@@ -29,7 +29,24 @@ export function createRenderer(options: RendererOptions): (event: RunEvent) => v
     if (midText) out.write('\n');
     midText = false;
   };
+  // A long call's progress is one line on stderr, rewritten in place and erased before anything else is printed;
+  // only at a terminal, so a log file or a pipe never collects the intermediate states.
+  const { err } = options;
+  let progressShown = false;
+  const clearProgress = () => {
+    if (progressShown) err.write('\r\x1b[2K');
+    progressShown = false;
+  };
   return (event) => {
+    if (event.type === 'tool-progress') {
+      if (!err.isTTY) return;
+      const fraction = event.total ? ` ${formatCount(event.progress)}/${formatCount(event.total)}` : '';
+      const line = `  … ${event.server}.${event.tool}${fraction}${event.message ? `: ${event.message}` : ''}`;
+      err.write(`\r\x1b[2K${line.slice(0, Math.max(20, (err.columns ?? 100) - 1))}`);
+      progressShown = true;
+      return;
+    }
+    clearProgress();
     switch (event.type) {
       case 'text-delta':
         if (!midText) out.write('\n');

@@ -119,6 +119,20 @@ export const RunEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     ...stepBase,
+    /**
+     * A server's progress notification (`notifications/progress`) for a call in flight: `progress` grows with each
+     * one, out of `total` when the server knows it; `message` says what it is doing.
+     */
+    type: z.literal('tool-progress'),
+    toolCallId: z.string(),
+    server: z.string(),
+    tool: z.string(),
+    progress: z.number(),
+    total: z.number().optional(),
+    message: z.string().optional(),
+  }),
+  z.object({
+    ...stepBase,
     type: z.literal('tool-result'),
     toolCallId: z.string(),
     server: z.string(),

@@ -68,7 +68,7 @@ export interface RequestOptions {
 /** Options of `callTool`. */
 export interface CallToolOptions extends RequestOptions {
   /** Called for each progress notification the server sends for this call; each one also restarts the timeout. */
-  readonly onProgress?: (progress: number, total?: number) => void;
+  readonly onProgress?: (progress: number, total?: number, message?: string) => void;
   /** The request's `_meta` (the W3C trace context, so our servers continue the trace). */
   readonly meta?: Readonly<Record<string, string>>;
 }

@@ -211,9 +211,9 @@ export class ServerConnection implements AsyncDisposable {
             { name: tool, arguments: args, ...(options.meta ? { _meta: { ...options.meta } } : {}) },
             {
               ...requestOptions,
-              onprogress: ({ progress, total }) => {
+              onprogress: ({ progress, total, message }) => {
                 if (this.answers === 0) clock.start();
-                onProgress?.(progress, total);
+                onProgress?.(progress, total, message);
               },
             },
           ),

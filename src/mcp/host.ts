@@ -30,6 +30,20 @@ export interface McpHostOptions {
   readonly toolCache?: ToolCache;
   /** Whether a server's annotations are believed; only trusted servers' read-only tools are cached. Default: none. */
   readonly isTrusted?: (server: string) => boolean;
+  /** Every progress notification of every call (`notifications/progress`), with the call it belongs to. */
+  readonly onProgress?: (update: ToolProgress) => void;
+}
+
+/** One `notifications/progress` of a tool call in flight. */
+export interface ToolProgress {
+  readonly toolCallId: string;
+  readonly server: string;
+  readonly tool: string;
+  /** Grows with every notification (the spec requires it); a fraction of `total` when that is given. */
+  readonly progress: number;
+  readonly total?: number;
+  /** What the server says it is doing. */
+  readonly message?: string;
 }
 
 /** Options of {@link McpHost.call}. */
@@ -37,7 +51,7 @@ export interface HostCallOptions {
   readonly signal?: AbortSignal;
   readonly toolCallId: string;
   /** Progress notifications the server sends for this call. */
-  readonly onProgress?: (progress: number, total?: number) => void;
+  readonly onProgress?: (progress: number, total?: number, message?: string) => void;
   /**
    * Passed as the tool's `idempotency_key` argument when the tool declares one and the model left it out,
    * so a retried or resumed call never repeats a side effect.
@@ -75,6 +89,7 @@ export class McpHost implements HintedToolExecutor, AsyncDisposable {
     readonly connections: readonly ServerConnection[],
     private readonly logger: Logger,
     private readonly cache: { readonly store: ToolCache; readonly isTrusted: (server: string) => boolean } | undefined,
+    private readonly onProgress: ((update: ToolProgress) => void) | undefined,
   ) {}
 
   /** Starts every server at once and resolves when each has connected or failed. Never throws for a server. */
@@ -103,6 +118,7 @@ export class McpHost implements HintedToolExecutor, AsyncDisposable {
       connections,
       logger,
       options.toolCache ? { store: options.toolCache, isTrusted: options.isTrusted ?? (() => false) } : undefined,
+      options.onProgress,
     );
     await Promise.all(
       connections.map((connection) =>
@@ -195,10 +211,25 @@ export class McpHost implements HintedToolExecutor, AsyncDisposable {
       const hit = this.cache.store.get(server, tool, input);
       if (hit) return { ...hit, cache: 'hit' };
     } else this.cache?.store.invalidate(server);
+    const hostProgress = this.onProgress;
+    const onProgress =
+      options.onProgress || hostProgress
+        ? (progress: number, total?: number, message?: string) => {
+            options.onProgress?.(progress, total, message);
+            hostProgress?.({
+              toolCallId: options.toolCallId,
+              server,
+              tool,
+              progress,
+              ...(total !== undefined ? { total } : {}),
+              ...(message !== undefined ? { message } : {}),
+            });
+          }
+        : undefined;
     try {
       const result = await entry.connection.callTool(tool, withIdempotencyKey(entry.spec, input, options.idempotencyKey), {
         ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(onProgress ? { onProgress } : {}),
         ...(options.traceContext ? { meta: options.traceContext } : {}),
       });
       const outcome = toOutcome(result);

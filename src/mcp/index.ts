@@ -11,7 +11,7 @@ export {
   type SamplingHandler,
   type ServerTool,
 } from './connection-types.js';
-export { type HostCallOptions, McpHost, type McpHostOptions, type ServerStatus, toOutcome } from './host.js';
+export { type HostCallOptions, McpHost, type McpHostOptions, type ServerStatus, toOutcome, type ToolProgress } from './host.js';
 export {
   type AuthorizeFunction,
   followAuthorizationRedirect,

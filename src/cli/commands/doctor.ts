@@ -2,6 +2,7 @@ import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { loadSettings, type Settings } from '../../config/load.js';
 import { McpHost } from '../../mcp/host.js';
+import { storedOAuthProviders } from '../../mcp/stored-oauth.js';
 import { errorMessage } from '../../shared/errors.js';
 import { checkStore, withSettingsStore } from '../../app/store.js';
 import { createPainter, formatDuration } from '../format.js';
@@ -61,7 +62,15 @@ export async function doctorCommand(options: { json?: boolean; model?: readonly 
       if (report) await check('workers', () => report!.workers);
     }
     const started = performance.now();
-    const host = await McpHost.start({ servers: current.servers });
+    // Remote servers start with their stored OAuth login, as in a run.
+    const oauthStore = await openStore({ file: current.dbFile, ...(current.databaseUrl ? { databaseUrl: current.databaseUrl } : {}) });
+    let host: McpHost;
+    try {
+      const oauth = await storedOAuthProviders({ servers: current.servers, db: oauthStore.db, home: current.home });
+      host = await McpHost.start({ servers: current.servers, oauth });
+    } finally {
+      await oauthStore.close();
+    }
     try {
       const elapsed = formatDuration(performance.now() - started);
       for (const server of host.status()) {
