@@ -63,14 +63,10 @@ export async function doctorCommand(options: { json?: boolean; model?: readonly 
     }
     const started = performance.now();
     // Remote servers start with their stored OAuth login, as in a run.
-    const oauthStore = await openStore({ file: current.dbFile, ...(current.databaseUrl ? { databaseUrl: current.databaseUrl } : {}) });
-    let host: McpHost;
-    try {
-      const oauth = await storedOAuthProviders({ servers: current.servers, db: oauthStore.db, home: current.home });
-      host = await McpHost.start({ servers: current.servers, oauth });
-    } finally {
-      await oauthStore.close();
-    }
+    // The store stays open while the servers start: a login whose token is refreshed then is stored again.
+    const host = await withSettingsStore(async (store) =>
+      McpHost.start({ servers: current.servers, oauth: await storedOAuthProviders({ servers: current.servers, db: store.db, home: current.home }) }),
+    );
     try {
       const elapsed = formatDuration(performance.now() - started);
       for (const server of host.status()) {
