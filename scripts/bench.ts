@@ -17,6 +17,7 @@ import { benchOfflinePlanner, type OfflinePlannerResult } from '../bench/offline
 import { bytes, num, table } from '../bench/report.js';
 import { BenchResources } from '../bench/resources.js';
 import { roundSummary, type Summary } from '../bench/stats.js';
+import { benchQueue, type QueueResult } from '../bench/queue.js';
 import { VERSION } from '../src/shared/package-info.js';
 
 const TARGET_STEP_US = 200;
@@ -217,6 +218,16 @@ function rounded(value: unknown): unknown {
   return value;
 }
 
+function printQueue(result: QueueResult | undefined): void {
+  if (!result) {
+    console.log('\n7. Queue — skipped: no PostgreSQL at DECKHAND_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test)');
+    return;
+  }
+  console.log(`\n7. Queue on PostgreSQL — ${result.runsPerLevel} runs enqueued at once, zero-latency scripted model; event latency from the executing server to a WebSocket on another`);
+  console.log(table(['workers', 'runs/s'], Object.entries(result.runsPerSecond).map(([workers, rate]) => [workers, num(rate)])));
+  console.log(`event latency (stored text-delta → WebSocket on the other server): ${num(result.eventLatencyMs.p50)} ms p50 / ${num(result.eventLatencyMs.p99)} ms p99 (${result.eventLatencyMs.count} events).`);
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const machine = machineInfo();
@@ -231,7 +242,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    // `npm run bench -- chat ops` runs only the named sections (agent-step, mcp, cold-start, ops, chat, planner); default all.
+    // `npm run bench -- chat ops` runs only the named sections (agent-step, mcp, cold-start, ops, chat, planner, queue); default all.
     const only = new Set(process.argv.slice(2));
     const wanted = (name: string) => only.size === 0 || only.has(name);
     const agentStep = wanted('agent-step') ? await benchAgentStep(resources) : undefined;
@@ -246,11 +257,13 @@ async function main(): Promise<void> {
     if (chatSessions) printChatSessions(chatSessions);
     const offlinePlanner = wanted('planner') ? await benchOfflinePlanner() : undefined;
     if (offlinePlanner) printOfflinePlanner(offlinePlanner);
+    const queue = wanted('queue') ? await benchQueue(resources) : undefined;
+    if (wanted('queue')) printQueue(queue);
     const durationS = (performance.now() - started) / 1_000;
     console.log(`\nFinished in ${num(durationS)} s.`);
     console.log(
       JSON.stringify(
-        rounded({ bench: 'deckhand', version: VERSION, machine, agentStep, mcpRoundTrip, coldStart, opsServers, chatSessions, offlinePlanner, durationS }),
+        rounded({ bench: 'deckhand', version: VERSION, machine, agentStep, mcpRoundTrip, coldStart, opsServers, chatSessions, offlinePlanner, queue, durationS }),
       ),
     );
   } finally {
