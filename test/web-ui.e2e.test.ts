@@ -67,6 +67,13 @@ async function openBrowser(): Promise<{ context: BrowserContext; errors: string[
   return { context, errors: [] };
 }
 
+/** Types a task and sends it once the page's chat socket is open (the Send button is enabled only then). */
+async function sendTask(page: Page, task: string): Promise<void> {
+  await page.locator('#task').fill(task);
+  await expect.poll(() => page.getByRole('button', { name: 'Send', exact: true }).isEnabled(), POLL).toBe(true);
+  await page.locator('#task').press('Enter');
+}
+
 function watch(page: Page, errors: string[]): void {
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
@@ -103,8 +110,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in Chromium', () => {
     await page.waitForFunction("!window.location.search.includes('token')");
     expect(await page.evaluate('document.cookie')).not.toContain('deckhand_token');
 
-    await page.locator('#task').fill(TASK);
-    await page.locator('#task').press('Enter');
+    await sendTask(page, TASK);
     await expect.poll(() => page.getByTestId('user-message').first().textContent(), POLL).toBe(TASK);
     await expect.poll(() => page.getByTestId('assistant-message').first().textContent(), POLL).toBe(FIRST_TEXT);
     expect(deltas.length).toBeGreaterThan(5);
@@ -210,8 +216,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in Chromium', () => {
     await expect.poll(() => page.locator('.panel').textContent(), POLL).toContain('No deployments yet');
 
     await page.getByRole('button', { name: 'Chat' }).click();
-    await page.locator('#task').fill('deploy main to production');
-    await page.locator('#task').press('Enter');
+    await sendTask(page, 'deploy main to production');
     const gate = page.getByTestId('approval-card').filter({ hasText: 'devops.deploy_with_review' });
     await gate.waitFor();
     expect(await gate.textContent()).toContain('production');
@@ -269,8 +274,8 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in Chromium', () => {
     const page = await context.newPage();
     watch(page, errors);
     await page.goto(server.url);
-    await page.locator('#task').fill('Arrange a replacement for order XYZ-789.');
-    await page.locator('#task').press('Enter');
+    await page.waitForFunction("!window.location.search.includes('token')");
+    await sendTask(page, 'Arrange a replacement for order XYZ-789.');
 
     const card = page.getByTestId('approval-card').filter({ hasText: question });
     await card.waitFor();
