@@ -6,17 +6,11 @@
  * idle subscribed session). N grows until the p99 passes the target (bounded: 127.0.0.1 only, at most MAX_SESSIONS).
  */
 import { Worker } from 'node:worker_threads';
-import { ActiveRuns } from '../src/agent/active-run.js';
-import { ElicitationRouter } from '../src/agent/elicitation.js';
-import { openPricing, type Runtime } from '../src/app/runtime.js';
 import { loadSettings } from '../src/config/load.js';
 import { buildApiServer } from '../src/http/index.js';
-import { McpHost } from '../src/mcp/host.js';
 import type { Model, ModelPart, ModelRequest } from '../src/models/types.js';
-import { noopLogger } from '../src/shared/logger.js';
-import { ApprovalStore } from '../src/store/approval-store.js';
-import { RunLeases } from '../src/store/run-lease.js';
 import { openStore } from '../src/store/database.js';
+import { serverlessRuntime } from './fixtures.js';
 import type { BenchResources } from './resources.js';
 import { summarize, type Summary } from './stats.js';
 
@@ -117,28 +111,8 @@ export async function benchChatSessions(resources: BenchResources): Promise<Chat
   const home = resources.tempDir('chat');
   const settings = loadSettings({ env: { DECKHAND_HOME: home, DECKHAND_LOG_LEVEL: 'silent' }, cwd: home });
   const store = await openStore({ file: settings.dbFile });
-  const activeRuns = new ActiveRuns();
-  const host = await McpHost.start({ servers: {} });
-  const close = async () => {
-    await host.close();
-    await store.close();
-  };
   const model = new StreamingScriptedModel();
-  const runtime: Runtime = {
-    settings,
-    logger: noopLogger,
-    model,
-    price: { inputPerMTok: 0, outputPerMTok: 0 },
-    pricing: await openPricing(settings, model),
-    store,
-    leases: new RunLeases(store.db),
-    host,
-    activeRuns,
-    elicitation: new ElicitationRouter({ approvals: new ApprovalStore(store.db), runs: activeRuns, logger: noopLogger }),
-    serversStartMs: 0,
-    close,
-    [Symbol.asyncDispose]: close,
-  };
+  const runtime = await serverlessRuntime(settings, store, model);
   const { app } = await buildApiServer({ runtime, token: TOKEN, rateLimitPerMinute: 100_000 });
   const stopServer = resources.adopt(async () => {
     await app.close();

@@ -8,19 +8,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { ActiveRuns } from '../src/agent/active-run.js';
-import { ElicitationRouter } from '../src/agent/elicitation.js';
-import { openPricing, type Runtime } from '../src/app/runtime.js';
+import { type Runtime } from '../src/app/runtime.js';
 import { loadSettings } from '../src/config/load.js';
 import { buildApiServer } from '../src/http/index.js';
 import { RunManager } from '../src/http/run-manager.js';
-import { McpHost } from '../src/mcp/host.js';
 import type { Model, ModelPart, ModelRequest } from '../src/models/types.js';
 import { openScaleOut, RunQueue, type ScaleOutParts } from '../src/queue/index.js';
 import { noopLogger } from '../src/shared/logger.js';
-import { ApprovalStore } from '../src/store/approval-store.js';
 import { openStore } from '../src/store/database.js';
-import { RunLeases } from '../src/store/run-lease.js';
+import { serverlessRuntime } from './fixtures.js';
 import type { BenchResources } from './resources.js';
 import { summarize, type Summary } from './stats.js';
 
@@ -63,29 +59,9 @@ async function runtimeOn(resources: BenchResources, databaseUrl: string, name: s
   const home = resources.tempDir(`queue-${name}`);
   const settings = loadSettings({ env: { DECKHAND_HOME: home, DECKHAND_LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl }, cwd: home });
   const store = await openStore({ file: settings.dbFile, databaseUrl });
-  const activeRuns = new ActiveRuns();
-  const host = await McpHost.start({ servers: {} });
   const model = new ScriptedModel();
   models.set(name, model);
-  const close = async () => {
-    await host.close();
-    await store.close();
-  };
-  return {
-    settings,
-    logger: noopLogger,
-    model,
-    price: { inputPerMTok: 0, outputPerMTok: 0 },
-    pricing: await openPricing(settings, model),
-    store,
-    leases: new RunLeases(store.db),
-    host,
-    activeRuns,
-    elicitation: new ElicitationRouter({ approvals: new ApprovalStore(store.db), runs: activeRuns, logger: noopLogger }),
-    serversStartMs: 0,
-    close,
-    [Symbol.asyncDispose]: close,
-  };
+  return serverlessRuntime(settings, store, model);
 }
 
 /** Runs section 7 on a scratch database; undefined when PostgreSQL does not answer. */
