@@ -11,7 +11,7 @@ import pg from 'pg';
 import { type Runtime } from '../src/app/runtime.js';
 import { loadSettings } from '../src/config/load.js';
 import { buildApiServer } from '../src/http/index.js';
-import { RunManager } from '../src/http/run-manager.js';
+import { RunManager } from '../src/app/run-manager.js';
 import type { Model, ModelPart, ModelRequest } from '../src/models/types.js';
 import { openScaleOut, RunQueue, type ScaleOutParts } from '../src/queue/index.js';
 import { noopLogger } from '../src/shared/logger.js';

@@ -4,10 +4,11 @@
  */
 import { type ApprovalDecision, type ApprovalView, decideApproval as decide, resumeReadiness } from '../app/approvals.js';
 import type { Runtime } from '../app/runtime.js';
+import { RunConflictError } from '../app/run-errors.js';
 import { RunNotResumableError } from '../app/runs.js';
 import { ApiError, BadRequestError, ConflictError, NotFoundError } from './errors.js';
 import type { ClientFrame } from './input.js';
-import type { RunManager } from './run-manager.js';
+import type { RunManager } from '../app/run-manager.js';
 
 /** What a client asks for: the decision, and whether to resume the run once nothing else is pending. */
 export interface DecisionRequest {
@@ -116,7 +117,7 @@ async function resumeAfter(context: DecisionContext, approval: ApprovalJson): Pr
     return { resumed: true };
   } catch (error) {
     // Someone else resumed it first, or it ended meanwhile: the decision stands either way.
-    if (error instanceof ApiError && error.statusCode === 409) return { resumed: false, reason: error.message };
+    if (error instanceof RunConflictError || (error instanceof ApiError && error.statusCode === 409)) return { resumed: false, reason: error.message };
     if (error instanceof RunNotResumableError) return { resumed: false, reason: error.message };
     throw error;
   }

@@ -1,7 +1,7 @@
 import type { Runtime } from '../app/runtime.js';
 import type { Logger } from '../shared/logger.js';
 import type { ApprovalJson } from './approvals.js';
-import type { RunManager } from './run-manager.js';
+import type { RunManager } from '../app/run-manager.js';
 import type { SessionStreams } from './session-streams.js';
 
 /** What every route needs: the process's runtime (store, model, servers), the runs executing in it, and the session streams. */

@@ -3,6 +3,7 @@
  * typed errors; nothing else writes an error response, and no stack trace ever leaves the process.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { RunConflictError, RunsUnavailableError } from '../app/run-errors.js';
 import { RunNotResumableError } from '../app/runs.js';
 import { AppError, RunNotFoundError, StoredDataError, UsageError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -48,8 +49,11 @@ export interface ErrorBody {
 /** Maps any thrown value to a status and a body; 5xx bodies say nothing about the internals. */
 export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof ApiError) return { status: error.statusCode, body: { error: { code: error.code, message: error.message } } };
-  // The run operations' typed errors: an unknown run, one that ended for good, a stored row that does not parse.
+  // The run operations' typed errors: an unknown run, a busy run or session, runs not taken now, one that ended for
+  // good, a stored row that does not parse.
   if (error instanceof RunNotFoundError) return { status: 404, body: { error: { code: 'NOT_FOUND', message: error.message } } };
+  if (error instanceof RunConflictError) return { status: 409, body: { error: { code: error.code, message: error.message } } };
+  if (error instanceof RunsUnavailableError) return { status: 503, body: { error: { code: error.code, message: error.message } } };
   if (error instanceof RunNotResumableError) return { status: 409, body: { error: { code: error.code, message: error.message } } };
   if (error instanceof StoredDataError) return { status: 500, body: { error: { code: error.code, message: error.message } } };
   if (error instanceof UsageError) return { status: 400, body: { error: { code: error.code, message: error.message } } };

@@ -1,4 +1,3 @@
 export { type ApiServer, type ApiServerOptions, BODY_LIMIT_BYTES, buildApiServer, DEFAULT_HOST, DEFAULT_PORT } from './server.js';
-export { type RunListener, RunManager, type RunManagerOptions, type RunOverrides, type ScaleOut } from './run-manager.js';
 export { ApiError, BadRequestError, ConflictError, type ErrorBody, NotFoundError } from './errors.js';
 export { isLoopbackHost, resolveToken, type TokenSource, TOKEN_COOKIE, TOKEN_FILE } from './auth.js';

@@ -14,7 +14,8 @@ import type { ApiContext } from './context.js';
 import { registerErrorHandlers } from './errors.js';
 import { hostGuard } from './host-guard.js';
 import { openApiRoutes } from './openapi.js';
-import { RunManager, type ScaleOut } from './run-manager.js';
+import { RunManager, type ScaleOut } from '../app/run-manager.js';
+import type { StoreFollower } from '../queue/store-follower.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { chatSocketRoutes } from './routes/chat-socket.js';
 import { healthRoutes } from './routes/health.js';
@@ -73,7 +74,7 @@ export interface ApiServerOptions {
   /** Folder of the built UI. Default `dist/web` of the package. */
   readonly webRoot?: string;
   /** On PostgreSQL with several processes: runs go through the queue, streams follow the store. */
-  readonly scaleOut?: ScaleOut;
+  readonly scaleOut?: ScaleOut & { readonly follower: StoreFollower };
 }
 
 /** The app, the runs it executes and its session streams; closing the app cancels those runs and waits for them to record their end. */

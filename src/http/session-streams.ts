@@ -15,7 +15,7 @@ import type { StoredSessionEvent } from '../app/sessions.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { StoreFollower } from '../queue/store-follower.js';
-import type { ExecutionView, RunManager } from './run-manager.js';
+import type { ExecutionView, RunManager } from '../app/run-manager.js';
 
 /** A run event as `/ws/chat` sends it: with its session and its per-session id. */
 export type SessionEventFrame = RunEvent & { readonly id: number; readonly sessionId: string };

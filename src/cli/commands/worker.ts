@@ -1,5 +1,5 @@
 import { openRuntime } from '../../app/runtime.js';
-import { RunManager } from '../../http/run-manager.js';
+import { RunManager } from '../../app/run-manager.js';
 import { openScaleOut, requirePostgres, RunWorker } from '../../queue/index.js';
 import { loadSettings } from '../../config/load.js';
 

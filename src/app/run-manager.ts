@@ -1,9 +1,15 @@
 /**
- * @module Background runs of `deckhand serve`: starts and resumes durable runs in this process, and fans their
- * events out to subscribers (the WebSocket), each of which sees the stored events first, then the live ones,
- * with no gap and no repeat. With a {@link ScaleOut} (PostgreSQL), starting or resuming enqueues a job that any
- * process takes ({@link RunManager.executeJob}), and subscribers follow runs from the store, wherever they execute.
+ * @module The runs executing in this process, for every front end that keeps runs going in the background
+ * (`deckhand serve`, `deckhand worker`): start, resume and cancel, and fan their events out to subscribers (the
+ * WebSocket), each of which sees the stored events first, then the live ones, with no gap and no repeat. With a
+ * {@link ScaleOut} (PostgreSQL), starting or resuming enqueues a job that any process takes
+ * ({@link RunManager.executeJob}), a cancel reaches the run wherever it executes, and subscribers follow runs from
+ * the store. The queue is handed in as the {@link ScaleOut} interface: app/ never imports queue/.
  */
+import type { RunEvent, RunJob } from '../contracts/index.js';
+import { errorMessage } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { RunConflictError, RunsUnavailableError } from './run-errors.js';
 import {
   executeRun,
   isResumable,
@@ -17,15 +23,8 @@ import {
   runExists,
   startSettings,
   storedEvents,
-} from '../app/runs.js';
-import type { Runtime } from '../app/runtime.js';
-import type { RunEvent } from '../contracts/index.js';
-import { errorMessage } from '../shared/errors.js';
-import type { Logger } from '../shared/logger.js';
-import type { EventFeed } from '../queue/event-feed.js';
-import type { RunJob } from '../queue/run-job.js';
-import type { StoreFollower } from '../queue/store-follower.js';
-import { ApiError, ConflictError } from './errors.js';
+} from './runs.js';
+import type { Runtime } from './runtime.js';
 
 /** Receives a run's events, in order. */
 export type RunListener = (event: RunEvent) => void;
@@ -65,11 +64,21 @@ export const DEFAULT_QUEUED_START_TIMEOUT_MS = 30_000;
 /** How long, by default, closing waits for runs to end by themselves before it cancels them. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
-/** Many processes on one PostgreSQL: where jobs go, and how runs executing elsewhere are followed and reached. */
+/** Many processes on one PostgreSQL: where jobs go, and how runs executing elsewhere are followed and reached (`queue/`). */
 export interface ScaleOut {
   readonly queue: { enqueue(job: RunJob): Promise<string> };
-  readonly follower: StoreFollower;
-  readonly feed: EventFeed;
+  readonly follower: {
+    /** Delivers the run's stored events, then each new one as it is stored; resolves with the unsubscribe. */
+    followRun(runId: string, deliver: (event: RunEvent) => void): Promise<() => void>;
+    /** True once the run is recorded, false when `timeoutMs` passes first. */
+    waitForRun(runId: string, timeoutMs: number): Promise<boolean>;
+  };
+  readonly feed: {
+    /** Calls `listener` with each cancel asked by any process; returns the unsubscribe. */
+    onControl(listener: (request: { type: 'cancel'; runId: string }) => void): () => void;
+    /** Asks whichever process executes the run to cancel it. */
+    requestCancel(runId: string): Promise<void>;
+  };
   /** How long a start waits for a worker to record the run. Default {@link DEFAULT_QUEUED_START_TIMEOUT_MS}. */
   readonly startTimeoutMs?: number;
 }
@@ -140,7 +149,7 @@ export class RunManager implements AsyncDisposable {
 
   /**
    * Cancels a run executing here: the tool call in flight is cancelled over MCP and the run records its end
-   * (`cancelled`, resumable later). Throws `ConflictError` when the run is not executing in this process.
+   * (`cancelled`, resumable later). Throws `RunConflictError` (`NOT_EXECUTING`) when it executes nowhere.
    */
   async cancel(runId: string): Promise<{ runId: string; cancelled: true }> {
     const execution = this.executions.get(runId);
@@ -152,12 +161,13 @@ export class RunManager implements AsyncDisposable {
       await this.options.scaleOut.feed.requestCancel(runId);
       return { runId, cancelled: true };
     }
-    throw new ConflictError('NOT_EXECUTING', `Run ${runId} is not executing${this.options.scaleOut ? '' : ' in this server'}; nothing to cancel.`);
+    throw new RunConflictError('NOT_EXECUTING', `Run ${runId} is not executing${this.options.scaleOut ? '' : ' in this server'}; nothing to cancel.`);
   }
 
   /**
    * Starts a run in `sessionId` (continuing its stored transcript) or in a new session. Resolves once the run is
-   * recorded (its first event), so `GET /api/runs/:id` finds it. Throws `ConflictError` when the session is busy.
+   * recorded (its first event), so `GET /api/runs/:id` finds it. Throws `RunConflictError` (`SESSION_BUSY`)
+   * when the session is busy, `RunsUnavailableError` while closing or when no worker takes a queued start.
    */
   async start(input: { task: string; sessionId?: string } & RunOverrides): Promise<{ runId: string; sessionId: string }> {
     const { task, sessionId, ...overrides } = input;
@@ -170,16 +180,16 @@ export class RunManager implements AsyncDisposable {
 
   /**
    * Resumes a stored run from its persisted state with its own options unless overridden, on this server's model.
-   * Throws `RunNotFoundError` for an unknown run, `RunNotResumableError` once it finished, and `ConflictError` when it
-   * is executing already.
+   * Throws `RunNotFoundError` for an unknown run, `RunNotResumableError` once it finished, and `RunConflictError`
+   * (`RUN_EXECUTING`) when it is executing already.
    */
   resume(runId: string, overrides: RunOverrides = {}): Promise<{ runId: string; sessionId: string }> {
     return this.locked(runId, async () => {
-      if (await this.isExecutingAnywhere(runId)) throw new ConflictError('RUN_EXECUTING', `Run ${runId} is executing already; follow it on /api/runs/${runId}/stream.`);
+      if (await this.isExecutingAnywhere(runId)) throw new RunConflictError('RUN_EXECUTING', `Run ${runId} is executing already; follow it on /api/runs/${runId}/stream.`);
       const { runtime } = this.options;
       const run = await loadResumableRun(runtime.store, runId);
       if (this.options.scaleOut) {
-        if (this.closing) throw new ApiError(503, 'SHUTTING_DOWN', 'The server is shutting down; try again on another.');
+        if (this.closing) throw new RunsUnavailableError('SHUTTING_DOWN', 'The server is shutting down; try again on another.');
         await this.options.scaleOut.queue.enqueue({ schemaVersion: 1, kind: 'resume', runId, ...(hasOverrides(overrides) ? { overrides } : {}) });
         return { runId, sessionId: run.sessionId };
       }
@@ -240,7 +250,7 @@ export class RunManager implements AsyncDisposable {
         ({ done } = await this.launch({ kind: 'resume', run, settings }, baseSeq));
       }
     } catch (error) {
-      if (error instanceof ConflictError && error.code === 'RUN_EXECUTING') return logger.info({ error: error.message }, 'run executes elsewhere: job skipped');
+      if (error instanceof RunConflictError && error.code === 'RUN_EXECUTING') return logger.info({ error: error.message }, 'run executes elsewhere: job skipped');
       throw error;
     }
     await done;
@@ -277,14 +287,13 @@ export class RunManager implements AsyncDisposable {
 
   /** Enqueues a start and waits for a worker (maybe this process) to record the run, so it can be followed at once. */
   private async enqueueStart(plan: RunPlan & { kind: 'start' }, scaleOut: ScaleOut): Promise<{ runId: string; sessionId: string }> {
-    if (this.closing) throw new ApiError(503, 'SHUTTING_DOWN', 'The server is shutting down; try again on another.');
+    if (this.closing) throw new RunsUnavailableError('SHUTTING_DOWN', 'The server is shutting down; try again on another.');
     const busy = await this.busyRunOf(plan.sessionId);
-    if (busy) throw new ConflictError('SESSION_BUSY', `Session ${plan.sessionId} has run ${busy} executing; wait for it to end (follow /api/runs/${busy}/stream).`);
+    if (busy) throw new RunConflictError('SESSION_BUSY', `Session ${plan.sessionId} has run ${busy} executing; wait for it to end (follow /api/runs/${busy}/stream).`);
     await scaleOut.queue.enqueue({ schemaVersion: 1, kind: 'start', runId: plan.runId, sessionId: plan.sessionId, task: plan.task, settings: plan.settings });
     const timeoutMs = scaleOut.startTimeoutMs ?? DEFAULT_QUEUED_START_TIMEOUT_MS;
     if (!(await scaleOut.follower.waitForRun(plan.runId, timeoutMs))) {
-      throw new ApiError(
-        503,
+      throw new RunsUnavailableError(
         'NOT_TAKEN',
         `Run ${plan.runId} is queued, but no worker took it within ${Math.round(timeoutMs / 1000)} s; it starts when one does (start one with \`deckhand worker\`).`,
       );
@@ -314,10 +323,10 @@ export class RunManager implements AsyncDisposable {
   private async launch(plan: RunPlan, baseSeq: number): Promise<{ done: Promise<void> }> {
     const runId = plan.kind === 'start' ? plan.runId : plan.run.id;
     const sessionId = plan.kind === 'start' ? plan.sessionId : plan.run.sessionId;
-    if (this.closing) throw new ApiError(503, 'SHUTTING_DOWN', 'The server is shutting down; try again on another.');
+    if (this.closing) throw new RunsUnavailableError('SHUTTING_DOWN', 'The server is shutting down; try again on another.');
     // Checked and registered with no await in between, so two requests cannot both take the session.
     const busy = [...this.executions.entries()].find(([, execution]) => execution.sessionId === sessionId);
-    if (busy) throw new ConflictError('SESSION_BUSY', `Session ${sessionId} has run ${busy[0]} executing; wait for it to end (follow /api/runs/${busy[0]}/stream).`);
+    if (busy) throw new RunConflictError('SESSION_BUSY', `Session ${sessionId} has run ${busy[0]} executing; wait for it to end (follow /api/runs/${busy[0]}/stream).`);
     const execution: Execution = { sessionId, baseSeq, events: [], controller: new AbortController() };
     this.executions.set(runId, execution);
     const logger = this.options.logger.child({ runId, sessionId });
@@ -335,7 +344,7 @@ export class RunManager implements AsyncDisposable {
       } catch (error) {
         if (error instanceof RunLeaseHeldError) {
           // Another process executes the run: the request that asked for it is answered 409 with who and since when.
-          if (!seen) reject(new ConflictError('RUN_EXECUTING', error.message));
+          if (!seen) reject(new RunConflictError('RUN_EXECUTING', error.message));
         } else {
           logger.error({ error: errorMessage(error) }, 'run failed outside the loop');
           if (!seen) reject(error);
