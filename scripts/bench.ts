@@ -76,7 +76,21 @@ function printAgentStep(result: AgentStepResult): void {
         `target ≤ ${TRACING_STEP_US} µs on: ${tracingOn <= TRACING_STEP_US ? 'met' : 'missed'}.`,
     );
   }
+  const adapter = result.variants.find((variant) => variant.key === 'aiSdkAdapter');
+  const openai = result.variants.find((variant) => variant.key === 'openaiInMemory');
+  if (adapter) {
+    console.log(
+      `AiSdkModel growth over ${TOOL_STEPS_PER_RUN} steps: ${num(adapter.growth, 2)}× — target ≤ ${ADAPTER_GROWTH}×: ` +
+        `${adapter.growth <= ADAPTER_GROWTH ? 'met' : 'missed'}` +
+        (openai
+          ? `; @ai-sdk/openai ${num(openai.growth, 2)}× (not a target: Chat Completions sends the whole transcript as JSON every step).`
+          : '.'),
+    );
+  }
 }
+
+/** The provider adapter's step time may grow at most this much from steps 1–10 to 191–200 (issue 14). */
+const ADAPTER_GROWTH = 1.2;
 
 /** Tracing on may add at most this much per step (issue 10). */
 const TRACING_STEP_US = 10;

@@ -3,6 +3,30 @@ import type { ModelMessage } from '../types.js';
 import { toV4Prompt, toV4Tools } from './convert-prompt.js';
 
 describe('toV4Prompt', () => {
+  const user = (content: string): ModelMessage => ({ role: 'user', content });
+  const fresh = (messages: readonly ModelMessage[]) => toV4Prompt([...messages]);
+
+  it('converts a transcript that grows by appending the same as converting it afresh, without changing earlier prompts', () => {
+    const messages: ModelMessage[] = [{ role: 'system', content: 'You are Deckhand.' }, user('one')];
+    const first = toV4Prompt(messages);
+    messages.push({ role: 'assistant', text: 'two', toolCalls: [] }, user('three'));
+    const second = toV4Prompt(messages);
+    expect(second).toEqual(fresh(messages));
+    expect(second).toHaveLength(4);
+    // The first request's prompt is its own array: a provider that kept it does not see it grow.
+    expect(first).toHaveLength(2);
+    expect(second).not.toBe(first);
+  });
+
+  it('converts afresh a transcript that changed other than by appending', () => {
+    const messages: ModelMessage[] = [user('one'), user('two'), user('three')];
+    toV4Prompt(messages);
+    messages[2] = user('replaced');
+    expect(toV4Prompt(messages)).toEqual(fresh(messages));
+    messages.length = 1;
+    expect(toV4Prompt(messages)).toEqual(fresh(messages));
+  });
+
   it('converts every role, with tool calls and tool results linked by id', () => {
     const messages: ModelMessage[] = [
       { role: 'system', content: 'You are Deckhand.' },

@@ -8,17 +8,49 @@ import type { V4Message, V4Prompt, V4Tool } from './v4-types.js';
  * `tool_result` blocks), so this is the only conversion Deckhand owns.
  */
 export function toV4Prompt(messages: readonly ModelMessage[]): V4Prompt {
-  const prompt: V4Prompt = [];
-  for (const message of messages) {
-    const converted = convertedMessage(message);
-    if (converted) prompt.push(converted);
+  const memo = promptMemo.get(messages);
+  if (memo && onlyAppendedSince(memo, messages)) {
+    appendConverted(memo.prompt, messages, memo.converted);
+    memo.converted = messages.length;
+    memo.last = messages.at(-1);
+    return memo.prompt.slice();
   }
-  return prompt;
+  const prompt: V4Prompt = [];
+  appendConverted(prompt, messages, 0);
+  promptMemo.set(messages, { prompt, converted: messages.length, last: messages.at(-1) });
+  return prompt.slice();
 }
 
 /**
- * Transcript messages are immutable and the loop appends to one array, so each message is converted once
- * and reused on every later step instead of rebuilding the whole prompt (allocation grew with the transcript).
+ * The loop sends the same transcript array on every step and only appends to it, so the prompt is converted
+ * incrementally: only the messages added since the last request are converted, instead of walking the whole
+ * transcript each step (which made a step's cost grow with the run). Each request gets its own copy of the
+ * array, so a provider that keeps the prompt it was given never sees it grow. A transcript that changed other
+ * than by appending (shorter, or a different message where the last converted one was) is converted afresh.
+ */
+interface PromptMemo {
+  readonly prompt: V4Prompt;
+  converted: number;
+  last: ModelMessage | undefined;
+}
+
+const promptMemo = new WeakMap<readonly ModelMessage[], PromptMemo>();
+
+function onlyAppendedSince(memo: PromptMemo, messages: readonly ModelMessage[]): boolean {
+  if (messages.length < memo.converted) return false;
+  return memo.converted === 0 || messages[memo.converted - 1] === memo.last;
+}
+
+function appendConverted(prompt: V4Prompt, messages: readonly ModelMessage[], from: number): void {
+  for (let index = from; index < messages.length; index++) {
+    const converted = convertedMessage(messages[index]!);
+    if (converted) prompt.push(converted);
+  }
+}
+
+/**
+ * Transcript messages are immutable, so each message is converted once and reused when the same message
+ * reaches a new array (compaction builds a fresh request array each step).
  */
 const messageCache = new WeakMap<ModelMessage, V4Message | null>();
 
