@@ -20,17 +20,45 @@ const SESSION_STEPS = [10, 25, 50, 100, 200, 400] as const;
 const MAX_SESSIONS = SESSION_STEPS.at(-1)!;
 const WORDS_PER_ANSWER = 60;
 const IDLE_SESSIONS = 100;
+const ACTIVE_RUNS = 50;
 const TOKEN = 'bench-token-0123456789abcdef';
 
-/** Streams a fixed answer word by word, yielding to the event loop between words as a provider's stream does. */
+/**
+ * Streams a fixed answer word by word, yielding to the event loop between words as a provider's stream does.
+ * While held, each stream stops halfway through its answer until released: runs caught mid-answer, for the
+ * memory an active run keeps.
+ */
 class StreamingScriptedModel implements Model {
   readonly id = 'scripted:bench';
   readonly provider = 'scripted';
   readonly modelName = 'bench';
   private readonly words = Array.from({ length: WORDS_PER_ANSWER }, (_, index) => `word${index} `);
+  private gate: { readonly released: Promise<void>; readonly release: () => void; readonly expected: number; readonly allWaiting: () => void } | undefined;
+  private waiting = 0;
+
+  /** Holds the next `count` streams halfway; resolves once all of them wait there. */
+  hold(count: number): Promise<void> {
+    return new Promise((allWaiting) => {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      this.waiting = 0;
+      this.gate = { released, release, expected: count, allWaiting };
+    });
+  }
+
+  release(): void {
+    this.gate?.release();
+    this.gate = undefined;
+  }
 
   async *stream(_request: ModelRequest): AsyncIterable<ModelPart> {
-    for (const text of this.words) {
+    const gate = this.gate;
+    for (const [index, text] of this.words.entries()) {
+      if (gate && index === WORDS_PER_ANSWER / 2) {
+        this.waiting += 1;
+        if (this.waiting === gate.expected) gate.allWaiting();
+        await gate.released;
+      }
       await new Promise<void>((resolve) => setImmediate(resolve));
       yield { type: 'text-delta', text };
     }
@@ -91,6 +119,9 @@ export interface ChatSessionsResult {
   readonly idleSessions: number;
   /** Server heap per idle subscribed session (after GC), in bytes. */
   readonly heapPerIdleSessionBytes: number;
+  readonly activeRuns: number;
+  /** Server heap per run caught mid-answer (its loop, recorder, transcript and chat socket; after GC), in bytes. */
+  readonly heapPerActiveRunBytes: number;
 }
 
 function ask<T>(worker: Worker, command: Record<string, unknown>): Promise<T> {
@@ -148,6 +179,15 @@ export async function benchChatSessions(resources: BenchResources): Promise<Chat
     await ask(worker, { type: 'idle', url, token: TOKEN, sessionIds: idle });
     const after = heapAfterGc();
     await ask(worker, { type: 'close' });
+
+    // Memory: ACTIVE_RUNS runs at once, each caught halfway through its streamed answer.
+    const idleBaseline = heapAfterGc();
+    const allWaiting = model.hold(ACTIVE_RUNS);
+    const finished = ask(worker, { type: 'chat', url, token: TOKEN, sessions: ACTIVE_RUNS });
+    await allWaiting;
+    const active = heapAfterGc();
+    model.release();
+    await finished;
     return {
       wordsPerAnswer: WORDS_PER_ANSWER,
       levels,
@@ -155,6 +195,8 @@ export async function benchChatSessions(resources: BenchResources): Promise<Chat
       targetP99Ms: TARGET_FANOUT_P99_MS,
       idleSessions: idle.length,
       heapPerIdleSessionBytes: Math.max(0, (after - before) / Math.max(1, idle.length)),
+      activeRuns: ACTIVE_RUNS,
+      heapPerActiveRunBytes: Math.max(0, (active - idleBaseline) / ACTIVE_RUNS),
     };
   } finally {
     await stopWorker();

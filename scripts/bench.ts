@@ -197,7 +197,8 @@ function printChatSessions(result: ChatSessionsResult): void {
   console.log(
     `Most concurrent streaming sessions with fan-out p99 under ${result.targetP99Ms} ms: ${result.maxSessionsUnderTarget}` +
       `${result.levels.every((level) => level.withinTarget) ? ' (the largest level tried)' : ''}. ` +
-      `Server heap per idle subscribed session: ${bytes(result.heapPerIdleSessionBytes)} (${result.idleSessions} sockets).`,
+      `Server heap per idle subscribed session: ${bytes(result.heapPerIdleSessionBytes)} (${result.idleSessions} sockets); ` +
+      `per active run, caught halfway through its answer with its chat socket: ${bytes(result.heapPerActiveRunBytes)} (${result.activeRuns} runs at once).`,
   );
 }
 
