@@ -1,3 +1,4 @@
+import type { DatabaseSync } from 'node:sqlite';
 import type { Kysely } from 'kysely';
 import { openDatabase, type PrepareStep } from '../shared/database/open-database.js';
 import { migrateServerData, seedServerData } from '../servers/data.js';
@@ -8,6 +9,8 @@ export interface Store extends AsyncDisposable {
   readonly db: Kysely<Database>;
   /** Where the data lives, for people: the SQLite file path or the PostgreSQL URL without its password. */
   readonly location: string;
+  /** The SQLite connection under `db`, absent on PostgreSQL (see `OpenDatabase.sqlite`). */
+  readonly sqlite?: DatabaseSync;
   close(): Promise<void>;
 }
 

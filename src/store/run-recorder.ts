@@ -1,7 +1,8 @@
 import type { RunEvent, RunSettings, RunTotals } from '../contracts/index.js';
 import type { ModelMessage } from '../models/types.js';
 import type { Store } from './database.js';
-import { appendEvents, finishRun, insertRun, lastSeq, reopenRun, saveTotals } from './run-store.js';
+import { isPostgres } from '../shared/database/index.js';
+import { insertRun, lastSeq, type ModelCallRow, reopenRun, RunWrites, RunWriter } from './run-store.js';
 
 type UsageEvent = Extract<RunEvent, { type: 'usage' }>;
 
@@ -32,54 +33,73 @@ export interface RunRecorderOptions {
 export class RunRecorder {
   private seq = 0;
   private storedMessages: number;
+  private readonly writer: RunWriter;
+  /** What was recorded and not yet committed. */
+  private readonly writes = new RunWrites();
+  /** The seq and transcript length the store has. */
+  private committed: { seq: number; storedMessages: number };
 
   constructor(
     private readonly store: Store,
     private readonly options: RunRecorderOptions,
   ) {
     this.storedMessages = options.storedMessages;
+    this.committed = { seq: 0, storedMessages: options.storedMessages };
+    this.writer = new RunWriter(store.db, store.sqlite, isPostgres(store.db));
   }
 
   /** Stores one event (a `run-start` also creates or reopens the run, a `run-end` closes it); resolves once it is stored. */
   async record(event: RunEvent): Promise<void> {
     if (event.type === 'run-start') await this.start(event);
-    const numbered = [{ seq: this.seq + 1, event }];
-    if (event.type !== 'run-end' && !(event.type === 'usage' && event.model !== undefined)) {
-      await appendEvents(this.store.db, numbered);
-    } else {
-      await this.store.db.transaction().execute(async (trx) => {
-        await appendEvents(trx, numbered);
-        if (event.type === 'usage') await trx.insertInto('model_calls').values(this.modelCall(event)).execute();
-        if (event.type === 'run-end') await finishRun(trx, event);
-      });
-    }
-    this.seq += 1;
+    this.stage(event);
+    await this.commit();
   }
 
   /** Stores the messages added since the last checkpoint and the progress, atomically. */
   async checkpoint(checkpoint: RecorderCheckpoint): Promise<void> {
     const fresh = checkpoint.messages.slice(this.options.preamble + this.storedMessages);
     const runId = checkpoint.runId;
-    await this.store.db.transaction().execute(async (trx) => {
-      if (fresh.length > 0) {
-        const createdAt = new Date().toISOString();
-        await trx
-          .insertInto('session_messages')
-          .values(
-            fresh.map((message, index) => ({
-              session_id: this.options.sessionId,
-              seq: this.storedMessages + index + 1,
-              run_id: runId,
-              role: message.role,
-              message: JSON.stringify(message),
-              created_at: createdAt,
-            })),
-          )
-          .execute();
+    if (fresh.length > 0) {
+      const createdAt = new Date().toISOString();
+      for (const [index, message] of fresh.entries()) {
+        this.writes.messages.push({
+          session_id: this.options.sessionId,
+          seq: this.storedMessages + index + 1,
+          run_id: runId,
+          role: message.role,
+          // Only the new messages are serialised: the transcript is appended to, never rewritten.
+          message: JSON.stringify(message),
+          created_at: createdAt,
+        });
       }
-      await saveTotals(trx, runId, checkpoint.totals);
-    });
+    }
+    this.writes.progress = { runId, totals: checkpoint.totals };
     this.storedMessages += fresh.length;
+    await this.commit();
+  }
+
+  /** Adds an event to the writes not yet committed, under the next seq. */
+  private stage(event: RunEvent): void {
+    this.seq += 1;
+    this.writes.events.push({ seq: this.seq, event });
+    if (event.type === 'usage' && event.model !== undefined) this.writes.modelCalls.push(this.modelCall(event));
+    if (event.type === 'run-end') this.writes.progress = { runId: event.runId, totals: event.totals, end: event };
+  }
+
+  /**
+   * Commits what is staged. On failure nothing of it is stored, and it is dropped with its seqs and messages, so
+   * the next write numbers on from what the store has.
+   */
+  private async commit(): Promise<void> {
+    try {
+      await this.writer.commit(this.writes);
+      this.committed = { seq: this.seq, storedMessages: this.storedMessages };
+    } catch (error) {
+      ({ seq: this.seq, storedMessages: this.storedMessages } = this.committed);
+      throw error;
+    } finally {
+      this.writes.clear();
+    }
   }
 
   private async start(event: Extract<RunEvent, { type: 'run-start' }>): Promise<void> {
@@ -91,6 +111,7 @@ export class RunRecorder {
       .execute();
     if (event.resumed) {
       this.seq = await lastSeq(db, event.runId);
+      this.committed = { ...this.committed, seq: this.seq };
       await reopenRun(db, event.runId);
       return;
     }
@@ -105,7 +126,7 @@ export class RunRecorder {
   }
 
   /** The `model_calls` row of a usage event. */
-  private modelCall(event: UsageEvent) {
+  private modelCall(event: UsageEvent): ModelCallRow {
     const at = new Date(event.at).toISOString();
     return {
       run_id: event.runId,

@@ -3,7 +3,8 @@
  * tables. Rows are parsed on the way out (stored settings and events carry a `schemaVersion`), so a row from a
  * newer release or a damaged one is a {@link StoredDataError} naming the run, never a silent misread.
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import { CompiledQuery, type Insertable, type Kysely, type Selectable } from 'kysely';
 import {
   type RunEvent,
   type RunSettings,
@@ -16,7 +17,7 @@ import {
   storedSettingsJson,
 } from '../contracts/index.js';
 import { AppError, RunNotFoundError, StoredDataError } from '../shared/errors.js';
-import type { Database, RunTable } from './schema.js';
+import type { Database, ModelCallTable, RunTable, SessionMessageTable } from './schema.js';
 
 /** A stored run, parsed. */
 export interface StoredRun {
@@ -297,4 +298,186 @@ function totalsColumns(totals: RunTotals) {
     output_tokens: totals.outputTokens,
     cost_usd: totals.costUsd,
   };
+}
+
+/** A `session_messages` row the recorder appends. */
+export type SessionMessageRow = Insertable<SessionMessageTable>;
+/** A `model_calls` row: one paid model call. */
+export type ModelCallRow = Insertable<ModelCallTable>;
+type RunEnd = Extract<RunEvent, { type: 'run-end' }>;
+
+/**
+ * What a run wrote since the last commit, in the order it happened: its events under their seqs, the paid model
+ * calls, the transcript's new messages, and where the run stands (its last totals, or how it ended).
+ */
+export class RunWrites {
+  readonly events: NumberedEvent[] = [];
+  readonly modelCalls: ModelCallRow[] = [];
+  readonly messages: SessionMessageRow[] = [];
+  /** The latest progress wins: a run-end carries its totals, so it replaces any totals before it. */
+  progress: { readonly runId: string; readonly totals: RunTotals; readonly end?: RunEnd } | undefined;
+
+  get empty(): boolean {
+    return this.events.length === 0 && this.modelCalls.length === 0 && this.messages.length === 0 && this.progress === undefined;
+  }
+
+  clear(): void {
+    this.events.length = 0;
+    this.modelCalls.length = 0;
+    this.messages.length = 0;
+    this.progress = undefined;
+  }
+}
+
+/**
+ * Commits a {@link RunWrites} whole, or not at all. On SQLite the statements are prepared once on the connection
+ * and run inside one `begin immediate … commit` (Kysely would build and look up every query afresh: most of a
+ * small write's cost); when a transaction is already open on the connection (another caller's, through Kysely)
+ * the writes go through Kysely instead, which waits its turn. On PostgreSQL the batch is one statement (one round
+ * trip, atomic by itself): data-modifying CTEs, one per table.
+ */
+export class RunWriter {
+  readonly #statements: SqliteRunStatements | undefined;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    sqlite?: DatabaseSync,
+    private readonly postgres = false,
+  ) {
+    this.#statements = sqlite ? sqliteStatements(sqlite) : undefined;
+  }
+
+  /** Stores the writes; they are left as they were when it throws. */
+  async commit(writes: RunWrites): Promise<void> {
+    if (writes.empty) return;
+    if (this.#statements && !this.#statements.database.isTransaction) return this.#statements.commit(writes);
+    if (this.postgres) {
+      await this.db.executeQuery(postgresBatch(writes));
+      return;
+    }
+    await this.db.transaction().execute(async (trx) => {
+      await appendEvents(trx, writes.events);
+      if (writes.modelCalls.length > 0) await trx.insertInto('model_calls').values(writes.modelCalls).execute();
+      if (writes.messages.length > 0) await trx.insertInto('session_messages').values(writes.messages).execute();
+      const progress = writes.progress;
+      if (progress?.end) await finishRun(trx, progress.end);
+      else if (progress) await saveTotals(trx, progress.runId, progress.totals);
+    });
+  }
+}
+
+const EVENT_COLUMNS = ['run_id', 'seq', 'type', 'at', 'data'] as const;
+const MODEL_CALL_COLUMNS = [
+  'run_id',
+  'session_id',
+  'step',
+  'kind',
+  'model',
+  'input_tokens',
+  'cached_input_tokens',
+  'output_tokens',
+  'reasoning_tokens',
+  'cost_usd',
+  'duration_ms',
+  'at',
+  'day',
+] as const;
+const MESSAGE_COLUMNS = ['session_id', 'seq', 'run_id', 'role', 'message', 'created_at'] as const;
+const TOTALS_SET = 'steps = ?, tool_calls = ?, input_tokens = ?, output_tokens = ?, cost_usd = ?';
+const END_SET = `status = ?, ended_at = ?, ${TOTALS_SET}, final_text = ?, error = ?`;
+
+function eventValues({ seq, event }: NumberedEvent): SQLInputValue[] {
+  return [event.runId, seq, event.type, event.at, storedEventJson(event)];
+}
+
+function modelCallValues(row: ModelCallRow): SQLInputValue[] {
+  return MODEL_CALL_COLUMNS.map((column) => row[column] ?? null);
+}
+
+function messageValues(row: SessionMessageRow): SQLInputValue[] {
+  return [row.session_id, row.seq, row.run_id ?? null, row.role, row.message, row.created_at];
+}
+
+function totalsValues(totals: RunTotals): SQLInputValue[] {
+  return [totals.steps, totals.toolCalls, totals.inputTokens, totals.outputTokens, totals.costUsd];
+}
+
+function endValues(end: RunEnd): SQLInputValue[] {
+  return [end.outcome, new Date(end.at).toISOString(), ...totalsValues(end.totals), end.text, end.error ?? null];
+}
+
+const insertSql = (table: string, columns: readonly string[]) => `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
+
+interface SqliteRunStatements {
+  readonly database: DatabaseSync;
+  commit(writes: RunWrites): void;
+}
+
+/** One set of prepared statements per connection, made on first use. */
+const preparedOn = new WeakMap<DatabaseSync, SqliteRunStatements>();
+
+function sqliteStatements(database: DatabaseSync): SqliteRunStatements {
+  const known = preparedOn.get(database);
+  if (known) return known;
+  // `begin immediate`: take the write lock at once, where the busy timeout applies (see node-sqlite.ts).
+  const begin = database.prepare('begin immediate');
+  const commit = database.prepare('commit');
+  const rollback = database.prepare('rollback');
+  const event = database.prepare(insertSql('run_events', EVENT_COLUMNS));
+  const modelCall = database.prepare(insertSql('model_calls', MODEL_CALL_COLUMNS));
+  const message = database.prepare(insertSql('session_messages', MESSAGE_COLUMNS));
+  const totals = database.prepare(`update runs set ${TOTALS_SET} where id = ?`);
+  const end = database.prepare(`update runs set ${END_SET} where id = ?`);
+  const statements: SqliteRunStatements = {
+    database,
+    commit(writes) {
+      begin.run();
+      try {
+        for (const numbered of writes.events) event.run(...eventValues(numbered));
+        for (const row of writes.modelCalls) modelCall.run(...modelCallValues(row));
+        for (const row of writes.messages) message.run(...messageValues(row));
+        const progress = writes.progress;
+        if (progress?.end) end.run(...endValues(progress.end), progress.runId);
+        else if (progress) totals.run(...totalsValues(progress.totals), progress.runId);
+        commit.run();
+      } catch (error) {
+        if (database.isTransaction) rollback.run();
+        throw error;
+      }
+    },
+  };
+  preparedOn.set(database, statements);
+  return statements;
+}
+
+/** The statement text of each batch shape, built once: a run's batches come in a handful of shapes. */
+const postgresTexts = new Map<string, string>();
+
+/** The whole batch as one PostgreSQL statement: one data-modifying CTE per table, `$n` parameters. */
+function postgresBatch(writes: RunWrites): CompiledQuery {
+  const { events, modelCalls, messages, progress } = writes;
+  const shape = `${events.length}:${modelCalls.length}:${messages.length}:${progress ? (progress.end ? 'end' : 'totals') : ''}`;
+  let text = postgresTexts.get(shape);
+  if (text === undefined) {
+    let next = 0;
+    const rows = (count: number, width: number) =>
+      Array.from({ length: count }, () => `(${Array.from({ length: width }, () => `$${++next}`).join(', ')})`).join(', ');
+    const parts: string[] = [];
+    if (events.length > 0) parts.push(`e as (insert into run_events (${EVENT_COLUMNS.join(', ')}) values ${rows(events.length, EVENT_COLUMNS.length)})`);
+    if (modelCalls.length > 0) parts.push(`c as (insert into model_calls (${MODEL_CALL_COLUMNS.join(', ')}) values ${rows(modelCalls.length, MODEL_CALL_COLUMNS.length)})`);
+    if (messages.length > 0) parts.push(`m as (insert into session_messages (${MESSAGE_COLUMNS.join(', ')}) values ${rows(messages.length, MESSAGE_COLUMNS.length)})`);
+    if (progress) {
+      const set = (progress.end ? END_SET : TOTALS_SET).replace(/\?/g, () => `$${++next}`);
+      parts.push(`r as (update runs set ${set} where id = $${++next})`);
+    }
+    text = `with ${parts.join(', ')} select 1`;
+    postgresTexts.set(shape, text);
+  }
+  const parameters: unknown[] = [];
+  for (const numbered of events) parameters.push(...eventValues(numbered));
+  for (const row of modelCalls) parameters.push(...modelCallValues(row));
+  for (const row of messages) parameters.push(...messageValues(row));
+  if (progress?.end) parameters.push(...endValues(progress.end), progress.runId);
+  else if (progress) parameters.push(...totalsValues(progress.totals), progress.runId);
+  return CompiledQuery.raw(text, parameters);
 }

@@ -20,6 +20,11 @@ export interface OpenDatabase<DB> extends AsyncDisposable {
   readonly db: Kysely<DB>;
   /** Where the data lives, for people: the SQLite file path or the PostgreSQL URL without its password. */
   readonly location: string;
+  /**
+   * The SQLite connection under `db` (absent on PostgreSQL), for a hot path that runs statements it prepared once
+   * instead of building each query with Kysely. Kysely shares it: check `isTransaction` before writing directly.
+   */
+  readonly sqlite?: DatabaseSync;
   close(): Promise<void>;
 }
 
@@ -91,7 +96,7 @@ async function openUnmapped<DB>(options: OpenDatabaseOptions<DB>): Promise<OpenD
     throw error; // mapped for people by openDatabase
   }
   const close = () => db.destroy();
-  return { db, location: opened.location, close, [Symbol.asyncDispose]: close };
+  return { db, location: opened.location, ...(opened.sqlite ? { sqlite: opened.sqlite } : {}), close, [Symbol.asyncDispose]: close };
 }
 
 /**
