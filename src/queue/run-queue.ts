@@ -20,11 +20,6 @@ export const QUEUE_SCHEMA = 'deckhand_queue';
 export const RUN_JOB_EXPIRE_SECONDS = 3_600;
 /** How often an idle worker looks for jobs when no notification woke it (pg-boss's notify backstop is 30 s). */
 const POLLING_INTERVAL_SECONDS = 2;
-/**
- * How often pg-boss refreshes its cached queue counts. A worker that finishes a job fetches the next at once
- * while the cache says jobs are ready (NOTIFY only wakes idle workers), so the cache must be fresh: 1 s.
- */
-const QUEUE_CACHE_INTERVAL_SECONDS = 1;
 
 /** How many jobs are where, as `deckhand doctor` reports them. */
 export interface QueueCounts {
@@ -53,6 +48,8 @@ export interface RunQueueOptions {
   readonly migrate?: boolean;
   /** Records this process in pg-boss's instance registry. Default true. */
   readonly register?: boolean;
+  /** How often an idle worker looks for jobs when no NOTIFY woke it, in seconds (at least 0.5). Default 2. */
+  readonly pollIntervalSeconds?: number;
 }
 
 /** Handles one job; resolving completes it, throwing fails it (pg-boss retries it). */
@@ -63,11 +60,13 @@ export type RunJobHandler = (job: RunJob, jobId: string) => Promise<void>;
  * `Symbol.asyncDispose` (stops taking jobs, then closes the connection).
  */
 export class RunQueue implements AsyncDisposable {
-  private workerId: string | undefined;
+  /** The pg-boss worker of each slot, while taking jobs. */
+  private workerIds: string[] | undefined;
 
   private constructor(
     private readonly boss: PgBoss,
     private readonly logger: Logger,
+    private readonly pollIntervalSeconds: number,
   ) {}
 
   /** Connects, installs or upgrades pg-boss's schema (under an advisory lock, so replicas may start at once) and creates the queue. */
@@ -84,14 +83,13 @@ export class RunQueue implements AsyncDisposable {
       migrate: options.migrate ?? true,
       schedule: false,
       useListenNotify: true,
-      queueCacheIntervalSeconds: QUEUE_CACHE_INTERVAL_SECONDS,
     });
     boss.on('error', (error: unknown) => logger.warn({ error: errorMessage(error) }, 'queue error'));
     await boss.start();
     if (options.migrate !== false) {
       await boss.createQueue(RUN_QUEUE, { notify: true, expireInSeconds: RUN_JOB_EXPIRE_SECONDS, retryLimit: 3, retryDelay: 1 });
     }
-    return new RunQueue(boss, logger);
+    return new RunQueue(boss, logger, options.pollIntervalSeconds ?? POLLING_INTERVAL_SECONDS);
   }
 
   /** Adds a job; resolves with its id once it is stored (any worker may take it from then on). */
@@ -104,37 +102,53 @@ export class RunQueue implements AsyncDisposable {
   /**
    * Takes jobs, up to `concurrency` at once in this process, until {@link stopWorking}. A job whose data does not
    * parse is failed with the reason (and not retried into the same failure: it goes to `failed` after its retries).
+   *
+   * Each slot is a pg-boss worker of its own (`localConcurrency` 1), so the slot that finishes a job can be told to
+   * fetch again at once ({@link PgBoss.notifyWorker}): pg-boss otherwise sleeps its polling interval after every
+   * job unless its cached ready count (refreshed by the monitor, up to a minute late) says more are waiting, which
+   * held one worker to a job every 2 s however long the backlog. Only a fetch that comes back empty waits, for a
+   * NOTIFY of a new job or the poll.
    */
   async work(options: { concurrency: number; handler: RunJobHandler }): Promise<void> {
-    if (this.workerId !== undefined) throw new Error('This queue is already taking jobs.');
-    this.workerId = await this.boss.work<unknown>(
-      RUN_QUEUE,
-      {
-        localConcurrency: options.concurrency,
-        batchSize: 1,
-        pollingIntervalSeconds: POLLING_INTERVAL_SECONDS,
-        notifyPollingIntervalSeconds: POLLING_INTERVAL_SECONDS,
-        // Straight on to the next job while others are ready (pg-boss's least: more than 1), not after the poll.
-        burstWhenReadyExceeds: 1,
-      },
-      async ([job]) => {
-        if (!job) return;
-        const parsed = safeParseRunJob(job.data);
-        if (!parsed.success) {
-          this.logger.error({ jobId: job.id, error: parsed.error }, 'run job does not parse');
-          throw new Error(`Not a run job: ${parsed.error}`);
-        }
-        await options.handler(parsed.job, job.id);
-      },
-    );
+    if (this.workerIds !== undefined) throw new Error('This queue is already taking jobs.');
+    const ids: string[] = [];
+    this.workerIds = ids;
+    for (let slot = 0; slot < options.concurrency; slot++) {
+      // Known once work() answers; the slot's first job cannot end before then (its fetch is a round trip).
+      const slot: { id?: string } = {};
+      slot.id = await this.boss.work<unknown>(
+        RUN_QUEUE,
+        {
+          localConcurrency: 1,
+          batchSize: 1,
+          pollingIntervalSeconds: this.pollIntervalSeconds,
+          notifyPollingIntervalSeconds: this.pollIntervalSeconds,
+        },
+        async ([job]) => {
+          try {
+            if (!job) return;
+            const parsed = safeParseRunJob(job.data);
+            if (!parsed.success) {
+              this.logger.error({ jobId: job.id, error: parsed.error }, 'run job does not parse');
+              throw new Error(`Not a run job: ${parsed.error}`);
+            }
+            await options.handler(parsed.job, job.id);
+          } finally {
+            // Straight on to the next job, if there is one, instead of sleeping the poll.
+            if (slot.id !== undefined && this.workerIds === ids) this.boss.notifyWorker(slot.id);
+          }
+        },
+      );
+      ids.push(slot.id);
+    }
   }
 
   /** Stops taking new jobs; the ones being handled go on (their handlers decide when they end). */
   async stopWorking(): Promise<void> {
-    if (this.workerId === undefined) return;
-    const id = this.workerId;
-    this.workerId = undefined;
-    await this.boss.offWork(RUN_QUEUE, { id, wait: false });
+    const ids = this.workerIds;
+    if (ids === undefined) return;
+    this.workerIds = undefined;
+    for (const id of ids) await this.boss.offWork(RUN_QUEUE, { id, wait: false });
   }
 
   /**
