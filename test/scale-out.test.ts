@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunQueue } from '../src/queue/run-queue.js';
+import { LATEST_MIGRATION } from '../src/store/migrations.js';
 import { type OpenAIRequest, startOpenAIFake } from './fakes/openai-fake.js';
 import type { FakeProvider, FakeTurn } from './fakes/sse.js';
 import { closeAll, type Frame, openSocket, TEST_TOKEN } from './helpers/api-server.js';
@@ -240,6 +241,21 @@ describe.skipIf(!reachable)('many processes on one PostgreSQL', () => {
     } finally {
       await queue.close();
     }
+  });
+
+  // Invariant: with DATABASE_URL the store is PostgreSQL only; doctor neither opens nor creates the SQLite file.
+  it('doctor on PostgreSQL checks the PostgreSQL store and leaves no SQLite file behind', { timeout: 90_000 }, async () => {
+    const { home, cwd } = freshWorkspace();
+    writeFileSync(join(cwd, 'deckhand.json'), JSON.stringify({ builtinServers: ['notes'] }));
+    const doctor = await runCli(['doctor', '--json'], { env: cliEnv(home, { DATABASE_URL: database.url, DECKHAND_MODEL: 'offline' }), cwd, timeoutMs: 60_000 });
+    const checks = (JSON.parse(doctor.stdout) as { checks: Array<{ name: string; ok: boolean; detail: string }> }).checks;
+    const store = checks.find((entry) => entry.name === 'store');
+    expect(store?.ok).toBe(true);
+    const url = new URL(database.url);
+    expect(store?.detail).toBe(`postgres://${url.username}@${url.host}${url.pathname} (schema ${LATEST_MIGRATION})`);
+    expect(existsSync(join(home, 'deckhand.db'))).toBe(false);
+    // The store check migrated the scratch database: the host's tables are there.
+    expect((await client.query("select count(*)::int as count from information_schema.tables where table_name = 'runs'")).rows[0].count).toBe(1);
   });
 });
 

@@ -23,11 +23,15 @@ export async function withSettingsStore<T>(work: (store: Store) => Promise<T>, o
   }
 }
 
-/** Opens (migrating it when needed) and closes the SQLite store at `file`; returns the schema it is at. */
-export async function checkStore(file: string): Promise<string> {
-  const store = await openStore({ file });
+/**
+ * Opens (migrating it when needed) and closes the store the settings point at: PostgreSQL when `databaseUrl` is
+ * set (no SQLite file is touched then), else the SQLite file. Returns where it is (never a password) and its schema.
+ */
+export async function checkStore(target: { dbFile: string; databaseUrl?: string | undefined }): Promise<{ location: string; schema: string }> {
+  const store = await openStore({ file: target.dbFile, ...(target.databaseUrl ? { databaseUrl: target.databaseUrl } : {}) });
+  const location = store.location;
   await store.close();
-  return LATEST_MIGRATION;
+  return { location, schema: LATEST_MIGRATION };
 }
 
 /** Walks the hash chain of the audit log. */

@@ -51,7 +51,9 @@ export async function doctorCommand(options: { json?: boolean; model?: readonly 
       return `${current.home} is writable`;
     });
     await check('store', async () => {
-      return `${current.dbFile} (schema ${await checkStore(current.dbFile)})`;
+      // With DATABASE_URL the store is PostgreSQL only: the SQLite file is neither opened nor created.
+      const { location, schema } = await checkStore(current);
+      return `${location} (schema ${schema})`;
     });
     const databaseUrl = current.databaseUrl;
     if (databaseUrl) {
