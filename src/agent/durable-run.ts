@@ -6,12 +6,12 @@ import { lastPromptCalibration, spendBefore } from '../store/spend-queries.js';
 import { RunTelemetry, type TelemetrySinks } from '../telemetry/run-telemetry.js';
 import { Budget, type BudgetLimits } from './budget.js';
 import type { Model, ModelMessage } from '../models/types.js';
+import { mergeSignals } from '../shared/abort.js';
 import { errorMessage } from '../shared/errors.js';
 import { ApprovalStore } from '../store/approval-store.js';
 import type { Store } from '../store/database.js';
 import { type InterruptedCalls, loadInterruptedCalls } from '../store/interrupted-calls.js';
 import { RunRecorder } from '../store/run-recorder.js';
-import { type HeldLease, RunLeases } from '../store/run-lease.js';
 import { isResumable, RunNotResumableError, RunStore, type StoredRun } from '../store/run-store.js';
 import { SessionStore } from '../store/session-store.js';
 import { ActiveRun, type ActiveRuns } from './active-run.js';
@@ -47,8 +47,12 @@ export interface RunContext {
   readonly activeRuns?: ActiveRuns;
   /** When older turns are summarised. Default: threshold 0.75 of the model's context window. */
   readonly compaction?: CompactionConfig;
-  /** Where a run's ownership lease is taken (default: leases in `store` with the default time to live). */
-  readonly leases?: RunLeases;
+  /**
+   * Aborts when this process no longer owns the run (its lease, taken by the caller before the run executes, was
+   * lost to another process): the run stops here and nothing more is recorded. Without it, the caller vouches
+   * that nobody else executes the run (tests, a single process).
+   */
+  readonly ownership?: AbortSignal;
   readonly signal?: AbortSignal;
 }
 
@@ -148,18 +152,19 @@ async function budgetFor(context: RunContext, ids: { runId: string; sessionId: s
 async function* recorded(
   run: AsyncGenerator<RunEvent, RunOutcome>,
   recorder: RunRecorder,
-  start: { runId: string; totals: RunTotals; lease: AbortSignal },
+  start: { runId: string; totals: RunTotals; ownership: AbortSignal | undefined },
 ): AsyncGenerator<RunEvent, RunOutcome> {
-  const { runId, lease } = start;
+  const { runId, ownership } = start;
   let totals = start.totals;
   for (;;) {
     let next: IteratorResult<RunEvent, RunOutcome>;
     try {
       next = await run.next();
-      // Another process owns the run now: it records the run from here on, so nothing more is written here.
-      if (lease.aborted) throw lease.reason;
+      // Another process owns the run now: it records the run from here on, so nothing more is written here. Once
+      // the run has ended (its run-end is stored) there is nothing more to write, and a resume may take it at once.
+      if (ownership?.aborted && !next.done) throw ownership.reason;
     } catch (error) {
-      if (lease.aborted) throw lease.reason;
+      if (ownership?.aborted) throw ownership.reason;
       const message = `The run stopped on an unexpected error: ${errorMessage(error)}`;
       const end: RunEvent = { type: 'run-end', runId, at: Date.now(), outcome: 'failed', text: message, error: message, totals };
       await recorder.record(end);
@@ -175,25 +180,24 @@ async function* recorded(
 
 /**
  * Runs the loop over a session's stored transcript, persisting and tracking it: what start and resume share.
- * Nothing happens before the run's lease is taken (so two processes never execute one run: the second gets
- * `RunLeaseHeldError` from its first `next()`); the lease is renewed while the loop runs and released when it
- * stops, however it stops. Losing the lease (another process took it after it expired) cancels the run here.
+ * The caller owns the run by now (app/'s `executeRun` takes its lease first); losing that ownership
+ * (`context.ownership` aborts) cancels the run here.
  */
 async function* durableLoop(
   outer: RunContext,
-  options: Parameters<typeof leasedLoop>[1],
+  options: Parameters<typeof ownedLoop>[1],
 ): AsyncGenerator<RunEvent, RunOutcome> {
-  await using lease = await (outer.leases ?? new RunLeases(outer.store.db)).hold(options.runId);
-  // The caller saw the run resumable before the lease; another process may have finished it in between.
+  // The caller saw the run resumable before it owned it; another process may have finished it in between.
   if (options.resume) {
     const run = await new RunStore(outer.store.db).load(options.runId);
     if (!isResumable(run)) throw new RunNotResumableError(run);
   }
-  const context: RunContext = { ...outer, signal: outer.signal ? AbortSignal.any([outer.signal, lease.signal]) : lease.signal };
-  return yield* leasedLoop(context, options, lease);
+  const signal = mergeSignals(outer.signal, outer.ownership);
+  const context: RunContext = { ...outer, ...(signal ? { signal } : {}) };
+  return yield* ownedLoop(context, options);
 }
 
-async function* leasedLoop(
+async function* ownedLoop(
   context: RunContext,
   options: {
     runId: string;
@@ -204,7 +208,6 @@ async function* leasedLoop(
     newTask?: string;
     resume?: { step: number; totals: RunTotals };
   },
-  lease: HeldLease,
 ): AsyncGenerator<RunEvent, RunOutcome> {
   const { runId, sessionId, settings } = options;
   const sessions = new SessionStore(context.store.db);
@@ -248,7 +251,7 @@ async function* leasedLoop(
       }),
     ),
     recorder,
-    { runId, totals: options.resume?.totals ?? ZERO_TOTALS, lease: lease.signal },
+    { runId, totals: options.resume?.totals ?? ZERO_TOTALS, ownership: context.ownership },
     ),
     telemetry,
   );

@@ -106,6 +106,8 @@ export interface RunManagerOptions {
  */
 export class RunManager implements AsyncDisposable {
   private readonly executions = new Map<string, Execution>();
+  /** Executions that have ended but are still giving their lease back: closing waits for them too. */
+  private readonly ending = new Set<Promise<void>>();
   private readonly listeners = new Map<string, Set<RunListener>>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly sessionListeners = new Set<SessionEventListener>();
@@ -125,12 +127,14 @@ export class RunManager implements AsyncDisposable {
     return this.executions.has(runId);
   }
 
-  /** True while the run executes here or, with a scale-out, in any process (its lease is live). */
+  /**
+   * True while the run executes here or, with a scale-out, in any process (its lease is live and its end not yet
+   * stored: a holder that has recorded the run's end is only giving its lease back, and a resume waits for that).
+   */
   async isExecutingAnywhere(runId: string): Promise<boolean> {
     if (this.executions.has(runId)) return true;
     if (!this.options.scaleOut) return false;
-    const holder = await this.options.runtime.leases.holder(runId);
-    return holder !== undefined && holder.expiresAt > Date.now();
+    return (await this.options.runtime.leases.executor(runId)) !== undefined;
   }
 
   /** The run of `sessionId` executing here, if any (at most one per session). */
@@ -273,7 +277,7 @@ export class RunManager implements AsyncDisposable {
     }
     const left = [...this.executions.entries()];
     for (const [, execution] of left) execution.controller.abort(new Error('the server is shutting down'));
-    await Promise.allSettled(left.map(([, execution]) => execution.done));
+    await Promise.allSettled([...left.map(([, execution]) => execution.done), ...this.ending]);
     if (this.options.scaleOut) {
       for (const [runId] of left) {
         await this.options.scaleOut.queue.enqueue({ schemaVersion: 1, kind: 'resume', runId }).catch((error: unknown) => {
@@ -339,7 +343,12 @@ export class RunManager implements AsyncDisposable {
           this.dispatch(runId, event);
           if (!seen) resolve();
           seen = true;
-          if (event.type === 'run-end') logger.info({ outcome: event.outcome, steps: event.totals.steps, costUsd: event.totals.costUsd }, 'run ended');
+          if (event.type === 'run-end') {
+            logger.info({ outcome: event.outcome, steps: event.totals.steps, costUsd: event.totals.costUsd }, 'run ended');
+            // Its end is stored and handed on: the session is free, and a resume of the run may start now (it waits
+            // the few milliseconds the lease takes to be given back) instead of being told the run is executing.
+            this.settle(runId, execution);
+          }
         }
       } catch (error) {
         if (error instanceof RunLeaseHeldError) {
@@ -350,13 +359,20 @@ export class RunManager implements AsyncDisposable {
           if (!seen) reject(error);
         }
       } finally {
-        this.executions.delete(runId);
+        this.settle(runId, execution);
         resolve();
       }
     })();
     const done = execution.done;
+    this.ending.add(done);
+    void done.finally(() => this.ending.delete(done));
     await started;
     return { done };
+  }
+
+  /** Forgets the execution (not a later one of the same run, which may have started once this one ended). */
+  private settle(runId: string, execution: Execution): void {
+    if (this.executions.get(runId) === execution) this.executions.delete(runId);
   }
 
   private dispatch(runId: string, event: RunEvent): void {

@@ -53,14 +53,18 @@ export function planStart(input: { task: string; settings: RunSettings; sessionI
 
 /**
  * Executes a run in this process: the one place a front end's run begins, started or resumed, persisted as it
- * goes. Yields the run's events; never throws for what happens inside the run (its `run-end` says).
+ * goes. Nothing happens before the run's lease is taken (`runtime.leases`), so two processes never execute one
+ * run: the second gets `RunLeaseHeldError` from its first `next()`. The lease is renewed while the run executes
+ * and given back when it stops, however it stops; losing it (another process took it after it expired) cancels
+ * the run here. Yields the run's events; never throws for what happens inside the run (its `run-end` says).
  */
-export function executeRun(runtime: Runtime, plan: RunPlan, signal?: AbortSignal): AsyncGenerator<RunEvent, RunOutcome> {
-  const context = runContext(runtime, signal);
+export async function* executeRun(runtime: Runtime, plan: RunPlan, signal?: AbortSignal): AsyncGenerator<RunEvent, RunOutcome> {
+  await using lease = await runtime.leases.hold(plan.kind === 'start' ? plan.runId : plan.run.id);
+  const context = { ...runContext(runtime, signal), ownership: lease.signal };
   if (plan.kind === 'start') {
-    return startRun(context, { task: plan.task, runId: plan.runId, sessionId: plan.sessionId, settings: plan.settings });
+    return yield* startRun(context, { task: plan.task, runId: plan.runId, sessionId: plan.sessionId, settings: plan.settings });
   }
-  return resumeRun(context, plan.run, plan.settings);
+  return yield* resumeRun(context, plan.run, plan.settings);
 }
 
 /** A run as the API shows it (`GET /api/runs/:id`), with the ids of its pending approvals. */

@@ -165,7 +165,6 @@ export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
 export function runContext(runtime: Runtime, signal?: AbortSignal): RunContext {
   return {
     store: runtime.store,
-    leases: runtime.leases,
     model: runtime.model,
     ...(runtime.price ? { price: runtime.price } : {}),
     pricing: runtime.pricing,

@@ -7,11 +7,20 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Kysely } from 'kysely';
+import { delay } from '../shared/abort.js';
 import { AppError } from '../shared/errors.js';
+import { RunStore } from './run-store.js';
 import type { Database } from './schema.js';
 
 /** How long a lease lasts without a heartbeat. */
 export const DEFAULT_RUN_LEASE_TTL_MS = 30_000;
+/**
+ * How long taking a lease waits for a holder that has recorded the run's end to give the lease back (it does so a
+ * few milliseconds later, once the run-end has been handed on).
+ */
+export const ENDED_HOLDER_WAIT_MS = 2_000;
+/** How often the lease row is looked at meanwhile. */
+const ENDED_HOLDER_POLL_MS = 10;
 
 /** Who holds (or wants) a lease. `ownerId` is unique per acquisition, so even one process cannot take it twice. */
 export interface LeaseOwner {
@@ -112,9 +121,44 @@ export class RunLeases {
         if (await this.takeOver(holder, owner, now)) return { runId, ...owner, startedAt: now, heartbeatAt: now, expiresAt: values.expires_at };
         continue;
       }
+      if (holder && (await this.hasEnded(holder))) {
+        // The holder recorded the run's end and is about to give the lease back: wait for that rather than refuse.
+        // Only ever a wait, never a takeover, so a misjudged end (clocks apart) costs a refusal, not two executors.
+        if (await this.released(holder)) continue;
+      }
       if (holder) throw new RunLeaseHeldError(holder);
       if (attempt >= 3) throw new Error(`Could not take the lease of run ${runId}: it changed hands while being taken.`);
     }
+  }
+
+  /**
+   * True when the holder's run has ended since it took the lease (the run-end is stored after the lease was taken,
+   * by the holder itself): the holder only has the lease left to give back.
+   */
+  async hasEnded(holder: LeaseHolder): Promise<boolean> {
+    const endedAt = await new RunStore(this.db).endedAt(holder.runId);
+    return endedAt !== undefined && endedAt >= holder.startedAt;
+  }
+
+  /**
+   * The holder of a live lease whose run is executing (its end not yet stored); undefined when nobody executes
+   * the run, including while a holder that has recorded the run's end gives its lease back.
+   */
+  async executor(runId: string): Promise<LeaseHolder | undefined> {
+    const holder = await this.holder(runId);
+    if (!holder || holder.expiresAt <= this.now()) return undefined;
+    return (await this.hasEnded(holder)) ? undefined : holder;
+  }
+
+  /** Waits up to {@link ENDED_HOLDER_WAIT_MS} for `holder` to give its lease back; true once it has. */
+  private async released(holder: LeaseHolder): Promise<boolean> {
+    const deadline = Date.now() + ENDED_HOLDER_WAIT_MS;
+    while (Date.now() < deadline) {
+      await delay(ENDED_HOLDER_POLL_MS);
+      const current = await this.holder(holder.runId);
+      if (current?.ownerId !== holder.ownerId) return true;
+    }
+    return false;
   }
 
   /** Takes the lease from `holder` only if it still holds it: one conditional update. */

@@ -147,6 +147,13 @@ export class RunStore {
     return row !== undefined;
   }
 
+  /** When the run's end was stored (milliseconds since the epoch); undefined while it runs, or for an unknown run. */
+  async endedAt(runId: string): Promise<number | undefined> {
+    const row = await this.db.selectFrom('runs').select(['status', 'ended_at']).where('id', '=', runId).executeTakeFirst();
+    if (!row || row.status === 'running' || row.ended_at === null) return undefined;
+    return Date.parse(row.ended_at);
+  }
+
   /** The highest stored event seq of the run; 0 before its first event. */
   async lastSeq(runId: string): Promise<number> {
     return lastSeq(this.db, runId);
