@@ -207,6 +207,38 @@ export class RunStore {
     return rows.map(listingOf);
   }
 
+  /**
+   * Tool calls and wall seconds (of the runs that ended) of the stored runs other than `exceptRunId`: of one
+   * session, and/or of those started since `startedSince` (ISO-8601). What a budget's session and day baseline
+   * takes from the runs; money and tokens come from the model calls.
+   */
+  async spendOf(filter: { readonly exceptRunId: string; readonly sessionId?: string; readonly startedSince?: string }): Promise<{ toolCalls: number; wallSeconds: number }> {
+    let query = this.db.selectFrom('runs').select(['tool_calls', 'started_at', 'ended_at']).where('id', '!=', filter.exceptRunId);
+    if (filter.sessionId !== undefined) query = query.where('session_id', '=', filter.sessionId);
+    if (filter.startedSince !== undefined) query = query.where('started_at', '>=', filter.startedSince);
+    let toolCalls = 0;
+    let wallSeconds = 0;
+    for (const row of await query.execute()) {
+      toolCalls += Number(row.tool_calls);
+      if (row.ended_at) wallSeconds += Math.max(0, Date.parse(row.ended_at) - Date.parse(row.started_at)) / 1_000;
+    }
+    return { toolCalls, wallSeconds };
+  }
+
+  /**
+   * The run's latest `usage` events, newest first, at most `limit`. A row that does not parse is skipped rather
+   * than thrown: callers read these for a hint (the budget's calibration), never as the run's record.
+   */
+  async latestUsage(runId: string, limit: number): Promise<Array<Extract<RunEvent, { type: 'usage' }>>> {
+    const rows = await this.db.selectFrom('run_events').select('data').where('run_id', '=', runId).where('type', '=', 'usage').orderBy('seq', 'desc').limit(limit).execute();
+    const usage: Array<Extract<RunEvent, { type: 'usage' }>> = [];
+    for (const row of rows) {
+      const parsed = safeParseStoredEvent(row.data);
+      if (parsed.success && parsed.value.type === 'usage') usage.push(parsed.value);
+    }
+    return usage;
+  }
+
   /** Replaces the settings the run executes with (a resume with other options). */
   async saveSettings(runId: string, settings: RunSettings): Promise<void> {
     await this.db.updateTable('runs').set({ options: storedSettingsJson(settings) }).where('id', '=', runId).execute();

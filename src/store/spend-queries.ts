@@ -3,10 +3,10 @@
  * against. Money, tokens and model calls come from `model_calls`, the row stored for every paid call (steps and
  * sampling requests alike) with its own day, so a run that started yesterday and spent today counts today, and a
  * run still going (in another process) counts what it has spent so far. Tool calls and wall time, which no model call records, come from
- * the runs.
+ * the runs, through `run-store.ts` (the only reader of `runs` and `run_events`).
  */
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
+import { RunStore } from './run-store.js';
 import type { Database } from './schema.js';
 
 /** Spending of a set of runs, in every budget dimension. */
@@ -48,18 +48,13 @@ async function modelCallSpend(db: Kysely<Database>, filter: SpendFilter): Promis
   return { usd: Number(row?.usd ?? 0), tokens: Number(row?.tokens ?? 0), steps: Number(row?.steps ?? 0) };
 }
 
-/** Tool calls and wall seconds of the stored runs (wall time of the runs that ended). */
-async function runSpend(db: Kysely<Database>, filter: SpendFilter): Promise<Pick<RecordedSpend, 'toolCalls' | 'wallSeconds'>> {
-  let query = db.selectFrom('runs').select(['tool_calls', 'started_at', 'ended_at']).where('id', '!=', filter.exceptRunId);
-  if (filter.sessionId !== undefined) query = query.where('session_id', '=', filter.sessionId);
-  if (filter.day !== undefined) query = query.where('started_at', '>=', `${filter.day}T00:00:00.000Z`);
-  let toolCalls = 0;
-  let wallSeconds = 0;
-  for (const row of await query.execute()) {
-    toolCalls += Number(row.tool_calls);
-    if (row.ended_at) wallSeconds += Math.max(0, Date.parse(row.ended_at) - Date.parse(row.started_at)) / 1_000;
-  }
-  return { toolCalls, wallSeconds };
+/** Tool calls and wall seconds of the stored runs (wall time of the runs that ended), from the run store. */
+function runSpend(db: Kysely<Database>, filter: SpendFilter): Promise<Pick<RecordedSpend, 'toolCalls' | 'wallSeconds'>> {
+  return new RunStore(db).spendOf({
+    exceptRunId: filter.exceptRunId,
+    ...(filter.sessionId !== undefined ? { sessionId: filter.sessionId } : {}),
+    ...(filter.day !== undefined ? { startedSince: `${filter.day}T00:00:00.000Z` } : {}),
+  });
 }
 
 async function spendWhere(db: Kysely<Database>, filter: SpendFilter): Promise<RecordedSpend> {
@@ -80,12 +75,6 @@ export async function spendBefore(
   return { session, day: today };
 }
 
-/** The fields of a stored `usage` event the budget's calibration needs (stored events are JSON, parsed, not cast). */
-const StoredUsageSchema = z.object({
-  usage: z.object({ inputTokens: z.number() }),
-  promptTokensEstimate: z.number().positive(),
-});
-
 /** How many of a run's latest usage events are read to find one a budget checked. */
 const CALIBRATION_LOOKBACK = 20;
 
@@ -95,23 +84,8 @@ const CALIBRATION_LOOKBACK = 20;
  * its calls carried an estimate.
  */
 export async function lastPromptCalibration(db: Kysely<Database>, runId: string): Promise<{ estimated: number; reported: number } | undefined> {
-  const rows = await db
-    .selectFrom('run_events')
-    .select('data')
-    .where('run_id', '=', runId)
-    .where('type', '=', 'usage')
-    .orderBy('seq', 'desc')
-    .limit(CALIBRATION_LOOKBACK)
-    .execute();
-  for (const row of rows) {
-    let data: unknown;
-    try {
-      data = JSON.parse(row.data);
-    } catch {
-      continue;
-    }
-    const parsed = StoredUsageSchema.safeParse(data);
-    if (parsed.success) return { estimated: parsed.data.promptTokensEstimate, reported: parsed.data.usage.inputTokens };
+  for (const event of await new RunStore(db).latestUsage(runId, CALIBRATION_LOOKBACK)) {
+    if (event.promptTokensEstimate !== undefined && event.promptTokensEstimate > 0) return { estimated: event.promptTokensEstimate, reported: event.usage.inputTokens };
   }
   return undefined;
 }
