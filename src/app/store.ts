@@ -1,13 +1,13 @@
 /**
  * @module The host store as the front ends reach it: opened from the settings for one piece of work and closed
- * after, checked by `deckhand doctor`, and its audit log verified. Front ends never import `store/` themselves.
+ * after, checked by `deckhand doctor`, and its audit log listed and verified. Front ends never import `store/` themselves.
  */
 import { loadSettings } from '../config/load.js';
-import { type AuditVerification, verifyAudit } from '../store/audit-log.js';
+import { type AuditRecord, type AuditVerification, listAudit, verifyAudit } from '../store/audit-log.js';
 import { type OpenStoreOptions, openStore, type Store } from '../store/database.js';
 import { LATEST_MIGRATION } from '../store/migrations.js';
 
-export type { Store };
+export type { AuditRecord, Store };
 
 /**
  * Opens the store the settings point at (SQLite in the data dir, or PostgreSQL with `DATABASE_URL`) for the
@@ -37,4 +37,9 @@ export async function checkStore(target: { dbFile: string; databaseUrl?: string 
 /** Walks the hash chain of the audit log. */
 export function verifyAuditLog(store: Store): Promise<AuditVerification> {
   return verifyAudit(store.db);
+}
+
+/** The audit log, oldest first, each entry's details parsed. */
+export function auditLog(store: Store): Promise<AuditRecord[]> {
+  return listAudit(store.db);
 }

@@ -1,9 +1,13 @@
 /**
- * @module Usage over time from the recorded runs: tokens and cost per day and model, and per model in total.
- * What `GET /api/usage` serves and the UI's usage chart draws.
+ * @module Usage over time from the recorded runs: tokens and cost per day and model, and per model in total
+ * (what `GET /api/usage` serves and the UI's usage chart draws); and the recorded model calls grouped by model,
+ * session or day, with their total (what `deckhand usage` prints).
  */
 import type { Store } from '../store/database.js';
+import { type ModelCallGrouping, type ModelCallUsage, modelCallUsage } from '../store/model-call-usage.js';
 import { RunStore } from '../store/run-store.js';
+
+export type { ModelCallGrouping, ModelCallUsage };
 
 /** Runs, tokens and cost of one model on one UTC day (`YYYY-MM-DD`). */
 export interface UsageDay {
@@ -68,4 +72,27 @@ export async function sessionTotals(store: Store, sessionId: string): Promise<{ 
     }),
     { runs: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, toolCalls: 0 },
   );
+}
+
+/**
+ * The recorded model calls (sampling requests included) since `since` (ISO-8601, else all), grouped `by` model,
+ * session or UTC day, ordered by the group, and their sum (`key` 'total').
+ */
+export async function modelCallReport(store: Store, options: { by: ModelCallGrouping; since?: string }): Promise<{ groups: ModelCallUsage[]; total: ModelCallUsage }> {
+  const groups = await modelCallUsage(store.db, options);
+  const total = groups.reduce(
+    (sum, row) => ({
+      key: 'total',
+      runs: sum.runs + row.runs,
+      calls: sum.calls + row.calls,
+      samplingCalls: sum.samplingCalls + row.samplingCalls,
+      inputTokens: sum.inputTokens + row.inputTokens,
+      cachedInputTokens: sum.cachedInputTokens + row.cachedInputTokens,
+      outputTokens: sum.outputTokens + row.outputTokens,
+      reasoningTokens: sum.reasoningTokens + row.reasoningTokens,
+      costUsd: sum.costUsd + row.costUsd,
+    }),
+    { key: 'total', runs: 0, calls: 0, samplingCalls: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0 },
+  );
+  return { groups, total };
 }

@@ -51,6 +51,35 @@ export async function appendAudit(db: Kysely<Database> | Transaction<Database>, 
   }
 }
 
+/** A stored entry of the audit log, with its details parsed. */
+export interface AuditRecord {
+  readonly seq: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly subject: string;
+  readonly runId: string | null;
+  readonly prevHash: string;
+  readonly hash: string;
+  readonly details: unknown;
+}
+
+/** The whole log, oldest first. Throws when an entry's details are not JSON (`audit verify` says where). */
+export async function listAudit(db: Kysely<Database>): Promise<AuditRecord[]> {
+  const rows = await db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
+  return rows.map((row) => ({
+    seq: Number(row.seq),
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    subject: row.subject,
+    runId: row.run_id,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+    details: JSON.parse(row.details) as unknown,
+  }));
+}
+
 export type AuditVerification = { readonly ok: true; readonly entries: number } | { readonly ok: false; readonly entries: number; readonly brokenAt: number; readonly problem: string };
 
 /** Walks the chain from the start and reports the first row whose hash or link does not check out. */

@@ -1,5 +1,4 @@
-import { camelCaseKeys } from '../json.js';
-import { verifyAuditLog, withSettingsStore } from '../../app/store.js';
+import { auditLog, verifyAuditLog, withSettingsStore } from '../../app/store.js';
 
 /** `deckhand audit verify [--json]`: walks the hash chain of the audit log; exit 1 when it is broken. */
 export async function auditVerifyCommand(options: { json?: boolean }): Promise<number> {
@@ -15,10 +14,9 @@ export async function auditVerifyCommand(options: { json?: boolean }): Promise<n
 /** `deckhand audit list [--json]`: the log, oldest first. */
 export async function auditListCommand(options: { json?: boolean }): Promise<number> {
   return withSettingsStore(async (store) => {
-    const rows = await store.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
+    const rows = await auditLog(store);
     if (options.json) {
-      const document = rows.map(({ details, ...row }) => ({ ...camelCaseKeys(row), details: JSON.parse(details) as unknown }));
-      process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     } else {
       for (const row of rows) process.stdout.write(`${String(row.seq).padStart(5)}  ${row.at}  ${row.actor.padEnd(14)} ${row.action.padEnd(20)} ${row.subject}\n`);
     }

@@ -1,23 +1,11 @@
 import { UsageError } from '../../shared/errors.js';
 import { formatCount, formatUsd } from '../format.js';
 import { withSettingsStore } from '../../app/store.js';
+import { type ModelCallGrouping, modelCallReport } from '../../app/usage-report.js';
 
 /** How `deckhand usage` groups the recorded model calls. */
-export type UsageGrouping = 'model' | 'session' | 'day';
+export type UsageGrouping = ModelCallGrouping;
 const GROUPINGS: readonly UsageGrouping[] = ['model', 'session', 'day'];
-const COLUMN = { model: 'model', session: 'session_id', day: 'day' } as const;
-
-interface UsageRow {
-  readonly key: string;
-  readonly runs: number;
-  readonly calls: number;
-  readonly samplingCalls: number;
-  readonly inputTokens: number;
-  readonly cachedInputTokens: number;
-  readonly outputTokens: number;
-  readonly reasoningTokens: number;
-  readonly costUsd: number;
-}
 
 const UNITS_MS = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 
@@ -38,58 +26,7 @@ export async function usageCommand(options: { since?: string; by?: string; json?
   const since = options.since !== undefined ? parseSince(options.since) : undefined;
   const by = (options.by ?? 'model') as UsageGrouping;
   if (!GROUPINGS.includes(by)) throw new UsageError(`--by: expected model, session or day, got "${options.by}".`);
-  const column = COLUMN[by];
-  const rows = await withSettingsStore(async (store) => {
-    let query = store.db
-      .selectFrom('model_calls')
-      .select(({ fn, ref }) => [
-        ref(column).as('key'),
-        fn.count<number>('run_id').distinct().as('runs'),
-        fn.countAll<number>().as('calls'),
-        fn.sum<number>('input_tokens').as('inputTokens'),
-        fn.sum<number>('cached_input_tokens').as('cachedInputTokens'),
-        fn.sum<number>('output_tokens').as('outputTokens'),
-        fn.sum<number>('reasoning_tokens').as('reasoningTokens'),
-        fn.sum<number>('cost_usd').as('costUsd'),
-      ])
-      .groupBy(column)
-      .orderBy(column);
-    if (since) query = query.where('at', '>=', since);
-    const sampling = store.db
-      .selectFrom('model_calls')
-      .select(({ fn, ref }) => [ref(column).as('key'), fn.countAll<number>().as('calls')])
-      .where('kind', '=', 'sampling')
-      .groupBy(column);
-    const [grouped, sampled] = await Promise.all([query.execute(), (since ? sampling.where('at', '>=', since) : sampling).execute()]);
-    const samplingByKey = new Map(sampled.map((row) => [String(row.key), Number(row.calls)]));
-    return grouped.map((row) => ({ ...row, samplingCalls: samplingByKey.get(String(row.key)) ?? 0 }));
-  });
-  // Aggregates come back as strings from PostgreSQL and numbers from SQLite.
-  const usage: UsageRow[] = rows.map((row) => ({
-    key: String(row.key),
-    runs: Number(row.runs),
-    calls: Number(row.calls),
-    samplingCalls: row.samplingCalls,
-    inputTokens: Number(row.inputTokens ?? 0),
-    cachedInputTokens: Number(row.cachedInputTokens ?? 0),
-    outputTokens: Number(row.outputTokens ?? 0),
-    reasoningTokens: Number(row.reasoningTokens ?? 0),
-    costUsd: Number(row.costUsd ?? 0),
-  }));
-  const total = usage.reduce(
-    (sum, row) => ({
-      key: 'total',
-      runs: sum.runs + row.runs,
-      calls: sum.calls + row.calls,
-      samplingCalls: sum.samplingCalls + row.samplingCalls,
-      inputTokens: sum.inputTokens + row.inputTokens,
-      cachedInputTokens: sum.cachedInputTokens + row.cachedInputTokens,
-      outputTokens: sum.outputTokens + row.outputTokens,
-      reasoningTokens: sum.reasoningTokens + row.reasoningTokens,
-      costUsd: sum.costUsd + row.costUsd,
-    }),
-    { key: 'total', runs: 0, calls: 0, samplingCalls: 0, inputTokens: 0, cachedInputTokens: 0, outputTokens: 0, reasoningTokens: 0, costUsd: 0 },
-  );
+  const { groups: usage, total } = await withSettingsStore((store) => modelCallReport(store, { by, ...(since !== undefined ? { since } : {}) }));
   if (options.json) {
     process.stdout.write(`${JSON.stringify({ since: since ?? null, by, groups: usage, total }, null, 2)}\n`);
     return 0;
