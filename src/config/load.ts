@@ -10,6 +10,7 @@ import type { LogLevel } from '../shared/logger.js';
 import { DEVOPS_CONFIG_ENV, PRICING_ENV, type DevopsConfig, devopsVariables, resolveDevopsPaths } from '../servers/devops/config.js';
 import { DB_READY_ENV } from '../servers/open-server-database.js';
 import { builtinServerEntry } from '../shared/package-info.js';
+import { SHARED_PROCESS, SHARED_PROCESS_FLAG, type SharedMemberConfig, type SharedServerProcessSpec } from './shared-process.js';
 import {
   type ApprovalConfig,
   type BudgetConfig,
@@ -328,26 +329,37 @@ export function loadSettings(options: {
     config.builtinServers === true ? [...BUILTIN_SERVER_NAMES] : config.builtinServers === false ? [] : config.builtinServers;
   const logLevel = env.DECKHAND_LOG_LEVEL ?? 'info';
   const servers: Record<string, McpServerConfig> = {};
+  const common: Record<string, string> = {
+    DECKHAND_HOME: home,
+    DECKHAND_DB: dbFile,
+    // The host migrates and seeds every built-in server's tables when it opens the store, before spawning them.
+    [DB_READY_ENV]: '1',
+    DECKHAND_LOG_LEVEL: logLevel,
+    ...(env.DATABASE_URL ? { DATABASE_URL: env.DATABASE_URL } : {}),
+    // With tracing on, each server exports its side of every tool call, continuing the host's trace.
+    ...(env.OTEL_EXPORTER_OTLP_ENDPOINT ? { OTEL_EXPORTER_OTLP_ENDPOINT: env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
+  };
+  // The built-in servers run in one process (each still its own MCP server on its own socket): one Node start, one
+  // SDK load, one store connection instead of six. Each keeps its own command, run alone where no host groups it.
+  const shared: SharedServerProcessSpec = { command: process.execPath, args: [builtinServerEntry(), SHARED_PROCESS_FLAG], env: common };
   for (const name of builtinServers) {
-    servers[name] = {
+    const own: Record<string, string> = {
+      // The email server delivers over SMTP when these are set (it validates them at start).
+      ...(name === 'email' && env.SMTP_URL ? { SMTP_URL: env.SMTP_URL } : {}),
+      ...(name === 'email' && env.SMTP_FROM ? { SMTP_FROM: env.SMTP_FROM } : {}),
+      // The devops server's section and the variables it checks and passes to its commands.
+      ...(name === 'devops' ? devopsEnv : {}),
+    };
+    // Provider keys (the devops server's own model) stay in a process of their own, as before: no other server's
+    // process ever holds them.
+    const joins = !PROVIDER_VARIABLES.some((variable) => own[variable] !== undefined);
+    const config: SharedMemberConfig = {
       command: process.execPath,
       args: [builtinServerEntry(), name],
-      env: {
-        DECKHAND_HOME: home,
-        DECKHAND_DB: dbFile,
-        // The host migrates and seeds every built-in server's tables when it opens the store, before spawning them.
-        [DB_READY_ENV]: '1',
-        DECKHAND_LOG_LEVEL: logLevel,
-        ...(env.DATABASE_URL ? { DATABASE_URL: env.DATABASE_URL } : {}),
-        // With tracing on, each server exports its side of every tool call, continuing the host's trace.
-        ...(env.OTEL_EXPORTER_OTLP_ENDPOINT ? { OTEL_EXPORTER_OTLP_ENDPOINT: env.OTEL_EXPORTER_OTLP_ENDPOINT } : {}),
-        // The email server delivers over SMTP when these are set (it validates them at start).
-        ...(name === 'email' && env.SMTP_URL ? { SMTP_URL: env.SMTP_URL } : {}),
-        ...(name === 'email' && env.SMTP_FROM ? { SMTP_FROM: env.SMTP_FROM } : {}),
-        // The devops server's section and the variables it checks and passes to its commands.
-        ...(name === 'devops' ? devopsEnv : {}),
-      },
+      env: { ...common, ...own },
+      ...(joins ? { [SHARED_PROCESS]: shared } : {}),
     };
+    servers[name] = config;
   }
   const trusted = new Set<string>(builtinServers);
   const idempotent = new Set<string>(builtinServers);

@@ -2,6 +2,7 @@
 import type { CreateMessageRequest, CreateMessageResult, ElicitRequest, ElicitResult, Tool } from '@modelcontextprotocol/client';
 import type { Logger } from '../shared/logger.js';
 import type { OAuthProvider } from './oauth.js';
+import type { SharedServerProcess } from './shared-process.js';
 
 /** How long a server may take to start and answer `initialize` and `tools/list`, milliseconds. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
@@ -57,6 +58,8 @@ export interface ConnectionOptions {
   readonly sampling?: SamplingHandler;
   /** OAuth client for an HTTP server that requires authorization; ignored for stdio servers. */
   readonly oauth?: OAuthProvider;
+  /** The shared process that serves this stdio server (a built-in one); without it the server's own command is spawned. */
+  readonly sharedProcess?: SharedServerProcess;
 }
 
 /** Options of the request methods: a caller's signal and a timeout that replaces the server's call timeout. */

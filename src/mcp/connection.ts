@@ -26,6 +26,7 @@ import {
   type ServerTool,
 } from './connection-types.js';
 import { MAX_CONSECUTIVE_RESTARTS, restartBackoffMs } from './restart-policy.js';
+import { SocketClientTransport } from './socket-transport.js';
 import { describeStartFailure, describeTarget, isStdio } from './server-target.js';
 import { StderrTail } from './stderr-tail.js';
 import { connectHttp, createStdioTransport } from './transports.js';
@@ -62,9 +63,10 @@ export class ServerConnection implements AsyncDisposable {
     this.callTimeoutMs = config.timeoutMs ?? options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
   }
 
-  /** The server's process id while a stdio server runs. */
+  /** The server's process id while a stdio server runs (for a member of a shared process, that process's). */
   get pid(): number | undefined {
     const transport = this.client?.transport;
+    if (transport instanceof SocketClientTransport) return transport.pid;
     return transport instanceof StdioClientTransport ? (transport.pid ?? undefined) : undefined;
   }
 
@@ -105,8 +107,10 @@ export class ServerConnection implements AsyncDisposable {
       );
       return client;
     };
+    const onStderr = (chunk: Buffer | string) => this.stderr.push(chunk);
+    const shared = this.options.sharedProcess;
     const client = isStdio(this.config)
-      ? await connectWith(createStdioTransport(this.config, (chunk) => this.stderr.push(chunk)))
+      ? await connectWith(shared ? shared.transport(this.name, onStderr) : createStdioTransport(this.config, onStderr))
       : await connectHttp({ server: this.name, config: this.config, oauth: this.options.oauth, connectWith, logger: this.logger });
     this.client = client;
     client.onclose = () => this.handleClose(client);

@@ -20,7 +20,7 @@ function commandExists(command: string, path: string, cwd: string): boolean {
 }
 
 /** `setsid` on PATH (util-linux; Linux), found once; null elsewhere (then only the server's own process is killed). */
-function findSetsid(): string | null {
+export function findSetsid(): string | null {
   if (setsidPath !== undefined) return setsidPath;
   setsidPath = null;
   if (process.platform === 'win32') return setsidPath;
@@ -37,7 +37,8 @@ function findSetsid(): string | null {
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
 
-function track(pid: number): void {
+/** Kills the group led by `pid` (a process started through {@link findSetsid}) if this process exits first. */
+export function trackProcessGroup(pid: number): void {
   liveGroups.add(pid);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
@@ -91,7 +92,7 @@ export class ProcessGroupStdioTransport extends StdioClientTransport {
     // setsid execs the server in place (a process spawned by Node is not a group leader, so it does not fork): the pid is the server's.
     if (this.grouped && this.pid) {
       this.leader = this.pid;
-      track(this.leader);
+      trackProcessGroup(this.leader);
     }
   }
 

@@ -14,8 +14,8 @@ import type { BuiltinDatabase } from './database.js';
 export const DB_READY_ENV = 'DECKHAND_DB_READY';
 
 export interface OpenServerDatabaseOptions {
-  /** The server opening it: its data (and the data it reads) is what gets prepared. */
-  readonly name: BuiltinServerName;
+  /** The server opening it, or the servers of a shared process: their data (and the data they read) is what gets prepared. */
+  readonly name: BuiltinServerName | readonly BuiltinServerName[];
   /** SQLite file (created with its folder), or `:memory:`. */
   readonly file: string;
   /** postgres://… to use PostgreSQL instead of `file`. */
@@ -32,7 +32,7 @@ export interface OpenServerDatabaseOptions {
  * @throws UsageError naming the fix when the data dir, the file or PostgreSQL cannot be used.
  */
 export function openServerDatabase(options: OpenServerDatabaseOptions): Promise<OpenDatabase<BuiltinDatabase>> {
-  const data = dataOf([options.name]);
+  const data = dataOf(typeof options.name === 'string' ? [options.name] : options.name);
   const prepare: PrepareStep<BuiltinDatabase>[] = options.ready ? [] : [(db) => migrateServerData(db, data), (db) => seedServerData(db, data)];
   return openDatabase<BuiltinDatabase>({ file: options.file, databaseUrl: options.databaseUrl, prepare });
 }

@@ -1,0 +1,143 @@
+/**
+ * The built-in servers in one shared process (`node dist/server.js --shared …`, each server on a socket of its
+ * own), as `loadSettings` configures them and `McpHost` starts them: real processes, real sockets.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadSettings } from '../src/config/load.js';
+import type { McpServerConfig } from '../src/config/schema.js';
+import { SHARED_PROCESS, sharedProcessOf } from '../src/config/shared-process.js';
+import { McpHost } from '../src/mcp/index.js';
+import { openStore } from '../src/store/database.js';
+import { freshWorkspace } from './helpers/cli.js';
+
+const hosts: McpHost[] = [];
+afterEach(async () => {
+  await Promise.all(hosts.splice(0).map((host) => host.close()));
+});
+
+/** A workspace with a prepared store and the settings the CLI would load there. */
+async function workspace(options: { config?: object; env?: Record<string, string> } = {}) {
+  const { home, cwd } = freshWorkspace();
+  mkdirSync(home, { recursive: true });
+  if (options.config) writeFileSync(join(cwd, 'deckhand.json'), JSON.stringify(options.config));
+  const settings = loadSettings({ cwd, env: { DECKHAND_HOME: home, ...options.env } });
+  await (await openStore({ file: settings.dbFile })).close();
+  return settings;
+}
+
+async function start(servers: Readonly<Record<string, McpServerConfig>>): Promise<McpHost> {
+  const host = await McpHost.start({ servers });
+  hosts.push(host);
+  return host;
+}
+
+/** The same configs without their shared process: each server spawned on its own, as `deckhand mcp <name>` runs. */
+function standalone(servers: Readonly<Record<string, McpServerConfig>>): Record<string, McpServerConfig> {
+  return Object.fromEntries(
+    Object.entries(servers).map(([name, config]) => {
+      const { [SHARED_PROCESS]: _shared, ...own } = config as McpServerConfig & { [SHARED_PROCESS]?: unknown };
+      return [name, own as McpServerConfig];
+    }),
+  );
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The environment a process started with, as the kernel shows it to others. */
+function environOf(pid: number): string {
+  return readFileSync(`/proc/${pid}/environ`, 'utf8');
+}
+
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('the built-in servers in one shared process', () => {
+  it('serves all six from one process, each its own server with the tools it lists on its own', { timeout: 60_000 }, async () => {
+    const settings = await workspace();
+    expect(settings.builtinServers).toHaveLength(6);
+    const host = await start(settings.servers);
+    expect(host.failures()).toEqual([]);
+    const pids = new Set(host.connections.map((connection) => connection.pid));
+    expect(pids.size).toBe(1);
+    const [pid] = pids;
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['--shared', ...settings.builtinServers]));
+
+    const alone = await start(standalone(settings.servers));
+    expect(new Set(alone.connections.map((connection) => connection.pid)).size).toBe(6);
+    for (const name of settings.builtinServers) {
+      expect(host.connection(name)!.tools, name).toEqual(alone.connection(name)!.tools);
+    }
+    // Each server answers on its own connection, from the one store.
+    const order = await host.call('orders__get_order', { order_id: 'XYZ-789' }, { toolCallId: 'call-1' });
+    const email = await host.call('crm__getCustomerEmail', { order_id: 'XYZ-789' }, { toolCallId: 'call-2' });
+    expect(order).toMatchObject({ isError: false });
+    expect(email.text).toContain('lisa.park@example.com');
+
+    await host.close();
+    await until(() => !alive(pid!), 'the shared process to exit after host.close()');
+  });
+
+  it('a crash of the shared process is reported, and every member restarts in one new process', { timeout: 60_000 }, async () => {
+    const settings = await workspace({ config: { builtinServers: ['crm', 'orders', 'notes'] } });
+    const host = await start(settings.servers);
+    const [before] = new Set(host.connections.map((connection) => connection.pid));
+    process.kill(before!, 'SIGKILL');
+    await until(() => host.connections.every((connection) => connection.state === 'restarting' || connection.pid !== before), 'the members to see the crash');
+    const seen = host.status().map((status) => status.error ?? '');
+    expect(seen.every((error) => error.startsWith('exited'))).toBe(true);
+    await until(() => host.connections.every((connection) => connection.state === 'ready'), 'every member to restart');
+    const after = new Set(host.connections.map((connection) => connection.pid));
+    expect(after.size).toBe(1);
+    expect(after.has(before)).toBe(false);
+    const result = await host.call('crm__getCustomerEmail', { order_id: 'XYZ-789' }, { toolCallId: 'after-crash' });
+    expect(result.text).toContain('lisa.park@example.com');
+    expect((await host.call('notes__get_notes', { entity: 'order:XYZ-789' }, { toolCallId: 'notes' })).isError).toBe(false);
+  });
+
+  it("gives a member's own settings to it alone: SMTP_URL stays out of the shared environment, and a bad one fails only email", { timeout: 60_000 }, async () => {
+    const settings = await workspace({ env: { SMTP_URL: 'not a url' } });
+    const host = await start(settings.servers);
+    expect(host.failures().map((failure) => failure.name)).toEqual(['email']);
+    expect(host.failures()[0]!.error).toContain('SMTP_URL is not a URL');
+    const ready = host.connections.filter((connection) => connection.state === 'ready');
+    expect(ready.map((connection) => connection.name)).toEqual(['crm', 'orders', 'notes', 'issues', 'devops']);
+    expect(environOf(ready[0]!.pid!)).not.toContain('SMTP_URL');
+  });
+
+  it('keeps provider keys out of it: devops with a model of its own runs in a process of its own', { timeout: 60_000 }, async () => {
+    const settings = await workspace({
+      config: { builtinServers: ['crm', 'notes', 'devops'], devops: { repo: '.', model: 'openai:gpt-4.1-mini' } },
+      env: { OPENAI_API_KEY: 'sk-test-provider-key' },
+    });
+    expect(sharedProcessOf(settings.servers.devops!)).toBeUndefined();
+    const host = await start(settings.servers);
+    expect(host.failures()).toEqual([]);
+    const devops = host.connection('devops')!.pid!;
+    const crm = host.connection('crm')!.pid!;
+    expect(host.connection('notes')!.pid).toBe(crm);
+    expect(devops).not.toBe(crm);
+    expect(environOf(devops)).toContain('sk-test-provider-key');
+    expect(environOf(crm)).not.toContain('sk-test-provider-key');
+  });
+
+  it('leaves out what the config replaces, and a subset of built-ins shares one process', async () => {
+    const settings = await workspace({ config: { builtinServers: ['crm', 'notes', 'email'], mcpServers: { email: { command: 'my-email-server' } } } });
+    expect(sharedProcessOf(settings.servers.email!)).toBeUndefined();
+    expect(sharedProcessOf(settings.servers.crm!)).toBeDefined();
+    expect(sharedProcessOf(settings.servers.crm!)).toBe(sharedProcessOf(settings.servers.notes!));
+  });
+});
