@@ -3,19 +3,21 @@
  * first `POST /v1/chat/completions` at a local fake OpenAI endpoint in this process, with a fresh
  * `DECKHAND_HOME` (the run creates, migrates and seeds the database) and with an existing one. Baselines in the
  * same process: `node -e ""` (the runtime alone), `deckhand --version` (the runtime plus loading the CLI
- * bundle), and `McpHost.start` of the two built-in servers in this process (spawn to tools listed), against
- * the same for the bare SDK echo server. One more row shows what a V8 compile cache (`NODE_COMPILE_CACHE`, the
+ * bundle), and `McpHost.start` of the built-in servers in this process (spawn to tools listed: in their one
+ * shared process, as runs start them, and each in a process of its own), against the same for the bare SDK
+ * echo server. One more row shows what a V8 compile cache (`NODE_COMPILE_CACHE`, the
  * environment form of `module.enableCompileCache()`) would save the CLI process.
  */
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { StdioServerConfig } from '../src/config/schema.js';
+import { SHARED_PROCESS, type SharedMemberConfig, type SharedServerProcessSpec, sharedProcessOf } from '../src/config/shared-process.js';
 import { McpHost } from '../src/mcp/host.js';
 import { openStore } from '../src/store/database.js';
 import { startFakeOpenAI } from './fake-openai.js';
 import { preparedHome, repoFile } from './fixtures.js';
 import type { BenchResources } from './resources.js';
-import { type Summary, summarize } from './stats.js';
+import { round, type Summary, summarize } from './stats.js';
 
 const TASK = 'Order XYZ-789 has shipped. Email the customer a shipping confirmation.';
 const RUNS = 10;
@@ -36,8 +38,10 @@ export interface ColdStartResult {
   readonly nodeBareMs: Summary;
   /** `node bin/deckhand.js --version`, spawn to exit: the runtime plus loading the CLI bundle. */
   readonly cliVersionMs: Summary;
-  /** `McpHost.start` of the built-in servers (crm, email) in this process, until their tools are listed. */
+  /** `McpHost.start` of the built-in servers in this process, until their tools are listed: as runs start them (one shared process). */
   readonly hostStartBuiltinsMs: Summary;
+  /** The same, each built-in server in a process of its own (how they started before the shared process). */
+  readonly hostStartBuiltinsSeparateMs: Summary;
   /** `McpHost.start` of the bare SDK echo server (unbundled), the same way: the baseline for one server. */
   readonly hostStartEchoMs: Summary;
   /** `McpHost.start` of the crm server alone. */
@@ -47,6 +51,36 @@ export interface ColdStartResult {
   /** `openStore` on an existing database in this process (migration and seed checks of the host and every built-in server): what the CLI does at start; the servers it spawns skip it. */
   readonly openStoreExistingMs: Summary;
   readonly builtinServers: readonly string[];
+  /** `firstRequestExistingDbMs` over `nodeBareMs`, medians: the target is at most {@link TARGET_FIRST_REQUEST_OVER_NODE}. */
+  readonly firstRequestOverNodeBare: number;
+  /** `firstRequestFreshHomeMs` over `nodeBareMs`, medians. */
+  readonly firstRequestFreshOverNodeBare: number;
+  readonly targetFirstRequestOverNodeBare: number;
+}
+
+/** Issue 14: `deckhand run` reaches its first model request, all built-in servers started, within 15× `node -e ""`. */
+export const TARGET_FIRST_REQUEST_OVER_NODE = 15;
+
+/** Each built-in server's config without its shared process: every one spawned on its own. */
+function separately(servers: Record<string, StdioServerConfig>): Record<string, StdioServerConfig> {
+  return Object.fromEntries(
+    Object.entries(servers).map(([name, config]) => {
+      const { [SHARED_PROCESS]: _shared, ...own } = config as SharedMemberConfig;
+      return [name, own];
+    }),
+  );
+}
+
+/** The servers with `env` added, to their shared process's environment too. */
+function withEnv(servers: Record<string, StdioServerConfig>, env: Record<string, string>): Record<string, StdioServerConfig> {
+  const specs = new Map<SharedServerProcessSpec, SharedServerProcessSpec>();
+  const result: Record<string, SharedMemberConfig> = {};
+  for (const [name, config] of Object.entries(servers)) {
+    const spec = sharedProcessOf(config);
+    if (spec && !specs.has(spec)) specs.set(spec, { ...spec, env: { ...spec.env, ...env } });
+    result[name] = { ...config, env: { ...config.env, ...env }, ...(spec ? { [SHARED_PROCESS]: specs.get(spec)! } : {}) };
+  }
+  return result;
 }
 
 /** Resolves with the exit time, or rejects (after ending the child) when it runs too long. */
@@ -157,17 +191,18 @@ export async function benchColdStart(resources: BenchResources): Promise<ColdSta
       args: [repoFile('bench', 'echo-server.mjs')],
       env: {},
     };
-    const cachedServers = Object.fromEntries(
-      Object.entries(servers).map(([name, config]) => [name, { ...config, env: { ...config.env, ...compileCache } }]),
-    );
+    const cachedServers = withEnv(servers, compileCache);
+    const separateServers = separately(servers);
     await timeHostStart(resources, cachedServers); // fills the servers' compile cache
     const hostStarts: number[] = [];
+    const separateStarts: number[] = [];
     const echoStarts: number[] = [];
     const crmStarts: number[] = [];
     const cachedStarts: number[] = [];
     const storeOpens: number[] = [];
     for (let index = 0; index < HOST_STARTS; index++) {
       hostStarts.push(await timeHostStart(resources, servers));
+      separateStarts.push(await timeHostStart(resources, separateServers));
       echoStarts.push(await timeHostStart(resources, { echo }));
       crmStarts.push(await timeHostStart(resources, { crm: servers.crm! }));
       cachedStarts.push(await timeHostStart(resources, cachedServers));
@@ -186,11 +221,15 @@ export async function benchColdStart(resources: BenchResources): Promise<ColdSta
       nodeBareMs: summarize(nodeBare),
       cliVersionMs: summarize(cliVersion),
       hostStartBuiltinsMs: summarize(hostStarts),
+      hostStartBuiltinsSeparateMs: summarize(separateStarts),
       hostStartEchoMs: summarize(echoStarts),
       hostStartCrmMs: summarize(crmStarts),
       hostStartBuiltinsCompileCacheMs: summarize(cachedStarts),
       openStoreExistingMs: summarize(storeOpens),
       builtinServers: Object.keys(servers),
+      firstRequestOverNodeBare: round(summarize(existing).p50 / summarize(nodeBare).p50, 1),
+      firstRequestFreshOverNodeBare: round(summarize(fresh).p50 / summarize(nodeBare).p50, 1),
+      targetFirstRequestOverNodeBare: TARGET_FIRST_REQUEST_OVER_NODE,
     };
   } finally {
     await fake.close();

@@ -2,7 +2,9 @@
  * @module MCP tool-call round trip over stdio to our own `crm` server, against baselines in the same
  * process: the bare v2 SDK (`Client` + `StdioClientTransport` → `McpServer` with an `echo` tool) and raw
  * newline-delimited JSON-RPC with no SDK on either side. The 2 × 2 of {bare SDK client, `McpHost`} ×
- * {echo server, crm server} splits our extra time into host-side and server-side parts.
+ * {echo server, crm server} splits our extra time into host-side and server-side parts. Ours is crm as a run
+ * reaches it: through \`McpHost\` with every built-in server started, so in their one shared process; crm alone in
+ * a process of its own is shown beside it.
  *
  * Each call is timed alone (`performance.now()` before the call and after its promise settles), calls are
  * sequential, and the variants take turns in rounds so noise on the shared cores lands on all of them.
@@ -11,6 +13,7 @@ import type { ChildProcess } from 'node:child_process';
 import { Client } from '@modelcontextprotocol/client';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { StdioServerConfig } from '../src/config/schema.js';
+import { SHARED_PROCESS, type SharedMemberConfig } from '../src/config/shared-process.js';
 import { McpHost } from '../src/mcp/host.js';
 import { measureAllocation } from './allocation.js';
 import { preparedHome, repoFile } from './fixtures.js';
@@ -51,6 +54,18 @@ export interface McpRoundTripResult {
   readonly crmServerP50Us: number;
   /** Bare SDK → echo minus raw JSON-RPC: what the SDK adds on both ends. */
   readonly sdkOverRawP50Us: number;
+  /** Ours (`McpHost` → crm, as runs reach it) over `McpHost` → echo, at p50: the target is at most {@link TARGET_OURS_OVER_ECHO}. */
+  readonly oursOverHostEchoP50: number;
+  readonly targetOursOverHostEcho: number;
+}
+
+/** Issue 14: a call to our read tools costs at most 1.3× the SDK echo server reached the same way. */
+export const TARGET_OURS_OVER_ECHO = 1.3;
+
+/** A built-in server's config without its shared process: spawned on its own, as before the shared process. */
+function standalone(config: StdioServerConfig): StdioServerConfig {
+  const { [SHARED_PROCESS]: _shared, ...own } = config as SharedMemberConfig;
+  return own;
 }
 
 async function sdkClientVariant(
@@ -99,12 +114,13 @@ async function hostVariant(
     key: string;
     label: string;
     name: string;
-    config: StdioServerConfig;
+    /** Every server the host starts; `name` is the one called. */
+    servers: Record<string, StdioServerConfig>;
     tool: string;
     input: Record<string, unknown>;
   },
 ): Promise<CallVariant> {
-  const host = await McpHost.start({ servers: { [options.name]: options.config } });
+  const host = await McpHost.start({ servers: options.servers });
   const close = resources.adopt(() => host.close());
   const modelToolName = `${options.name}__${options.tool}`;
   try {
@@ -211,9 +227,9 @@ export async function benchMcpRoundTrip(resources: BenchResources): Promise<McpR
     variants.push(
       await hostVariant(resources, {
         key: 'hostEcho',
-        label: 'McpHost → SDK echo server',
+        label: 'McpHost → SDK echo server (baseline of the target)',
         name: 'echo',
-        config: echoConfig,
+        servers: { echo: echoConfig },
         tool: 'echo',
         input: echoArgs,
       }),
@@ -221,9 +237,20 @@ export async function benchMcpRoundTrip(resources: BenchResources): Promise<McpR
     variants.push(
       await hostVariant(resources, {
         key: 'hostCrm',
-        label: 'McpHost → our crm server (ours)',
+        label: 'McpHost → our crm server, as runs reach it (ours)',
         name: 'crm',
-        config: crm,
+        // What `deckhand run` starts: every built-in server, in the one shared process.
+        servers,
+        tool: 'getCustomerEmail',
+        input: crmArgs,
+      }),
+    );
+    variants.push(
+      await hostVariant(resources, {
+        key: 'hostCrmAlone',
+        label: 'McpHost → our crm server alone, its own process over stdio',
+        name: 'crm',
+        servers: { crm: standalone(crm) },
         tool: 'getCustomerEmail',
         input: crmArgs,
       }),
@@ -265,6 +292,8 @@ export async function benchMcpRoundTrip(resources: BenchResources): Promise<McpR
       hostLayerP50Us: round(p50('hostEcho') - p50('sdkEcho'), 1),
       crmServerP50Us: round(p50('sdkCrm') - p50('sdkEcho'), 1),
       sdkOverRawP50Us: round(p50('sdkEcho') - p50('raw'), 1),
+      oursOverHostEchoP50: round(p50('hostCrm') / p50('hostEcho'), 2),
+      targetOursOverHostEcho: TARGET_OURS_OVER_ECHO,
     };
   } finally {
     await Promise.all(variants.map((variant) => variant.close().catch(() => {})));

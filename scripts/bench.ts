@@ -117,6 +117,10 @@ function printRoundTrip(result: McpRoundTripResult): void {
       `(host layer ${num(result.hostLayerP50Us)} µs + crm server ${num(result.crmServerP50Us)} µs, roughly); ` +
       `the SDK adds ${num(result.sdkOverRawP50Us)} µs over raw JSON-RPC.`,
   );
+  console.log(
+    `ours ${num(result.oursOverHostEchoP50, 2)}× McpHost → SDK echo at p50 — target ≤ ${num(result.targetOursOverHostEcho, 1)}×: ` +
+      `${result.oursOverHostEchoP50 <= result.targetOursOverHostEcho ? 'met' : 'not met'}.`,
+  );
 }
 
 function printColdStart(result: ColdStartResult): void {
@@ -137,9 +141,10 @@ function printColdStart(result: ColdStartResult): void {
           result.firstRequestCompileCacheMs,
         ),
         row(
-          `McpHost.start of the built-in servers (${result.builtinServers.join(', ')}), spawn → tools listed`,
+          `McpHost.start of the built-in servers (${result.builtinServers.join(', ')}), one shared process, spawn → tools listed`,
           result.hostStartBuiltinsMs,
         ),
+        row('McpHost.start of the built-in servers, each in a process of its own', result.hostStartBuiltinsSeparateMs),
         row(
           'McpHost.start of the built-in servers, NODE_COMPILE_CACHE set for them',
           result.hostStartBuiltinsCompileCacheMs,
@@ -155,6 +160,10 @@ function printColdStart(result: ColdStartResult): void {
   const worst = Math.max(result.firstRequestFreshHomeMs.p50, result.firstRequestExistingDbMs.p50);
   console.log(
     `target < ${num(TARGET_COLD_START_MS, 0)} ms to the first model request: ${worst < TARGET_COLD_START_MS ? 'met' : 'MISSED'}.`,
+  );
+  console.log(
+    `first model request ${num(result.firstRequestOverNodeBare)}× node -e "" (fresh home ${num(result.firstRequestFreshOverNodeBare)}×) — ` +
+      `target ≤ ${num(result.targetFirstRequestOverNodeBare, 0)}×: ${result.firstRequestOverNodeBare <= result.targetFirstRequestOverNodeBare ? 'met' : 'not met'}.`,
   );
 }
 
