@@ -16,6 +16,7 @@ import { createScratchDatabase, postgresReachable } from './helpers/postgres.js'
 // each with its own data dir, sharing one scratch database, the OpenAI wire fake and one config.
 
 const LEDGER_SERVER = fileURLToPath(new URL('./fixtures/ledger-server.ts', import.meta.url));
+const TAKE_RUN_JOB = fileURLToPath(new URL('./fixtures/take-run-job.ts', import.meta.url));
 const reachable = await postgresReachable();
 
 let fake: FakeProvider<OpenAIRequest> | undefined;
@@ -201,6 +202,38 @@ describe.skipIf(!reachable)('many processes on one PostgreSQL', () => {
     expect(await until(jobStates, (states) => !states.includes('active'), 'the jobs to settle')).toEqual(['completed', 'completed']);
     // Given back just after the run-end is stored.
     await until(async () => (await client.query('select count(*)::int as count from run_leases where run_id = $1', [runId])).rows[0].count, (count) => count === 0, 'the lease');
+  });
+
+  // Invariant: a start job whose taker dies before the run has a lease (so the sweeper cannot see it) is retried
+  // once its heartbeat stops, within about 20 s, not after its hour of expiry; the run executes once.
+  it('a taker killed -9 right after taking a start job: the job is retried on its stopped heartbeat and the run executes once', { timeout: 120_000 }, async () => {
+    fake = await startOpenAIFake([{ text: 'Done.' }]);
+    const ws = cluster(database.url);
+    const queue = await RunQueue.open({ databaseUrl: database.url, role: 'test', supervise: false, register: false });
+    const runId = crypto.randomUUID();
+    try {
+      await queue.enqueue({ schemaVersion: 1, kind: 'start', runId, sessionId: crypto.randomUUID(), task: 'Say done.', settings: { model: 'openai:gpt-4.1-mini', yes: true } });
+    } finally {
+      await queue.close();
+    }
+    const taker = spawn(process.execPath, [TAKE_RUN_JOB], { env: { PATH: process.env.PATH, DATABASE_URL: database.url }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    children.push(taker);
+    await new Promise<void>((resolve, reject) => {
+      taker.stdout!.once('data', () => resolve());
+      taker.once('exit', (code) => reject(new Error(`the taker exited ${code}`)));
+    });
+    process.kill(-taker.pid!, 'SIGKILL');
+    const jobStates = async () =>
+      (await client.query<{ state: string }>("select state::text as state from deckhand_queue.job where data->>'runId' = $1", [runId])).rows.map((row) => row.state);
+    // Taken and never started: active, with no run (no host table even) and no lease for the sweeper to find.
+    expect(await jobStates()).toEqual(['active']);
+
+    await start(['worker', '--concurrency', '1'], { cwd: ws.cwd, env: ws.env('w1'), ready: /Deckhand worker on/ });
+    const status = async () => (await client.query<{ status: string }>('select status from runs where id = $1', [runId])).rows[0]?.status;
+    expect(await until(status, (value) => value === 'finished', 'the run to be executed by the live worker', async () => JSON.stringify(await jobStates()))).toBe('finished');
+    expect((await storedEvents(runId)).filter((row) => row.type === 'run-start')).toHaveLength(1);
+    expect(fake.requests).toHaveLength(1);
+    expect(await until(jobStates, (states) => states.length === 1 && states[0] === 'completed', 'the job to complete')).toEqual(['completed']);
   });
 
   // Invariant: a job goes to exactly one worker, however many take jobs at once.

@@ -18,6 +18,14 @@ export const QUEUE_SCHEMA = 'deckhand_queue';
  * finds the run leased (or ended) and does nothing. Interrupted runs are recovered by the sweeper, not by this.
  */
 export const RUN_JOB_EXPIRE_SECONDS = 3_600;
+/**
+ * Every job's heartbeat (pg-boss's least): the process handling it refreshes it every half of this, and a job
+ * whose heartbeat stops (its taker was killed before the run had a lease for the sweeper to see) is failed and
+ * retried by the next monitor pass, instead of staying active for its hour of expiry.
+ */
+export const RUN_JOB_HEARTBEAT_SECONDS = 10;
+/** How often the supervising processes (serve, worker) look for jobs whose heartbeat stopped. */
+const MONITOR_INTERVAL_SECONDS = 10;
 /** How often an idle worker looks for jobs when no notification woke it (pg-boss's notify backstop is 30 s). */
 const POLLING_INTERVAL_SECONDS = 2;
 
@@ -80,6 +88,9 @@ export class RunQueue implements AsyncDisposable {
       registerInstance: options.register ?? true,
       max: 4,
       supervise: options.supervise ?? true,
+      // A pass needs both timers: a dead taker's job is retried within a heartbeat and a pass (about 20 s).
+      monitorIntervalSeconds: MONITOR_INTERVAL_SECONDS,
+      superviseIntervalSeconds: MONITOR_INTERVAL_SECONDS,
       migrate: options.migrate ?? true,
       schedule: false,
       useListenNotify: true,
@@ -94,7 +105,8 @@ export class RunQueue implements AsyncDisposable {
 
   /** Adds a job; resolves with its id once it is stored (any worker may take it from then on). */
   async enqueue(job: RunJob): Promise<string> {
-    const id = await this.boss.send(RUN_QUEUE, job);
+    // On the job, not only the queue: a queue created by an earlier version has no heartbeat of its own.
+    const id = await this.boss.send(RUN_QUEUE, job, { heartbeatSeconds: RUN_JOB_HEARTBEAT_SECONDS });
     if (id === null) throw new Error(`The queue refused the ${job.kind} job of run ${job.runId}.`);
     return id;
   }
