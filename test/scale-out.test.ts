@@ -236,6 +236,32 @@ describe.skipIf(!reachable)('many processes on one PostgreSQL', () => {
     expect(await until(jobStates, (states) => states.length === 1 && states[0] === 'completed', 'the job to complete')).toEqual(['completed']);
   });
 
+  // Invariant: a worker shut down (SIGTERM) mid-run checkpoints it and queues it again, so `run --queue` keeps
+  // following it to its end on the next worker instead of exiting 130 at the cancelled hand-over.
+  it('run --queue follows its run to the end when the worker executing it is shut down', { timeout: 150_000 }, async () => {
+    fake = await startOpenAIFake([
+      { toolCalls: [{ name: 'ledger__record_payment', args: { payee: 'Lisa Park', amount: 42 } }] },
+      { text: 'Refunded 42 to Lisa Park.' },
+    ]);
+    const ws = cluster(database.url);
+    const first = await start(['worker', '--concurrency', '1'], { cwd: ws.cwd, env: ws.env('w1'), ready: /Deckhand worker on/ });
+    const following = runCli(['run', '--queue', '--yes', 'Refund Lisa Park 42.'], { env: ws.env('cli'), cwd: ws.cwd, timeoutMs: 120_000 });
+    // The payment is made; the worker is inside the call (the fixture answers after a minute) when it is stopped.
+    await until(async () => ws.ledgerLines(), (lines) => lines.length === 1, 'the payment');
+    const stopped = new Promise<number | null>((resolve) => first.child.once('exit', resolve));
+    process.kill(first.child.pid!, 'SIGTERM');
+    expect(await stopped).toBe(0);
+
+    await start(['worker', '--concurrency', '1'], { cwd: ws.cwd, env: ws.env('w2'), ready: /Deckhand worker on/ });
+    const result = await following;
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('queued the run again');
+    expect(result.stdout).toContain('Refunded 42 to Lisa Park.');
+    expect(ws.ledgerLines()).toEqual(['Lisa Park 42']);
+    const runs = await client.query<{ status: string }>('select status from runs');
+    expect(runs.rows).toEqual([{ status: 'finished' }]);
+  });
+
   // Invariant: a job goes to exactly one worker, however many take jobs at once.
   it('50 runs enqueued at once over 3 workers: each executes exactly once', { timeout: 180_000 }, async () => {
     const runs = 50;

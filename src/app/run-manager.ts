@@ -111,6 +111,8 @@ export class RunManager implements AsyncDisposable {
   private readonly listeners = new Map<string, Set<RunListener>>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly sessionListeners = new Set<SessionEventListener>();
+  /** Runs stopped by this process's shutdown, to be queued again by the job that executed them. */
+  private readonly handedOver = new Set<string>();
   private closing = false;
 
   private readonly stopControl: (() => void) | undefined;
@@ -258,6 +260,9 @@ export class RunManager implements AsyncDisposable {
       throw error;
     }
     await done;
+    // Stopped by this process's shutdown: queued again before this job completes, so the run has an open job
+    // throughout (whoever follows it through the queue keeps following) and another process resumes it.
+    if (this.handedOver.delete(job.runId)) await this.requeue(job.runId);
   }
 
   /**
@@ -276,17 +281,21 @@ export class RunManager implements AsyncDisposable {
       clearTimeout(timer);
     }
     const left = [...this.executions.entries()];
-    for (const [, execution] of left) execution.controller.abort(new Error('the server is shutting down'));
-    await Promise.allSettled([...left.map(([, execution]) => execution.done), ...this.ending]);
-    if (this.options.scaleOut) {
-      for (const [runId] of left) {
-        await this.options.scaleOut.queue.enqueue({ schemaVersion: 1, kind: 'resume', runId }).catch((error: unknown) => {
-          this.options.logger.error({ runId, error: errorMessage(error) }, 'could not queue the interrupted run again; resume it by hand');
-        });
-      }
+    for (const [runId, execution] of left) {
+      // With a scale-out every execution is a job's: executeJob queues it again once it has stopped.
+      if (this.options.scaleOut) this.handedOver.add(runId);
+      execution.controller.abort(new Error('the server is shutting down'));
     }
+    await Promise.allSettled([...left.map(([, execution]) => execution.done), ...this.ending]);
     this.stopControl?.();
     this.listeners.clear();
+  }
+
+  /** Queues the resume of a run this process stopped while shutting down. */
+  private async requeue(runId: string): Promise<void> {
+    await this.options.scaleOut?.queue.enqueue({ schemaVersion: 1, kind: 'resume', runId }).catch((error: unknown) => {
+      this.options.logger.error({ runId, error: errorMessage(error) }, 'could not queue the interrupted run again; resume it by hand');
+    });
   }
 
   /** Enqueues a start and waits for a worker (maybe this process) to record the run, so it can be followed at once. */

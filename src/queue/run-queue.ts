@@ -177,6 +177,22 @@ export class RunQueue implements AsyncDisposable {
   }
 
   /**
+   * The jobs of `runId` not settled yet: waiting (created or retrying, e.g. a resume a stopping worker queued) and
+   * active (being handled, or held by a taker that died until its heartbeat runs out).
+   */
+  async openJobs(runId: string): Promise<{ waiting: number; active: number }> {
+    const { rows } = await this.boss
+      .getDb()
+      .executeSql(
+        `select count(*) filter (where state in ('created', 'retry'))::int as waiting, count(*) filter (where state = 'active')::int as active
+         from ${QUEUE_SCHEMA}.job where name = $1 and data->>'runId' = $2`,
+        [RUN_QUEUE, runId],
+      );
+    const row = (rows as Array<{ waiting: number; active: number }>)[0];
+    return { waiting: row?.waiting ?? 0, active: row?.active ?? 0 };
+  }
+
+  /**
    * Jobs waiting (created or retrying), running (active) and failed (still retained), counted now from the job
    * table (pg-boss's own queue counts are refreshed by its monitor, up to a minute late).
    */
