@@ -141,9 +141,16 @@ describe.skipIf(!reachable)('many processes on one PostgreSQL', () => {
     const paused = await until(async () => (await b.request('GET', `/api/runs/${runId}`)).json, (run) => run.executing === false, 'the paused run to let go');
     expect(paused).toMatchObject({ status: 'paused', pendingApprovals: [request.approvalId] });
 
+    const onC = await openSocket(`${c.ws}/ws/chat?sessionId=${sessionId}`);
+    await onC.next((frame) => frame.type === 'ready');
     const decided = await c.request('POST', `/api/approvals/${String(request.approvalId)}/approve`, { resume: true });
     expect(decided.status).toBe(200);
     expect(decided.json).toMatchObject({ resumed: true });
+    // The card resolves on B, though the decision was made on C; and once on C, the deciding process.
+    for (const socket of [chat, onC]) {
+      const resolved = await socket.next((frame) => frame.type === 'approval-resolved');
+      expect(resolved.approval).toMatchObject({ id: request.approvalId, status: 'approved' });
+    }
 
     const end = await chat.next((frame) => frame.type === 'run-end' && frame.outcome === 'finished');
     expect(end.text).toBe('Noted on XYZ-789.');
@@ -160,6 +167,7 @@ describe.skipIf(!reachable)('many processes on one PostgreSQL', () => {
     expect(fromA.frames.filter((frame) => typeof frame.id === 'number').map((frame) => [frame.id, frame.type])).toEqual(
       chat.frames.filter((frame) => typeof frame.id === 'number' && frame.id > 2).map((frame) => [frame.id, frame.type]),
     );
+    for (const socket of [chat, onC]) expect(socket.frames.filter((frame) => frame.type === 'approval-resolved')).toHaveLength(1);
     const notes = await client.query("select count(*)::int as count from notes where text = $1", [note]);
     expect(notes.rows[0].count).toBe(1);
     expect(fake.requests).toHaveLength(2);

@@ -44,6 +44,12 @@ export async function listApprovals(
   return rows.map(approvalView);
 }
 
+/** One approval as people and programs see it; undefined when there is none with this id. */
+export async function getApproval(store: Store, id: string): Promise<ApprovalView | undefined> {
+  const row = await new ApprovalStore(store.db).get(id);
+  return row ? approvalView(row) : undefined;
+}
+
 /** How many approvals are pending (the metrics gauge). */
 export async function pendingApprovalCount(store: Store): Promise<number> {
   return (await new ApprovalStore(store.db).list({ status: 'pending' })).length;

@@ -15,7 +15,10 @@ import { registerErrorHandlers } from './errors.js';
 import { hostGuard } from './host-guard.js';
 import { openApiRoutes } from './openapi.js';
 import { RunManager, type ScaleOut } from '../app/run-manager.js';
+import type { EventFeed } from '../queue/event-feed.js';
 import type { StoreFollower } from '../queue/store-follower.js';
+import { getApproval } from '../app/approvals.js';
+import { errorMessage } from '../shared/errors.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { chatSocketRoutes } from './routes/chat-socket.js';
 import { healthRoutes } from './routes/health.js';
@@ -74,7 +77,7 @@ export interface ApiServerOptions {
   /** Folder of the built UI. Default `dist/web` of the package. */
   readonly webRoot?: string;
   /** On PostgreSQL with several processes: runs go through the queue, streams follow the store. */
-  readonly scaleOut?: ScaleOut & { readonly follower: StoreFollower };
+  readonly scaleOut?: ScaleOut & { readonly follower: StoreFollower; readonly feed: ScaleOut['feed'] & Pick<EventFeed, 'onApprovalResolved'> };
 }
 
 /** The app, the runs it executes and its session streams; closing the app cancels those runs and waits for them to record their end. */
@@ -109,8 +112,16 @@ export async function buildApiServer(options: ApiServerOptions): Promise<ApiServ
     runs,
     streams,
     logger,
-    onApprovalDecided: (approval) => streams.notify({ type: 'approval-resolved', sessionId: approval.sessionId, approval }),
+    // With a scale-out every decision, made on any process or by the CLI, arrives through the feed (below), here too.
+    onApprovalDecided: options.scaleOut ? () => {} : (approval) => streams.notify({ type: 'approval-resolved', sessionId: approval.sessionId, approval }),
   };
+  // Approvals decided anywhere resolve their cards here: the notice names the approval, the store has it.
+  const stopApprovals = options.scaleOut?.feed.onApprovalResolved((notice) => {
+    getApproval(options.runtime.store, notice.approvalId).then(
+      (approval) => approval && streams.notify({ type: 'approval-resolved', sessionId: approval.sessionId, approval }),
+      (error: unknown) => logger.warn({ approvalId: notice.approvalId, error: errorMessage(error) }, 'reading a decided approval failed'),
+    );
+  });
   // Fastify's own logger is off: requests are logged below through the injected Logger, with no bodies.
   const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT_BYTES, return503OnClosing: true });
   registerErrorHandlers(app, logger);
@@ -135,6 +146,7 @@ export async function buildApiServer(options: ApiServerOptions): Promise<ApiServ
   });
   // Stop the runs before the store and servers go away; the WebSocket plugin closes its sockets in preClose.
   app.addHook('onClose', async () => {
+    stopApprovals?.();
     await runs.close();
     streams.close();
   });

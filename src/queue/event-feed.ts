@@ -1,8 +1,10 @@
 /**
  * @module Run events across processes with PostgreSQL LISTEN/NOTIFY. A trigger on `run_events` notifies every
  * stored event (its run id, session id and seq, never the event itself: followers read events from the store,
- * so what a notification says can be late or lost without anything being shown out of order or twice). One
- * dedicated connection per process listens; it reconnects after a drop and tells followers to catch up.
+ * so what a notification says can be late or lost without anything being shown out of order or twice). A trigger
+ * on `approvals` likewise announces each approval that leaves `pending`, whoever decided it (an API on any
+ * process, the CLI). One dedicated connection per process listens; it reconnects after a drop and tells
+ * followers to catch up.
  */
 import pg from 'pg';
 import { z } from 'zod';
@@ -14,6 +16,8 @@ import { type Logger, noopLogger } from '../shared/logger.js';
 export const RUN_EVENTS_CHANNEL = 'deckhand_run_events';
 /** The channel requests to a run's executor go on (cancel). */
 export const RUN_CONTROL_CHANNEL = 'deckhand_run_control';
+/** The channel every decided approval is announced on (by whichever process or command decided it). */
+export const APPROVAL_CHANNEL = 'deckhand_approvals';
 
 /** The trigger, installed idempotently by every process that opens a feed (under a lock: replicas start at once). */
 const INSTALL_TRIGGER = `
@@ -24,15 +28,26 @@ begin
   return NEW;
 end $$;
 create or replace trigger deckhand_run_events_notify after insert on run_events
-  for each row execute function deckhand_notify_run_event();`;
+  for each row execute function deckhand_notify_run_event();
+create or replace function deckhand_notify_approval() returns trigger language plpgsql as $$
+begin
+  perform pg_notify('${APPROVAL_CHANNEL}', json_build_object(
+    'approvalId', NEW.id, 'runId', NEW.run_id, 'sessionId', NEW.session_id, 'status', NEW.status)::text);
+  return NEW;
+end $$;
+create or replace trigger deckhand_approvals_notify after update of status on approvals
+  for each row when (OLD.status = 'pending' and NEW.status <> 'pending') execute function deckhand_notify_approval();`;
 /** Any constant: the advisory lock the trigger is installed under. */
 const INSTALL_LOCK = 815_015;
 
 const RunEventNoticeSchema = z.object({ runId: z.string(), sessionId: z.string().nullable(), seq: z.number().int() });
 const ControlSchema = z.object({ type: z.literal('cancel'), runId: z.string() });
+const ApprovalNoticeSchema = z.object({ approvalId: z.string(), runId: z.string(), sessionId: z.string(), status: z.string() });
 
 /** A stored run event, as announced. */
 export type RunEventNotice = z.infer<typeof RunEventNoticeSchema>;
+/** An approval decided (or expired) anywhere, as announced: read the approval itself from the store. */
+export type ApprovalNotice = z.infer<typeof ApprovalNoticeSchema>;
 
 type Listener<T> = (value: T) => void;
 
@@ -53,6 +68,7 @@ export class EventFeed implements AsyncDisposable {
   private readonly eventListeners = new Set<Listener<RunEventNotice>>();
   private readonly controlListeners = new Set<Listener<{ type: 'cancel'; runId: string }>>();
   private readonly resyncListeners = new Set<() => void>();
+  private readonly approvalListeners = new Set<Listener<ApprovalNotice>>();
   private closed = false;
 
   private constructor(private readonly options: EventFeedOptions) {}
@@ -75,6 +91,12 @@ export class EventFeed implements AsyncDisposable {
   onControl(listener: Listener<{ type: 'cancel'; runId: string }>): () => void {
     this.controlListeners.add(listener);
     return () => this.controlListeners.delete(listener);
+  }
+
+  /** Calls `listener` for each approval that leaves `pending`, on any process; returns the unsubscribe. */
+  onApprovalResolved(listener: Listener<ApprovalNotice>): () => void {
+    this.approvalListeners.add(listener);
+    return () => this.approvalListeners.delete(listener);
   }
 
   /** Calls `listener` after a reconnect, when notifications may have been missed; returns the unsubscribe. */
@@ -115,6 +137,7 @@ export class EventFeed implements AsyncDisposable {
     await client.connect();
     await client.query(`listen ${RUN_EVENTS_CHANNEL}`);
     await client.query(`listen ${RUN_CONTROL_CHANNEL}`);
+    await client.query(`listen ${APPROVAL_CHANNEL}`);
     this.client = client;
   }
 
@@ -148,6 +171,9 @@ export class EventFeed implements AsyncDisposable {
     } else if (channel === RUN_CONTROL_CHANNEL) {
       const parsed = ControlSchema.safeParse(value);
       if (parsed.success) for (const listener of this.controlListeners) listener(parsed.data);
+    } else if (channel === APPROVAL_CHANNEL) {
+      const parsed = ApprovalNoticeSchema.safeParse(value);
+      if (parsed.success) for (const listener of this.approvalListeners) listener(parsed.data);
     }
   }
 }
