@@ -19,8 +19,19 @@ export type TimelineItem =
       output?: string;
       error?: string;
       durationMs?: number;
+      /** The server's latest `notifications/progress` while the call runs. */
+      progress?: { value: number; total?: number; message?: string };
     }
-  | { kind: 'approval'; key: string; request: ApprovalRequest; status: Approval['status']; resolvedBy?: string | null; note?: string | null }
+  | {
+      kind: 'approval';
+      key: string;
+      request: ApprovalRequest;
+      status: Approval['status'];
+      resolvedBy?: string | null;
+      note?: string | null;
+      /** The arguments a person edited the call to when approving it (the call ran with these). */
+      editedArgs?: Record<string, unknown>;
+    }
   | { kind: 'status'; key: string; outcome: string; text: string };
 
 const DECISION_STATUS: Record<string, Approval['status']> = { approved: 'approved', denied: 'denied', expired: 'expired', answered: 'answered' };
@@ -66,6 +77,11 @@ export function buildTimeline(events: readonly ChatEvent[], approvals: ReadonlyM
         if (item && event.edited) Object.assign(item, { proposedArgs: item.proposedArgs ?? item.args, args: event.args });
         break;
       }
+      case 'tool-progress': {
+        const item = tools.get(event.toolCallId);
+        if (item) item.progress = { value: event.progress, ...(event.total !== undefined ? { total: event.total } : {}), ...(event.message ? { message: event.message } : {}) };
+        break;
+      }
       case 'tool-result': {
         const item = tools.get(event.toolCallId);
         if (item) Object.assign(item, { status: 'ok', summary: event.summary, output: event.output, durationMs: event.durationMs });
@@ -91,6 +107,8 @@ export function buildTimeline(events: readonly ChatEvent[], approvals: ReadonlyM
         else if (tool && tool.status === 'waiting') tool.status = 'running';
         const item = event.approvalId ? approvalItems.get(event.approvalId) : undefined;
         if (item) Object.assign(item, { status: DECISION_STATUS[event.decision] ?? item.status, resolvedBy: event.by, note: event.note ?? null });
+        // An elicitation's answer also travels as `args`; only an approval's args are an edit of the call.
+        if (item && event.args && item.request.kind === 'approval') item.editedArgs = event.args;
         break;
       }
       case 'usage':

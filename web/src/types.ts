@@ -33,6 +33,7 @@ export type ChatEvent =
   | (Base & { type: 'text-delta'; step: number; text: string })
   | (Base & { type: 'tool-call'; step: number; toolCallId: string; server: string; tool: string; args: Record<string, unknown> })
   | (Base & { type: 'tool-start'; step: number; toolCallId: string; server: string; tool: string; args: Record<string, unknown>; edited?: boolean })
+  | (Base & { type: 'tool-progress'; step: number; toolCallId: string; server: string; tool: string; progress: number; total?: number; message?: string })
   | (Base & { type: 'tool-result'; step: number; toolCallId: string; server: string; tool: string; summary: string; output: string; durationMs: number })
   | (Base & { type: 'tool-error'; step: number; toolCallId: string; server: string; tool: string; error: string; durationMs: number })
   | (Base & { type: 'usage'; step: number; costUsd: number; totals: RunTotals })

@@ -7,6 +7,8 @@ export interface ApprovalView extends ApprovalFacts {
   status: Approval['status'];
   resolvedBy?: string | null;
   note?: string | null;
+  /** The arguments a person edited the call to when approving it. */
+  editedArgs?: Record<string, unknown>;
 }
 
 /** A decision a person makes on a card. */
@@ -110,8 +112,14 @@ export function ApprovalCard({ view, onDecide, sessionLink }: { view: ApprovalVi
       )}
       {!pending && (
         <p className="resolved">
-          {view.status}{view.resolvedBy ? ` by ${view.resolvedBy}` : ''}{view.note ? ` — “${view.note}”` : ''}
+          {view.status}{view.editedArgs ? ' with edited arguments' : ''}{view.resolvedBy ? ` by ${view.resolvedBy}` : ''}{view.note ? ` — “${view.note}”` : ''}
         </p>
+      )}
+      {!pending && view.editedArgs && (
+        <>
+          <h4>Ran with</h4>
+          <pre className="args" data-testid="approval-edited-args">{JSON.stringify(view.editedArgs, null, 2)}</pre>
+        </>
       )}
       {pending && view.kind === 'approval' && !denying && (
         <div className="actions">

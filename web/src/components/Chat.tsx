@@ -52,7 +52,7 @@ export function Chat({ items, running, connected, onSend, onCancel, onDecide }: 
               return (
                 <ApprovalCard
                   key={item.key}
-                  view={{ ...item.request, status: item.status, resolvedBy: item.resolvedBy ?? null, note: item.note ?? null }}
+                  view={{ ...item.request, status: item.status, resolvedBy: item.resolvedBy ?? null, note: item.note ?? null, ...(item.editedArgs ? { editedArgs: item.editedArgs } : {}) }}
                   onDecide={(decision) => onDecide(item.request.approvalId, decision)}
                 />
               );

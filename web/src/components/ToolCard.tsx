@@ -22,6 +22,7 @@ export function ToolCard({ item }: { item: Tool }) {
           {open ? '▾' : '▸'}
         </span>
       </button>
+      {item.status === 'running' && item.progress && <ToolProgress progress={item.progress} />}
       {preview && !open && <p className="tool-preview">{preview}</p>}
       {open && (
         <div className="card-body">
@@ -48,5 +49,16 @@ export function ToolCard({ item }: { item: Tool }) {
         </div>
       )}
     </article>
+  );
+}
+
+/** A running call's progress: a bar when the server gives a total, else the count so far; and its message. */
+function ToolProgress({ progress }: { progress: NonNullable<Tool['progress']> }) {
+  const label = progress.total ? `${progress.value} of ${progress.total}` : String(progress.value);
+  return (
+    <p className="tool-progress" data-testid="tool-progress">
+      {progress.total ? <progress value={progress.value} max={progress.total} aria-label={`progress ${label}`} /> : null}
+      <span className="muted">{progress.message ? `${progress.message} (${label})` : label}</span>
+    </p>
   );
 }
