@@ -13,7 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CONFORMANCE = join(ROOT, 'node_modules/@modelcontextprotocol/conformance/dist/index.js');
 const DRIVER = join(ROOT, 'test/conformance/deckhand-client.ts');
-const SUITE_TIMEOUT_MS = 120_000;
+// The runner kills a client that has not finished its scenario within --timeout (30 s by default). The core suite
+// starts its ~20 clients at once; on two shared cores at load 30+ an OAuth scenario's client can take longer than
+// that just to start and walk the flow, and is then reported as never having made its token request.
+const CLIENT_TIMEOUT_MS = 90_000;
+const SUITE_TIMEOUT_MS = 300_000;
 
 interface Check {
   readonly id: string;
@@ -86,7 +90,7 @@ describe('conformance client --suite core', () => {
       expect(`${process.execPath} ${bundle}`.split(' ')).toHaveLength(2);
 
       const run = async (selection: string[], outputDir: string) => {
-        const { command, args } = isolated(process.execPath, [CONFORMANCE, 'client', '--command', `${process.execPath} ${bundle}`, ...selection, '-o', outputDir]);
+        const { command, args } = isolated(process.execPath, [CONFORMANCE, 'client', '--command', `${process.execPath} ${bundle}`, '--timeout', String(CLIENT_TIMEOUT_MS), ...selection, '-o', outputDir]);
         runner = spawn(command, args, { cwd: workDir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
         let output = '';
         runner.stdout?.on('data', (chunk: Buffer) => {
