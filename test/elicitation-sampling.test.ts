@@ -331,9 +331,11 @@ describe('the call timeout while the host answers', () => {
     // Invariant: a server waiting on our answer is not a silent server; the wait never counts against its call.
     const host = await McpHost.start({
       servers: { ops: { command: process.execPath, args: [FIXTURE], env: {} } },
-      callTimeoutMs: 200,
+      // The person takes three call timeouts to answer; the server then has a whole timeout to reply, which a
+      // 200 ms timeout did not always leave it on two cores at load 20.
+      callTimeoutMs: 1_000,
       elicitation: async () => {
-        await sleep(600);
+        await sleep(3_000);
         return { action: 'accept', content: { confirm: true } };
       },
     });
