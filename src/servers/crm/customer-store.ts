@@ -2,6 +2,7 @@ import { type Expression, type ExpressionBuilder, type Kysely, type Selectable, 
 import type { CrmDatabase, CustomerTable, CustomerTier } from './tables.js';
 import { formatCents } from '../shared/ids.js';
 import { decodeCursor, toPage } from '../shared/pagination.js';
+import { preparedQuery } from '../shared/prepared-query.js';
 import { closest, containsInsensitive, editDistance } from '../shared/text-search.js';
 import { ToolFailure } from '../shared/tool-failure.js';
 import type { CustomerProfile, CustomerSummary } from './schemas.js';
@@ -82,21 +83,21 @@ function phoneDigits(): Expression<string> {
  * one transaction. Every value is bound as a parameter; search terms never act as LIKE patterns.
  */
 export class CustomerStore {
+  /** `getCustomerEmail`'s lookup, compiled on first use and then reused: the most used read tool runs it on every call. */
+  private contactQuery: ((orderId: string) => Promise<OrderContact[]>) | undefined;
+
   constructor(private readonly db: Kysely<CrmDatabase>) {}
 
   /** The customer who placed `orderId`, or undefined when there is no such order. */
   async contactForOrder(orderId: string): Promise<OrderContact | undefined> {
-    const row = await this.db
-      .selectFrom('orders')
-      .innerJoin('customers', 'customers.id', 'orders.customer_id')
-      .select([
-        'orders.id as orderId',
-        'customers.id as customerId',
-        'customers.name as customerName',
-        'customers.email',
-      ])
-      .where('orders.id', '=', orderId)
-      .executeTakeFirst();
+    this.contactQuery ??= preparedQuery(this.db, 1, (db, id) =>
+      db
+        .selectFrom('orders')
+        .innerJoin('customers', 'customers.id', 'orders.customer_id')
+        .select(['orders.id as orderId', 'customers.id as customerId', 'customers.name as customerName', 'customers.email'])
+        .where('orders.id', '=', id!),
+    );
+    const [row] = await this.contactQuery(orderId);
     return row;
   }
 
