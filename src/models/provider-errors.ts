@@ -1,4 +1,3 @@
-import { STATUS_CODES } from 'node:http';
 import {
   APICallError,
   EmptyResponseBodyError,
@@ -7,6 +6,10 @@ import {
   TypeValidationError,
 } from 'ai';
 import { ProviderError } from '../shared/errors.js';
+
+// The reason phrases of node:http, not imported as an ES module: its ESM facade reads every export, which loads
+// Node's whole HTTP client stack (undici, http2, tls) in processes that never make a request, such as the servers'.
+const { STATUS_CODES } = process.getBuiltinModule('node:http');
 
 /** Where a model's requests go, and which settings a person would change to fix a failure. */
 export interface ProviderEndpoint {
