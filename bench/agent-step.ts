@@ -10,6 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createOpenAI } from '@ai-sdk/openai';
+import pg from 'pg';
 import type { RunEvent, ToolAddress, ToolExecutor, ToolOutcome, ToolSpec } from '../src/contracts/index.js';
 import { runAgent } from '../src/agent/run-agent.js';
 import { SYSTEM_PROMPT } from '../src/agent/system-prompt.js';
@@ -28,6 +29,7 @@ import { type AllocationSample, measureAllocation } from './allocation.js';
 import { inMemoryFetch, TEXT_ANSWER_SSE, toolCallSse } from './fake-openai.js';
 import type { BenchResources } from './resources.js';
 import { round, type Summary, summarize } from './stats.js';
+import { bytes, num } from './report.js';
 
 /** Tool steps in a timed run; the run then ends with one answer step. */
 export const TOOL_STEPS_PER_RUN = 200;
@@ -222,9 +224,9 @@ function agentRun(model: Model, toolSteps: number, store?: Store, telemetry?: ()
       price: PRICE,
     });
     let end: RunEvent | undefined;
-    for await (const event of run) {
+    // As a durable run does: each event comes once it is stored (persist, then emit), committed in groups.
+    for await (const event of recorder ? recorder.persisted(run) : run) {
       if (stamps && event.type === 'step-start') stamps[event.step - 1] = performance.now();
-      if (recorder) await recorder.record(event);
       observer?.observe(event);
       if (event.type === 'run-end') end = event;
     }
@@ -294,6 +296,64 @@ export interface AgentStepResult {
   readonly variants: readonly StepVariantResult[];
   /** Median step time with telemetry minus without (runAgent, ScriptedModel), in µs: tracing off, and on. */
   readonly telemetryOverheadUs?: { readonly tracingOff: number; readonly tracingOn: number };
+  /** Issue 14's recorder targets, per store; PostgreSQL is absent (with why) when it does not answer. */
+  readonly recorderTargets?: { readonly sqlite: RecorderTargets; readonly postgres?: RecorderTargets; readonly postgresSkipped?: string };
+}
+
+/** Issue 14: what persisting a step may cost, against figures of the same run. */
+export const RECORDER_TARGET = { ratioToBaseline: 40, p99OverP50: 5, allocatedPerStepBytes: 32 * 1_024, growth: 1.2 } as const;
+
+/** One recorder variant against {@link RECORDER_TARGET}. */
+export interface RecorderTargets {
+  readonly key: string;
+  readonly ratioToBaseline: number;
+  readonly p99OverP50: number;
+  readonly allocatedPerStepBytes: number;
+  /** Steps 191–200 over steps 1–10: time (p50), and allocation (marginal bytes of steps 161–200 over 11–50). */
+  readonly growth: number;
+  readonly allocationGrowth: number;
+  /** Statements sent to PostgreSQL per model call (each one round trip); PostgreSQL only. */
+  readonly roundTripsPerStep?: number;
+  readonly met: { readonly ratio: boolean; readonly p99: boolean; readonly allocation: boolean; readonly flat: boolean };
+}
+
+function recorderTargets(variant: StepVariantResult, roundTripsPerStep?: number): RecorderTargets {
+  const p99OverP50 = round(variant.stepUs.p99 / variant.stepUs.p50, 2);
+  const allocationGrowth = round(variant.allocatedLateStepBytes / variant.allocatedEarlyStepBytes, 2);
+  const growth = round(variant.growth, 2);
+  return {
+    key: variant.key,
+    ratioToBaseline: variant.ratioToBaseline,
+    p99OverP50,
+    allocatedPerStepBytes: variant.allocatedPerStepBytes,
+    growth,
+    allocationGrowth,
+    ...(roundTripsPerStep !== undefined ? { roundTripsPerStep: round(roundTripsPerStep, 2) } : {}),
+    met: {
+      ratio: variant.ratioToBaseline <= RECORDER_TARGET.ratioToBaseline,
+      p99: p99OverP50 <= RECORDER_TARGET.p99OverP50,
+      allocation: variant.allocatedPerStepBytes <= RECORDER_TARGET.allocatedPerStepBytes,
+      flat: growth <= RECORDER_TARGET.growth && allocationGrowth <= RECORDER_TARGET.growth,
+    },
+  };
+}
+
+/** The recorder targets as printed lines: each with met / not met. */
+export function recorderTargetLines(result: AgentStepResult): string[] {
+  const targets = result.recorderTargets;
+  if (!targets) return [];
+  const verdict = (met: boolean) => (met ? 'met' : 'not met');
+  const line = (store: string, t: RecorderTargets) =>
+    `recorder (${store}): p50 ${num(t.ratioToBaseline)}× baseline (target ≤ ${RECORDER_TARGET.ratioToBaseline}×: ${verdict(t.met.ratio)}), ` +
+    `p99 ${num(t.p99OverP50, 2)}× its p50 (≤ ${RECORDER_TARGET.p99OverP50}×: ${verdict(t.met.p99)}), ` +
+    `${bytes(t.allocatedPerStepBytes)} per step (≤ ${bytes(RECORDER_TARGET.allocatedPerStepBytes)}: ${verdict(t.met.allocation)}), ` +
+    `growth ${num(t.growth, 2)}× time / ${num(t.allocationGrowth, 2)}× bytes (≤ ${RECORDER_TARGET.growth}×: ${verdict(t.met.flat)})` +
+    (t.roundTripsPerStep !== undefined ? `, ${num(t.roundTripsPerStep, 2)} round trips per step` : '') +
+    '.';
+  return [
+    line('SQLite', targets.sqlite),
+    targets.postgres ? line('PostgreSQL', targets.postgres) : `recorder (PostgreSQL): skipped — ${targets.postgresSkipped ?? 'no PostgreSQL'}.`,
+  ];
 }
 
 async function recorderStore(resources: BenchResources): Promise<Store> {
@@ -301,9 +361,50 @@ async function recorderStore(resources: BenchResources): Promise<Store> {
   return openStore({ file: `${dir}/deckhand.db`, seed: false });
 }
 
+/** The test PostgreSQL the recorder's PostgreSQL row runs on (a scratch database, dropped after). */
+const POSTGRES_ADMIN_URL = process.env.DECKHAND_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A store on a scratch PostgreSQL database, or why there is none. */
+async function postgresRecorderStore(resources: BenchResources): Promise<{ store: Store } | { skipped: string }> {
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 1_000 });
+  try {
+    await admin.connect();
+  } catch {
+    return { skipped: `no PostgreSQL at ${new URL(POSTGRES_ADMIN_URL).host} (DECKHAND_BENCH_POSTGRES_URL)` };
+  }
+  const name = `deckhand_bench_recorder_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
+  await admin.query(`create database ${name}`);
+  resources.adopt(async () => {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  });
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return { store: await openStore({ file: 'unused', databaseUrl: url.toString(), seed: false }) };
+}
+
+/**
+ * Counts the statements the process sends to PostgreSQL (node-postgres sends one at a time: each is a round
+ * trip) while `count` is on; the bench's only PostgreSQL client then is the recorder's store.
+ */
+function countPostgresQueries(): { readonly count: () => number; readonly restore: () => void } {
+  const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = prototype.query;
+  let queries = 0;
+  prototype.query = function (this: unknown, ...args: unknown[]) {
+    queries += 1;
+    return original.apply(this, args);
+  };
+  return { count: () => queries, restore: () => (prototype.query = original) };
+}
+
 /** Runs the per-step benchmark. Takes about 10 s on two shared cores. */
 export async function benchAgentStep(resources: BenchResources): Promise<AgentStepResult> {
   const store = await recorderStore(resources);
+  const postgres = await postgresRecorderStore(resources);
+  const queries = countPostgresQueries();
+  // Statements and model calls of the PostgreSQL row's timed runs (those given stamps).
+  const postgresRuns = { queries: 0, modelCalls: 0 };
   const variants: Variant[] = [
     { key: 'baseline', label: 'minimal hand-written loop (baseline)', create: minimalLoopRun },
     { key: 'runAgent', label: 'runAgent, ScriptedModel', create: (steps) => agentRun(scriptedModel(steps), steps) },
@@ -312,6 +413,24 @@ export async function benchAgentStep(resources: BenchResources): Promise<AgentSt
       label: 'runAgent + RunRecorder (SQLite file)',
       create: (steps) => agentRun(scriptedModel(steps), steps, store),
     },
+    ...('store' in postgres
+      ? [
+          {
+            key: 'runAgentRecorderPostgres',
+            label: 'runAgent + RunRecorder (PostgreSQL)',
+            create: (steps: number): Run => {
+              const run = agentRun(scriptedModel(steps), steps, postgres.store);
+              return async (stamps) => {
+                const before = queries.count();
+                await run(stamps);
+                if (!stamps) return;
+                postgresRuns.queries += queries.count() - before;
+                postgresRuns.modelCalls += steps + 1;
+              };
+            },
+          },
+        ]
+      : []),
     {
       key: 'runAgentTracingOff',
       label: 'runAgent + telemetry, tracing off (metrics only)',
@@ -339,16 +458,25 @@ export async function benchAgentStep(resources: BenchResources): Promise<AgentSt
   ];
   try {
     const result = await measureVariants(variants);
-    const p50 = (key: string) => result.variants.find((variant) => variant.key === key)!.stepUs.p50;
+    const variant = (key: string) => result.variants.find((entry) => entry.key === key);
+    const p50 = (key: string) => variant(key)!.stepUs.p50;
+    const onPostgres = variant('runAgentRecorderPostgres');
     return {
       ...result,
       telemetryOverheadUs: {
         tracingOff: round(p50('runAgentTracingOff') - p50('runAgent'), 2),
         tracingOn: round(p50('runAgentTracingOn') - p50('runAgent'), 2),
       },
+      recorderTargets: {
+        sqlite: recorderTargets(variant('runAgentRecorder')!),
+        ...(onPostgres ? { postgres: recorderTargets(onPostgres, postgresRuns.queries / postgresRuns.modelCalls) } : {}),
+        ...('skipped' in postgres ? { postgresSkipped: postgres.skipped } : {}),
+      },
     };
   } finally {
+    queries.restore();
     await store.close();
+    if ('store' in postgres) await postgres.store.close();
   }
 }
 

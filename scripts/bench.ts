@@ -8,7 +8,7 @@
  * with every figure. Method and recorded figures: docs/benchmarks.md. Needs `node --expose-gc`.
  */
 import { benchChatSessions, type ChatSessionsResult } from '../bench/chat-sessions.js';
-import { type AgentStepResult, benchAgentStep, TOOL_STEPS_PER_RUN } from '../bench/agent-step.js';
+import { type AgentStepResult, benchAgentStep, recorderTargetLines, TOOL_STEPS_PER_RUN } from '../bench/agent-step.js';
 import { benchColdStart, type ColdStartResult } from '../bench/cold-start.js';
 import { machineInfo } from '../bench/machine.js';
 import { benchOpsServers, type OpsServersResult } from '../bench/ops-servers.js';
@@ -69,6 +69,7 @@ function printAgentStep(result: AgentStepResult): void {
       `DESIGN.md ≤ ${DESIGN_STEP_US} µs: ${loop.stepUs.p50 <= DESIGN_STEP_US ? 'met' : 'missed'}, ` +
       `≤ ${bytes(DESIGN_STEP_BYTES)}: ${loop.allocatedPerStepBytes <= DESIGN_STEP_BYTES ? 'met' : 'missed'}.`,
   );
+  for (const line of recorderTargetLines(result)) console.log(line);
   if (result.telemetryOverheadUs) {
     const { tracingOff, tracingOn } = result.telemetryOverheadUs;
     console.log(

@@ -156,13 +156,14 @@ async function* recorded(
 ): AsyncGenerator<RunEvent, RunOutcome> {
   const { runId, ownership } = start;
   let totals = start.totals;
+  // Each event comes once it is stored. Another process owning the run now stops it with the ownership's reason:
+  // that process records the run from here on, so nothing more is written here. Once the run has ended (its
+  // run-end is stored) there is nothing more to write, and a resume may take it at once.
+  const stored = recorder.persisted(run, ownership ? { stop: ownership } : {});
   for (;;) {
     let next: IteratorResult<RunEvent, RunOutcome>;
     try {
-      next = await run.next();
-      // Another process owns the run now: it records the run from here on, so nothing more is written here. Once
-      // the run has ended (its run-end is stored) there is nothing more to write, and a resume may take it at once.
-      if (ownership?.aborted && !next.done) throw ownership.reason;
+      next = await stored.next();
     } catch (error) {
       if (ownership?.aborted) throw ownership.reason;
       const message = `The run stopped on an unexpected error: ${errorMessage(error)}`;
@@ -173,7 +174,6 @@ async function* recorded(
     }
     if (next.done) return next.value;
     if (next.value.type === 'usage' || next.value.type === 'run-end') totals = next.value.totals;
-    await recorder.record(next.value);
     yield next.value;
   }
 }

@@ -37,5 +37,12 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const prepare: PrepareStep<Database>[] = [];
   if (options.migrate !== false) prepare.push((db) => migrateToLatest(db), (db) => migrateServerData(db));
   if (options.seed !== false) prepare.push((db) => seedServerData(db));
-  return openDatabase<Database>({ file: options.file, databaseUrl: options.databaseUrl, prepare });
+  const store = await openDatabase<Database>({ file: options.file, databaseUrl: options.databaseUrl, prepare });
+  // The host's runs checkpoint the write-ahead log when idle (RunWriter.checkpointWhenIdle), off their steps'
+  // path; SQLite's automatic checkpoint (1,000 pages by default) would land inside a step. This is the backstop
+  // for a run that never idles: 16,384 pages (64 MB of log) before a commit checkpoints by itself.
+  store.sqlite?.exec(`pragma wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+  return store;
 }
+
+const WAL_AUTOCHECKPOINT_PAGES = 16_384;

@@ -1,7 +1,7 @@
 import type { RunEvent, RunSettings, RunTotals } from '../contracts/index.js';
 import type { ModelMessage } from '../models/types.js';
-import type { Store } from './database.js';
 import { isPostgres } from '../shared/database/index.js';
+import type { Store } from './database.js';
 import { insertRun, lastSeq, type ModelCallRow, reopenRun, RunWrites, RunWriter } from './run-store.js';
 
 type UsageEvent = Extract<RunEvent, { type: 'usage' }>;
@@ -25,19 +25,47 @@ export interface RunRecorderOptions {
 }
 
 /**
- * Persists a run as it happens: the `runs` row, the session transcript (each new message), and the events.
- * Each event is written before {@link RunRecorder.record} returns, so whoever shows an event after recording it
- * (the CLI, a WebSocket) never shows one the store does not have, even when the process is killed the next
- * instant. Checkpoints store the transcript and progress in one transaction.
+ * Events after which the loop acts on the world: a tool call runs (`tool-start`), a person is asked
+ * (`approval-request`), the run is over (`run-end`). What is staged is committed before the loop goes past one.
+ */
+const BARRIERS: ReadonlySet<RunEvent['type']> = new Set<RunEvent['type']>(['tool-start', 'approval-request', 'run-end']);
+/** At most this many events wait in one commit (a fast stream of text deltas). */
+const MAX_STAGED_EVENTS = 64;
+const NOTHING: readonly RunEvent[] = [];
+const DONE: Promise<void> = Promise.resolve();
+/** The producer's next event did not come within this turn of the event loop. */
+const LATER = Symbol('later');
+
+/**
+ * Persists a run as it happens: the `runs` row, the session transcript (each new message), the events and the
+ * paid model calls. Persist-then-emit: no event is passed on before it is stored, so whoever shows one (the CLI,
+ * a WebSocket) never shows one the store does not have, even when the process is killed the next instant.
+ *
+ * {@link RunRecorder.persisted} commits in groups: it stages the events the loop produces back to back and
+ * commits them together, before passing any of them on, whenever the loop is about to act on the world (see
+ * {@link BARRIERS}), would wait (its next event is not ready within this turn of the event loop: a model or a tool
+ * is working), or checkpoints a step whose tool calls are about to run. A step of a zero-latency model and an
+ * in-process tool is then two commits instead of eight; a kill -9 loses only events nobody was shown.
+ * {@link RunRecorder.record} and {@link RunRecorder.checkpoint} used on their own commit at once.
  */
 export class RunRecorder {
   private seq = 0;
   private storedMessages: number;
   private readonly writer: RunWriter;
   /** What was recorded and not yet committed. */
-  private readonly writes = new RunWrites();
+  private writes = new RunWrites();
   /** The seq and transcript length the store has. */
   private committed: { seq: number; storedMessages: number };
+  /** Commits run one after another, in the order they were asked for. */
+  private queue: Promise<void> = DONE;
+  /** Commits waiting in {@link queue}. */
+  private queued = 0;
+  /** Bumped when a commit fails: the commits queued behind it are refused, their seqs follow the lost ones. */
+  private generation = 0;
+  /** While {@link persisted} runs: events committed and not yet passed on. */
+  private unshown: RunEvent[] | undefined;
+  /** A step-end is staged and the checkpoint that follows it (the step's results) is not yet. */
+  private endsWithoutCheckpoint = false;
 
   constructor(
     private readonly store: Store,
@@ -48,6 +76,60 @@ export class RunRecorder {
     this.writer = new RunWriter(store.db, store.sqlite, isPostgres(store.db));
   }
 
+  /**
+   * The events of `run`, each passed on once it is stored (committed in groups, see the class). Stops with
+   * `stop`'s reason, writing nothing more, when `stop` is aborted after an event arrives (another process took
+   * the run). What the loop returns is returned.
+   */
+  async *persisted<R>(run: AsyncIterator<RunEvent, R>, options: { readonly stop?: AbortSignal } = {}): AsyncGenerator<RunEvent, R> {
+    this.unshown = [];
+    this.endsWithoutCheckpoint = false;
+    try {
+      for (;;) {
+        const next = run.next();
+        let result: IteratorResult<RunEvent, R>;
+        try {
+          let first = this.writes.empty && this.unshown.length === 0 ? await next : await settledThisTurn(next);
+          if (first === LATER) {
+            if (options.stop?.aborted) throw options.stop.reason;
+            // The loop waits for a model, a tool or a person: store and show what it produced meanwhile; a step's
+            // end only with its checkpoint (its results), which follows it.
+            await this.commit();
+            if (!this.endsWithoutCheckpoint) for (const stored of this.takeUnshown()) yield stored;
+            this.writer.checkpointWhenIdle();
+            first = await next;
+          }
+          result = first;
+        } catch (error) {
+          // The loop threw: what it produced before is stored and shown first, as it would have been one by one.
+          if (!options.stop?.aborted) {
+            await this.commit();
+            for (const stored of this.takeUnshown()) yield stored;
+          }
+          throw error;
+        }
+        if (result.done) {
+          // Ended: what is left is committed and shown, unless the run is someone else's now.
+          if (options.stop?.aborted) return result.value;
+          await this.commit();
+          for (const stored of this.takeUnshown()) yield stored;
+          this.writer.checkpointWhenIdle();
+          return result.value;
+        }
+        if (options.stop?.aborted) throw options.stop.reason;
+        const event = result.value;
+        if (event.type === 'run-start') await this.start(event);
+        this.stage(event);
+        if (event.type === 'run-start' || BARRIERS.has(event.type)) {
+          await this.commit();
+          for (const stored of this.takeUnshown()) yield stored;
+        } else if (this.writes.events.length >= MAX_STAGED_EVENTS) await this.commit();
+      }
+    } finally {
+      this.unshown = undefined;
+    }
+  }
+
   /** Stores one event (a `run-start` also creates or reopens the run, a `run-end` closes it); resolves once it is stored. */
   async record(event: RunEvent): Promise<void> {
     if (event.type === 'run-start') await this.start(event);
@@ -55,7 +137,12 @@ export class RunRecorder {
     await this.commit();
   }
 
-  /** Stores the messages added since the last checkpoint and the progress, atomically. */
+  /**
+   * Stages the messages added since the last checkpoint and the progress, stored atomically with the events
+   * before them. Committed before it resolves when the step's tool calls are about to run (the assistant turn is
+   * durable before any of its side effects start) or when no {@link persisted} is running; otherwise with the
+   * next group, before anything after it is shown.
+   */
   async checkpoint(checkpoint: RecorderCheckpoint): Promise<void> {
     const fresh = checkpoint.messages.slice(this.options.preamble + this.storedMessages);
     const runId = checkpoint.runId;
@@ -75,7 +162,10 @@ export class RunRecorder {
     }
     this.writes.progress = { runId, totals: checkpoint.totals };
     this.storedMessages += fresh.length;
-    await this.commit();
+    this.endsWithoutCheckpoint = false;
+    const last = checkpoint.messages.at(-1);
+    const callsPending = last?.role === 'assistant' && last.toolCalls.length > 0;
+    if (callsPending || this.unshown === undefined) await this.commit();
   }
 
   /** Adds an event to the writes not yet committed, under the next seq. */
@@ -84,22 +174,72 @@ export class RunRecorder {
     this.writes.events.push({ seq: this.seq, event });
     if (event.type === 'usage' && event.model !== undefined) this.writes.modelCalls.push(this.modelCall(event));
     if (event.type === 'run-end') this.writes.progress = { runId: event.runId, totals: event.totals, end: event };
+    this.endsWithoutCheckpoint = event.type === 'step-end';
+  }
+
+  /** The events stored and not yet passed on, to pass on now (once what is staged is committed). */
+  private takeUnshown(): readonly RunEvent[] {
+    const stored = this.unshown;
+    if (!stored || stored.length === 0) return NOTHING;
+    this.unshown = [];
+    return stored;
   }
 
   /**
-   * Commits what is staged. On failure nothing of it is stored, and it is dropped with its seqs and messages, so
-   * the next write numbers on from what the store has.
+   * Commits what is staged, after the commits asked for before it. On failure nothing of it is stored and it is
+   * dropped, with everything staged or queued after it, so the next write numbers on from what the store has.
    */
-  private async commit(): Promise<void> {
-    try {
-      await this.writer.commit(this.writes);
-      this.committed = { seq: this.seq, storedMessages: this.storedMessages };
-    } catch (error) {
-      ({ seq: this.seq, storedMessages: this.storedMessages } = this.committed);
-      throw error;
-    } finally {
-      this.writes.clear();
+  private commit(): Promise<void> {
+    const batch = this.writes;
+    if (batch.empty) return this.queue;
+    const through = { seq: this.seq, storedMessages: this.storedMessages };
+    if (this.queued === 0) {
+      // Nothing in flight: on SQLite the commit is made here and now, without a promise per commit.
+      let done: boolean;
+      try {
+        done = this.writer.commitNow(batch);
+      } catch (error) {
+        this.failed();
+        return Promise.reject(error);
+      }
+      if (done) {
+        this.stored(batch, through);
+        batch.clear();
+        return DONE;
+      }
     }
+    this.writes = new RunWrites();
+    const generation = this.generation;
+    this.queued += 1;
+    const done = this.queue.then(async () => {
+      try {
+        if (generation !== this.generation) throw new Error('An earlier write of this run failed; the writes after it were not stored.');
+        try {
+          await this.writer.commit(batch);
+        } catch (error) {
+          this.failed();
+          throw error;
+        }
+        this.stored(batch, through);
+      } finally {
+        this.queued -= 1;
+      }
+    });
+    this.queue = done.catch(() => {});
+    return done;
+  }
+
+  /** Notes a commit made: the store has the run up to `through`; its events are ready to be passed on. */
+  private stored(batch: RunWrites, through: { seq: number; storedMessages: number }): void {
+    this.committed = through;
+    if (this.unshown) for (const { event } of batch.events) this.unshown.push(event);
+  }
+
+  /** A commit failed: it and everything staged or queued after it are dropped, numbering goes back to the store's. */
+  private failed(): void {
+    this.generation += 1;
+    this.writes = new RunWrites();
+    ({ seq: this.seq, storedMessages: this.storedMessages } = this.committed);
   }
 
   private async start(event: Extract<RunEvent, { type: 'run-start' }>): Promise<void> {
@@ -144,4 +284,21 @@ export class RunRecorder {
       day: at.slice(0, 10),
     };
   }
+}
+
+/** `promise`'s outcome when it settles within this turn of the event loop (only microtasks away), else {@link LATER}. */
+function settledThisTurn<T>(promise: Promise<T>): Promise<T | typeof LATER> {
+  return new Promise<T | typeof LATER>((resolve, reject) => {
+    const timer = setImmediate(resolve, LATER);
+    promise.then(
+      (value) => {
+        clearImmediate(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearImmediate(timer);
+        reject(error);
+      },
+    );
+  });
 }

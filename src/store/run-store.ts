@@ -386,6 +386,28 @@ export class RunWriter {
     this.#statements = sqlite ? sqliteStatements(sqlite) : undefined;
   }
 
+  /**
+   * Copies the SQLite write-ahead log into the database file (a passive checkpoint: it waits for no one) when
+   * enough was committed since the last one. Called when the run is idle (waiting on a model, or ended), so the
+   * checkpoint's fsyncs are not paid inside a step; `wal_autocheckpoint` (see database.ts) is the backstop.
+   */
+  checkpointWhenIdle(): void {
+    const statements = this.#statements;
+    if (!statements || statements.database.isTransaction || statements.commitsSinceCheckpoint < IDLE_CHECKPOINT_COMMITS) return;
+    statements.database.exec('pragma wal_checkpoint(PASSIVE)');
+    statements.commitsSinceCheckpoint = 0;
+  }
+
+  /**
+   * Stores the writes before returning, when that can be done without waiting (SQLite, no transaction open on
+   * the connection): true; false when only {@link commit} can. Throws as {@link commit} does.
+   */
+  commitNow(writes: RunWrites): boolean {
+    if (!this.#statements || this.#statements.database.isTransaction) return false;
+    if (!writes.empty) this.#statements.commit(writes);
+    return true;
+  }
+
   /** Stores the writes; they are left as they were when it throws. */
   async commit(writes: RunWrites): Promise<void> {
     if (writes.empty) return;
@@ -449,8 +471,12 @@ const insertSql = (table: string, columns: readonly string[]) => `insert into ${
 
 interface SqliteRunStatements {
   readonly database: DatabaseSync;
+  commitsSinceCheckpoint: number;
   commit(writes: RunWrites): void;
 }
+
+/** Commits (of a few pages each) after which an idle run checkpoints the write-ahead log. */
+const IDLE_CHECKPOINT_COMMITS = 64;
 
 /** One set of prepared statements per connection, made on first use. */
 const preparedOn = new WeakMap<DatabaseSync, SqliteRunStatements>();
@@ -469,16 +495,21 @@ function sqliteStatements(database: DatabaseSync): SqliteRunStatements {
   const end = database.prepare(`update runs set ${END_SET} where id = ?`);
   const statements: SqliteRunStatements = {
     database,
+    commitsSinceCheckpoint: 0,
     commit(writes) {
       begin.run();
       try {
-        for (const numbered of writes.events) event.run(...eventValues(numbered));
+        for (const { seq, event: runEvent } of writes.events) event.run(runEvent.runId, seq, runEvent.type, runEvent.at, storedEventJson(runEvent));
         for (const row of writes.modelCalls) modelCall.run(...modelCallValues(row));
-        for (const row of writes.messages) message.run(...messageValues(row));
+        for (const row of writes.messages) message.run(row.session_id, row.seq, row.run_id ?? null, row.role, row.message, row.created_at);
         const progress = writes.progress;
         if (progress?.end) end.run(...endValues(progress.end), progress.runId);
-        else if (progress) totals.run(...totalsValues(progress.totals), progress.runId);
+        else if (progress) {
+          const { steps, toolCalls, inputTokens, outputTokens, costUsd } = progress.totals;
+          totals.run(steps, toolCalls, inputTokens, outputTokens, costUsd, progress.runId);
+        }
         commit.run();
+        statements.commitsSinceCheckpoint += 1;
       } catch (error) {
         if (database.isTransaction) rollback.run();
         throw error;

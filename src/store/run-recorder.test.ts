@@ -1,0 +1,166 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createScratchDatabase, postgresReachable } from '../../test/helpers/postgres.js';
+import type { RunEvent, RunTotals } from '../contracts/index.js';
+import type { ModelMessage } from '../models/types.js';
+import { type OpenStoreOptions, openStore, type Store } from './database.js';
+import { RunRecorder } from './run-recorder.js';
+import { RunStore } from './run-store.js';
+
+const TOTALS: RunTotals = { steps: 1, toolCalls: 1, inputTokens: 10, outputTokens: 2, costUsd: 0.001 };
+const CALL = { id: 'c1', name: 'crm__get', input: { id: 'C-1' } };
+
+/** What the loop's producer saw in the store at a point of its run. */
+interface Probe {
+  readonly after: RunEvent['type'] | 'checkpoint';
+  readonly stored: readonly string[];
+  readonly messages: number;
+}
+
+/**
+ * A loop of two tool steps and an answer, producing its events back to back (no I/O, like a zero-latency model and
+ * an in-process tool), calling `checkpoint` where `runAgent` does. After each event it looks at the store, as a
+ * tool starting its side effect would, and notes what it found.
+ */
+async function* loop(runId: string, sessionId: string, store: Store, recorder: RunRecorder, probes: Probe[]): AsyncGenerator<RunEvent, 'finished'> {
+  const messages: ModelMessage[] = [{ role: 'system', content: 'system' }, { role: 'user', content: 'task' }];
+  const look = async (after: Probe['after']) => {
+    const stored = (await new RunStore(store.db).events(runId)).map((event) => event.type);
+    const rows = await store.db.selectFrom('session_messages').select('seq').where('session_id', '=', sessionId).execute();
+    probes.push({ after, stored, messages: rows.length });
+  };
+  let at = 0;
+  const event = <T extends RunEvent['type']>(type: T, fields: object): RunEvent => ({ type, runId, at: ++at, ...fields }) as RunEvent;
+  yield event('run-start', { sessionId, task: 'task', model: 'scripted', maxSteps: 5, budgetUsd: null });
+  for (let step = 1; step <= 2; step++) {
+    yield event('step-start', { step });
+    yield event('usage', { step, usage: { inputTokens: 10, outputTokens: 2 }, costUsd: 0.001, totals: TOTALS, model: 'scripted', kind: 'step' });
+    messages.push({ role: 'assistant', text: '', toolCalls: [{ ...CALL, id: `c${step}` }] });
+    yield event('tool-call', { step, toolCallId: `c${step}`, server: 'crm', tool: 'get', args: CALL.input });
+    await recorder.checkpoint({ runId, messages, step, totals: TOTALS });
+    await look('checkpoint');
+    yield event('tool-start', { step, toolCallId: `c${step}`, server: 'crm', tool: 'get', args: CALL.input });
+    await look('tool-start');
+    yield event('tool-result', { step, toolCallId: `c${step}`, server: 'crm', tool: 'get', summary: 'ok', output: 'ok', durationMs: 1 });
+    messages.push({ role: 'tool', results: [{ toolCallId: `c${step}`, toolName: CALL.name, output: 'ok', isError: false }] });
+    yield event('step-end', { step, finishReason: 'tool-calls' });
+    await recorder.checkpoint({ runId, messages, step, totals: TOTALS });
+    await look('step-end');
+  }
+  yield event('run-end', { outcome: 'finished', text: 'done', totals: TOTALS });
+  return 'finished';
+}
+
+function recorderContract(name: string, options: () => OpenStoreOptions) {
+  describe(`RunRecorder.persisted: ${name}`, () => {
+    let store: Store;
+    beforeAll(async () => {
+      store = await openStore({ ...options(), seed: false });
+    });
+    afterAll(async () => {
+      await store?.close();
+    });
+
+    it('passes each event on only once it is stored, and commits back-to-back events together', async () => {
+      const runId = `run-${name}-1`;
+      const sessionId = `session-${name}-1`;
+      const recorder = new RunRecorder(store, { sessionId, preamble: 1, storedMessages: 0, settings: { model: 'scripted', yes: false } });
+      const probes: Probe[] = [];
+      const shown: Array<{ type: string; storedWhenShown: boolean; messagesWhenShown: number }> = [];
+      const run = recorder.persisted(loop(runId, sessionId, store, recorder, probes));
+      let outcome: string | undefined;
+      for (;;) {
+        const next = await run.next();
+        if (next.done) {
+          outcome = next.value;
+          break;
+        }
+        const stored = await new RunStore(store.db).events(runId);
+        const rows = await store.db.selectFrom('session_messages').select('seq').where('session_id', '=', sessionId).execute();
+        shown.push({ type: next.value.type, storedWhenShown: stored.some((event) => event.at === next.value.at), messagesWhenShown: rows.length });
+      }
+      expect(outcome).toBe('finished');
+      // Persist, then emit: every event was in the store when it was shown, in order, with seqs 1…n.
+      expect(shown.every((event) => event.storedWhenShown)).toBe(true);
+      const events = await new RunStore(store.db).eventsOfType(runId, ['run-start', 'step-start', 'usage', 'tool-call', 'tool-start', 'tool-result', 'step-end', 'run-end']);
+      expect(events.map((event) => event.seq)).toEqual(Array.from({ length: events.length }, (_, index) => index + 1));
+      expect(events.map((event) => event.event.type)).toEqual(shown.map((event) => event.type));
+      // A step's end is shown only with its results stored: the task, then two messages per step.
+      const ends = shown.filter((event) => event.type === 'step-end');
+      expect(ends.map((event, index) => event.messagesWhenShown >= 1 + 2 * (index + 1))).toEqual([true, true]);
+      // The assistant turn is stored before its calls start (the checkpoint committed it), and the tool-start
+      // before the loop goes on to run the call.
+      const firstStep = probes.filter((probe) => probe.stored.filter((type) => type === 'step-start').length === 1);
+      expect(firstStep.find((probe) => probe.after === 'checkpoint')).toEqual({ after: 'checkpoint', stored: ['run-start', 'step-start', 'usage', 'tool-call'], messages: 2 });
+      expect(firstStep.find((probe) => probe.after === 'tool-start')?.stored.at(-1)).toBe('tool-start');
+      // Grouped: a step's result, end and checkpoint are not written one by one as they come; here they are
+      // committed with the next step's start, at its checkpoint. (On PostgreSQL the probe's own query is I/O:
+      // the recorder sees the loop wait and commits what is staged meanwhile, so only SQLite shows it.)
+      if (name === 'sqlite') {
+        expect(probes.find((probe) => probe.after === 'step-end')).toEqual({ after: 'step-end', stored: ['run-start', 'step-start', 'usage', 'tool-call', 'tool-start'], messages: 2 });
+      }
+      const secondCheckpoint = probes.filter((probe) => probe.after === 'checkpoint')[1]!;
+      expect(secondCheckpoint).toEqual({
+        after: 'checkpoint',
+        stored: ['run-start', 'step-start', 'usage', 'tool-call', 'tool-start', 'tool-result', 'step-end', 'step-start', 'usage', 'tool-call'],
+        messages: 4,
+      });
+      const run1 = await store.db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
+      expect(run1).toMatchObject({ status: 'finished', steps: 1, final_text: 'done' });
+      const calls = await store.db.selectFrom('model_calls').select('step').where('run_id', '=', runId).execute();
+      expect(calls.map((call) => call.step)).toEqual([1, 2]);
+    });
+
+    it('writes nothing more once stopped (another process took the run)', async () => {
+      const runId = `run-${name}-2`;
+      const sessionId = `session-${name}-2`;
+      const recorder = new RunRecorder(store, { sessionId, preamble: 1, storedMessages: 0, settings: { model: 'scripted', yes: false } });
+      const stop = new AbortController();
+      const shown: string[] = [];
+      const run = recorder.persisted(loop(runId, sessionId, store, recorder, []), { stop: stop.signal });
+      await expect(
+        (async () => {
+          for await (const event of run) {
+            shown.push(event.type);
+            if (event.type === 'tool-start') stop.abort(new Error('lease lost'));
+          }
+        })(),
+      ).rejects.toThrow('lease lost');
+      const stored = (await new RunStore(store.db).events(runId)).map((event) => event.type);
+      // The next event arrived after the stop: neither it nor anything after it was written.
+      expect(stored).toEqual(['run-start', 'step-start', 'usage', 'tool-call', 'tool-start']);
+      expect(shown).toEqual(stored);
+    });
+
+    it('record and checkpoint on their own store at once', async () => {
+      const runId = `run-${name}-3`;
+      const sessionId = `session-${name}-3`;
+      const recorder = new RunRecorder(store, { sessionId, preamble: 0, storedMessages: 0, settings: { model: 'scripted', yes: false } });
+      await recorder.record({ type: 'run-start', runId, at: 1, sessionId, task: 'task', model: 'scripted', maxSteps: 5, budgetUsd: null });
+      await recorder.record({ type: 'step-start', runId, at: 2, step: 1 });
+      expect((await new RunStore(store.db).events(runId)).map((event) => event.type)).toEqual(['run-start', 'step-start']);
+      await recorder.checkpoint({ runId, messages: [{ role: 'user', content: 'task' }, { role: 'assistant', text: 'done', toolCalls: [] }], step: 1, totals: TOTALS });
+      const rows = await store.db.selectFrom('session_messages').select(['seq', 'role']).where('session_id', '=', sessionId).orderBy('seq').execute();
+      expect(rows).toEqual([{ seq: 1, role: 'user' }, { seq: 2, role: 'assistant' }]);
+      expect(Number((await store.db.selectFrom('runs').select('steps').where('id', '=', runId).executeTakeFirstOrThrow()).steps)).toBe(1);
+    });
+  });
+}
+
+recorderContract('sqlite', () => ({ file: join(mkdtempSync(join(tmpdir(), 'deckhand-recorder-')), 'deckhand.db') }));
+
+const postgres = await postgresReachable();
+let scratch: { url: string; drop: () => Promise<void> } | undefined;
+if (postgres) {
+  scratch = await createScratchDatabase();
+  afterAll(async () => {
+    await scratch?.drop();
+  });
+  recorderContract('postgresql', () => ({ file: 'unused', databaseUrl: scratch!.url }));
+} else {
+  describe.skip('RunRecorder.persisted: postgresql (no PostgreSQL at 127.0.0.1:5432)', () => {
+    it('skipped', () => {});
+  });
+}
