@@ -270,6 +270,38 @@ describe.skipIf(!reachable)('many processes on one PostgreSQL', () => {
     expect(runs.rows).toEqual([{ status: 'finished' }]);
   });
 
+  // Invariant: one run per session at a time, at the database: two starts on one session at the same instant on
+  // two processes give one run and one SESSION_BUSY, the single-process path's 409; run --queue is refused too.
+  it('two runs started on one session at once on two processes: one starts, the other is refused SESSION_BUSY', { timeout: 120_000 }, async () => {
+    fake = await startOpenAIFake([
+      { text: 'Lisa Park has one open order.' },
+      { toolCalls: [{ name: 'ledger__record_payment', args: { payee: 'Lisa Park', amount: 42 } }] },
+      { text: 'Refunded 42 to Lisa Park.' },
+    ]);
+    const ws = cluster(database.url);
+    const [a, b] = await Promise.all([serve('a', ws), serve('b', ws)]);
+    const first = await a.request('POST', '/api/runs', { task: 'How many open orders has Lisa Park?' });
+    const { runId: firstRun, sessionId } = first.json as { runId: string; sessionId: string };
+    await until(async () => (await a.request('GET', `/api/runs/${firstRun}`)).json, (run) => run.status === 'finished' && run.executing === false, 'the first run to end');
+    // The payment call takes a minute, so the winner still executes when the loser asks.
+    const answers = await Promise.all([a, b].map((server) => server.request('POST', `/api/sessions/${sessionId}/runs`, { task: 'Refund Lisa Park 42.', yes: true })));
+    const started = answers.filter((answer) => answer.status === 202);
+    const refused = answers.filter((answer) => answer.status === 409);
+    expect(started).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    const winner = (started[0]!.json as { runId: string }).runId;
+    expect(refused[0]!.json).toEqual({
+      error: { code: 'SESSION_BUSY', message: `Session ${sessionId} has run ${winner} executing; wait for it to end (follow /api/runs/${winner}/stream).` },
+    });
+    // The CLI's queued start on the same session is refused the same way, before anything is queued.
+    const cli = await runCli(['run', '--queue', '--yes', '--session', sessionId, 'Refund Lisa Park 42 again.'], { env: ws.env('cli'), cwd: ws.cwd, timeoutMs: 60_000 });
+    expect(cli.code).toBe(4);
+    expect(cli.stderr).toContain(`Session ${sessionId} has run ${winner} executing`);
+    const runs = await client.query<{ id: string }>('select id from runs where session_id = $1 order by started_at', [sessionId]);
+    expect(runs.rows).toEqual([{ id: firstRun }, { id: winner }]);
+    await until(async () => ws.ledgerLines(), (lines) => lines.length === 1, 'the payment');
+  });
+
   // Invariant: a job goes to exactly one worker, however many take jobs at once.
   it('50 runs enqueued at once over 3 workers: each executes exactly once', { timeout: 180_000 }, async () => {
     const runs = 50;

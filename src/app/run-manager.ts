@@ -9,6 +9,7 @@
 import type { RunEvent, RunJob } from '../contracts/index.js';
 import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { claimSession, SessionBusyError } from '../store/session-claim.js';
 import { RunConflictError, RunsUnavailableError } from './run-errors.js';
 import {
   executeRun,
@@ -257,6 +258,8 @@ export class RunManager implements AsyncDisposable {
       }
     } catch (error) {
       if (error instanceof RunConflictError && error.code === 'RUN_EXECUTING') return logger.info({ error: error.message }, 'run executes elsewhere: job skipped');
+      // Its claim lapsed before a worker took it (no worker for the start timeout) and another run took the session.
+      if (error instanceof RunConflictError && error.code === 'SESSION_BUSY') return logger.warn({ error: error.message }, 'session busy: job skipped');
       throw error;
     }
     await done;
@@ -301,10 +304,16 @@ export class RunManager implements AsyncDisposable {
   /** Enqueues a start and waits for a worker (maybe this process) to record the run, so it can be followed at once. */
   private async enqueueStart(plan: RunPlan & { kind: 'start' }, scaleOut: ScaleOut): Promise<{ runId: string; sessionId: string }> {
     if (this.closing) throw new RunsUnavailableError('SHUTTING_DOWN', 'The server is shutting down; try again on another.');
-    const busy = await this.busyRunOf(plan.sessionId);
-    if (busy) throw new RunConflictError('SESSION_BUSY', `Session ${plan.sessionId} has run ${busy} executing; wait for it to end (follow /api/runs/${busy}/stream).`);
-    await scaleOut.queue.enqueue({ schemaVersion: 1, kind: 'start', runId: plan.runId, sessionId: plan.sessionId, task: plan.task, settings: plan.settings });
     const timeoutMs = scaleOut.startTimeoutMs ?? DEFAULT_QUEUED_START_TIMEOUT_MS;
+    // The session is claimed at the database before the job exists, for as long as a worker may take to record the
+    // run: of two processes starting runs on one session at once, exactly one enqueues.
+    try {
+      await claimSession(this.options.runtime.store.db, { sessionId: plan.sessionId, runId: plan.runId, holdMs: timeoutMs });
+    } catch (error) {
+      if (error instanceof SessionBusyError) throw new RunConflictError('SESSION_BUSY', error.message);
+      throw error;
+    }
+    await scaleOut.queue.enqueue({ schemaVersion: 1, kind: 'start', runId: plan.runId, sessionId: plan.sessionId, task: plan.task, settings: plan.settings });
     if (!(await scaleOut.follower.waitForRun(plan.runId, timeoutMs))) {
       throw new RunsUnavailableError(
         'NOT_TAKEN',
@@ -312,11 +321,6 @@ export class RunManager implements AsyncDisposable {
       );
     }
     return { runId: plan.runId, sessionId: plan.sessionId };
-  }
-
-  /** A run of the session executing in any process (its lease is live), if there is one. */
-  private async busyRunOf(sessionId: string): Promise<string | undefined> {
-    return this.options.runtime.leases.liveRunOfSession(sessionId);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -363,6 +367,9 @@ export class RunManager implements AsyncDisposable {
         if (error instanceof RunLeaseHeldError) {
           // Another process executes the run: the request that asked for it is answered 409 with who and since when.
           if (!seen) reject(new RunConflictError('RUN_EXECUTING', error.message));
+        } else if (error instanceof SessionBusyError) {
+          // Another run of the session took it first, maybe on another process (the store's session claim).
+          if (!seen) reject(new RunConflictError('SESSION_BUSY', error.message));
         } else {
           logger.error({ error: errorMessage(error) }, 'run failed outside the loop');
           if (!seen) reject(error);

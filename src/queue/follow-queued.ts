@@ -3,11 +3,14 @@
  * events of a run executing here would be (so the CLI renders it and maps its outcome to the same exit code).
  */
 import type { RunEvent, RunOutcome } from '../contracts/index.js';
+import { claimSession } from '../store/session-claim.js';
 import type { RunJob } from './run-job.js';
 import type { ScaleOutParts } from './scale-out.js';
 
 /** How long, after Ctrl-C, the run's end is waited for before the CLI gives up following it. */
 const CANCEL_WAIT_MS = 10_000;
+/** How long a start's session claim holds before a worker records the run (as a queued start over the API). */
+const START_CLAIM_MS = 30_000;
 /** How often, after a run-end `cancelled` nobody here asked for, the queue is asked whether the run goes on. */
 const HANDOVER_CHECK_MS = 250;
 
@@ -25,7 +28,10 @@ export const HANDED_OVER_MESSAGE =
  * goes on elsewhere, and so does the following (a `warning` says so). Once no job of the run is open, nothing
  * will take it: the held end is the end.
  */
-export async function* followQueuedRun(scaleOut: Pick<ScaleOutParts, 'queue' | 'feed' | 'follower'>, job: RunJob, signal: AbortSignal): AsyncGenerator<RunEvent, RunOutcome> {
+export async function* followQueuedRun(scaleOut: Pick<ScaleOutParts, 'db' | 'queue' | 'feed' | 'follower'>, job: RunJob, signal: AbortSignal): AsyncGenerator<RunEvent, RunOutcome> {
+  // A start claims its session at the database before the job exists: throws SessionBusyError (exit 4) while
+  // another run of the session executes, on any process.
+  if (job.kind === 'start') await claimSession(scaleOut.db, { sessionId: job.sessionId, runId: job.runId, holdMs: START_CLAIM_MS });
   const pending: RunEvent[] = [];
   let wake: (() => void) | undefined;
   const unsubscribe = await scaleOut.follower.followRun(job.runId, (event) => {

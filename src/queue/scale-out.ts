@@ -12,6 +12,8 @@ import { StoreFollower } from './store-follower.js';
 
 /** The parts of a scale-out, closed together (follower, then feed, then queue). */
 export interface ScaleOutParts extends AsyncDisposable {
+  /** The host store's connection the parts read (and a start's session claim is taken on). */
+  readonly db: Kysely<Database>;
   readonly queue: RunQueue;
   readonly feed: EventFeed;
   readonly follower: StoreFollower;
@@ -59,5 +61,5 @@ export async function openScaleOut(options: {
     await feed.close();
     await queue.close(closeOptions);
   };
-  return { queue, feed, follower, close, [Symbol.asyncDispose]: () => close() };
+  return { db: options.db, queue, feed, follower, close, [Symbol.asyncDispose]: () => close() };
 }

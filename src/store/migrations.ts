@@ -180,6 +180,19 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0006_session_claims': {
+    async up(db: Kysely<unknown>) {
+      const text = 'text' as const;
+      // One run per session at a time, at the database (see src/store/session-claim.ts): the run holding each
+      // session, and until when (milliseconds since the epoch) a claim taken before the run has a lease holds.
+      await db.schema
+        .createTable('session_claims')
+        .addColumn('session_id', text, (column) => column.primaryKey())
+        .addColumn('run_id', text, (column) => column.notNull())
+        .addColumn('claimed_until', 'bigint', (column) => column.notNull())
+        .execute();
+    },
+  },
 };
 
 /** The host's migrations, recorded in Kysely's default bookkeeping table (`kysely_migration`). */

@@ -252,7 +252,7 @@ export class RunRecorder {
     if (event.resumed) {
       this.seq = await lastSeq(db, event.runId);
       this.committed = { ...this.committed, seq: this.seq };
-      await reopenRun(db, event.runId);
+      await reopenRun(db, event.runId, event.sessionId);
       return;
     }
     await insertRun(db, {

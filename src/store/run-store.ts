@@ -3,6 +3,7 @@
  * tables. Rows are parsed on the way out (stored settings and events carry a `schemaVersion`), so a row from a
  * newer release or a damaged one is a {@link StoredDataError} naming the run, never a silent misread.
  */
+import { claimSession } from './session-claim.js';
 import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
 import { CompiledQuery, type Insertable, type Kysely, type Selectable } from 'kysely';
 import {
@@ -273,12 +274,17 @@ export async function lastSeq(db: Kysely<Database>, runId: string): Promise<numb
   return Number(row?.last ?? 0);
 }
 
-/** Records a new run as `running`, with the settings it executes with. */
+/**
+ * Records a new run as `running`, with the settings it executes with, and claims its session in the same
+ * transaction: throws `SessionBusyError` (and records nothing) while another run of the session executes.
+ */
 export async function insertRun(
   db: Kysely<Database>,
   run: { id: string; sessionId: string; task: string; model: string; startedAt: string; settings: RunSettings },
 ): Promise<void> {
-  await db
+  await db.transaction().execute(async (trx) => {
+    await claimSession(trx, { sessionId: run.sessionId, runId: run.id });
+    await trx
     .insertInto('runs')
     .values({
       id: run.id,
@@ -293,11 +299,18 @@ export async function insertRun(
       options: storedSettingsJson(run.settings),
     })
     .execute();
+  });
 }
 
-/** Marks a stored run `running` again (a resume); what it did and spent stays. */
-export async function reopenRun(db: Kysely<Database>, runId: string): Promise<void> {
-  await db.updateTable('runs').set({ status: 'running', ended_at: null, error: null }).where('id', '=', runId).execute();
+/**
+ * Marks a stored run `running` again (a resume); what it did and spent stays. Claims its session in the same
+ * transaction: throws `SessionBusyError` (and changes nothing) while another run of the session executes.
+ */
+export async function reopenRun(db: Kysely<Database>, runId: string, sessionId: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await claimSession(trx, { sessionId, runId });
+    await trx.updateTable('runs').set({ status: 'running', ended_at: null, error: null }).where('id', '=', runId).execute();
+  });
 }
 
 /** Appends events under their seqs. */

@@ -17,7 +17,16 @@ export type HostDatabase = {
   model_calls: ModelCallTable;
   approvals: ApprovalTable;
   audit_log: AuditLogTable;
+  session_claims: SessionClaimTable;
 };
+
+/** Which run holds a session (one executes per session at a time); see `session-claim.ts`. */
+export interface SessionClaimTable {
+  session_id: string;
+  run_id: string;
+  /** Milliseconds since the epoch: until then a claim taken at enqueue holds without a lease. */
+  claimed_until: ColumnType<number, number, number>;
+}
 
 /**
  * What the store's connection can query: the host's tables and, since the host prepares them in the same
