@@ -11,7 +11,6 @@ import { ResilientModel } from '../models/resilient-model.js';
 import { defaultModelId, resolveModel } from '../models/resolve.js';
 import { loadPromptCounter, type PromptCounter } from '../models/token-count.js';
 import type { Model } from '../models/types.js';
-import { storedOAuthProviders } from '../mcp/stored-oauth.js';
 import { DEFAULT_TOOL_CACHE_TTL_SECONDS, ToolCache } from '../mcp/tool-cache.js';
 import { type Logger, openLogger } from '../shared/logger.js';
 import { HostMetrics } from '../telemetry/metrics.js';
@@ -20,6 +19,7 @@ import { startTracing } from '../telemetry/tracing.js';
 import { ApprovalStore } from '../store/approval-store.js';
 import { openStore, type Store } from '../store/database.js';
 import { RunLeases } from '../store/run-lease.js';
+import { storedOAuth } from './oauth.js';
 
 /** Everything a run needs, opened in the order that fails fastest: settings, model, store, then servers. */
 export interface Runtime extends AsyncDisposable {
@@ -114,7 +114,7 @@ export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
   let host: McpHost;
   try {
     // Remote servers that `deckhand mcp login` authorized start with their stored tokens (refreshed as needed).
-    const oauth = await storedOAuthProviders({ servers: settings.servers, db: store.db, home: settings.home });
+    const oauth = await storedOAuth(settings, store);
     host = await McpHost.start({
       servers: settings.servers,
       logger,

@@ -12,7 +12,7 @@ import { type SharedServerProcessSpec, sharedProcessOf } from '../config/shared-
 import { SharedServerProcess } from './shared-process.js';
 import type { OAuthProvider } from './oauth.js';
 import type { ToolCache } from './tool-cache.js';
-import { toDisplayToolName, toModelToolName } from './tool-names.js';
+import { toDisplayToolName, toModelToolName } from '../shared/tool-names.js';
 import { redactUrlsIn } from '../shared/redact.js';
 
 export interface McpHostOptions {

@@ -18,4 +18,4 @@ export {
   OAuthProvider,
   type OAuthProviderOptions,
 } from './oauth.js';
-export { toDisplayToolName, toModelToolName } from './tool-names.js';
+export { toDisplayToolName, toModelToolName } from '../shared/tool-names.js';

@@ -11,7 +11,7 @@ import { auth } from '@modelcontextprotocol/client';
 import type { HttpServerConfig } from '../config/schema.js';
 import { UsageError } from '../shared/errors.js';
 import { OAuthProvider } from './oauth.js';
-import type { StoredCredentials } from '../store/oauth-credential-store.js';
+import type { StoredCredentials } from '../contracts/index.js';
 
 /** How long `deckhand mcp login` waits for the browser to come back. */
 export const DEFAULT_LOGIN_TIMEOUT_MS = 5 * 60_000;

@@ -4,24 +4,12 @@
  * gives nobody a usable token.
  */
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
+import { type OAuthCredentials, type StoredCredentials, StoredCredentialsSchema } from '../contracts/index.js';
 import { open, seal, type SecretKey } from '../shared/secret-box.js';
 import type { Database } from './schema.js';
 
-/** What is kept for one server, inside the sealed value (`schemaVersion` 1). */
-export const StoredCredentialsSchema = z.object({
-  schemaVersion: z.literal(1),
-  /** The server URL the credentials were obtained for: a server whose URL changed must log in again. */
-  serverUrl: z.string(),
-  /** The client registration (dynamic or pre-registered), as the SDK stores it. */
-  clientInformation: z.looseObject({ client_id: z.string() }).optional(),
-  /** The tokens, as the SDK stores them. */
-  tokens: z.looseObject({ access_token: z.string(), token_type: z.string(), refresh_token: z.string().optional() }).optional(),
-});
-export type StoredCredentials = z.infer<typeof StoredCredentialsSchema>;
-
-/** Reads and writes the sealed credentials of remote servers. */
-export class OAuthCredentialStore {
+/** Reads and writes the sealed credentials of remote servers (what the MCP host is handed as {@link OAuthCredentials}). */
+export class OAuthCredentialStore implements OAuthCredentials {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly key: SecretKey,

@@ -1,12 +1,11 @@
 import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSettings, type Settings } from '../../config/load.js';
-import { McpHost } from '../../mcp/host.js';
-import { storedOAuthProviders } from '../../mcp/stored-oauth.js';
 import { errorMessage } from '../../shared/errors.js';
 import { checkStore, withSettingsStore } from '../../app/store.js';
 import { createPainter, formatDuration } from '../format.js';
 import { resolveRuntimeModel } from '../../app/runtime.js';
+import { probeServers } from '../../app/server-probe.js';
 
 interface Check {
   readonly name: string;
@@ -63,22 +62,14 @@ export async function doctorCommand(options: { json?: boolean; model?: readonly 
       await check('queue', async () => (report = await withSettingsStore((store) => queueReport(databaseUrl, store.db), { seed: false })).queue);
       if (report) await check('workers', () => report!.workers);
     }
-    const started = performance.now();
     // Remote servers start with their stored OAuth login, as in a run.
-    // The store stays open while the servers start: a login whose token is refreshed then is stored again.
-    const host = await withSettingsStore(async (store) =>
-      McpHost.start({ servers: current.servers, oauth: await storedOAuthProviders({ servers: current.servers, db: store.db, home: current.home }) }),
-    );
-    try {
-      const elapsed = formatDuration(performance.now() - started);
-      for (const server of host.status()) {
-        await check(`server ${server.name}`, () => {
-          if (server.state !== 'ready') throw new Error(server.error ?? server.state);
-          return `${server.tools.length} tool${server.tools.length === 1 ? '' : 's'} (all servers started in ${elapsed})`;
-        });
-      }
-    } finally {
-      await host.close();
+    const probe = await probeServers(current);
+    const elapsed = formatDuration(probe.elapsedMs);
+    for (const server of probe.servers) {
+      await check(`server ${server.name}`, () => {
+        if (server.state !== 'ready') throw new Error(server.error ?? server.state);
+        return `${server.tools} tool${server.tools === 1 ? '' : 's'} (all servers started in ${elapsed})`;
+      });
     }
     await check('model', async () => {
       const { direct: model } = resolveRuntimeModel(current);

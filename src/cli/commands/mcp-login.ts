@@ -1,11 +1,6 @@
 import { spawn } from 'node:child_process';
+import { mcpLogin, mcpLogout } from '../../app/oauth.js';
 import { loadSettings } from '../../config/load.js';
-import { loginToServer } from '../../mcp/oauth-login.js';
-import { isStdio } from '../../mcp/server-target.js';
-import { openCredentialStore } from '../../mcp/stored-oauth.js';
-import { UsageError } from '../../shared/errors.js';
-import { getOwn } from '../../shared/get-own.js';
-import { openStore } from '../../store/database.js';
 
 export interface McpLoginOptions {
   /** Print the authorization URL only (the default when stderr is not a terminal). */
@@ -15,46 +10,28 @@ export interface McpLoginOptions {
 /**
  * `deckhand mcp login <server>`: authorizes Deckhand for a remote server (OAuth authorization code + PKCE with a
  * loopback redirect), opening the browser when there is a terminal and always printing the URL, then keeps the
- * registration and tokens in the store, sealed with the key in `$DECKHAND_HOME/oauth.key`.
+ * registration and tokens in the store, sealed with the key in `$DECKHAND_HOME/oauth.key` (`app/oauth.ts`).
  *
  * @throws UsageError for an unknown or stdio server, or a login the authorization server refused.
  */
 export async function mcpLoginCommand(name: string, options: McpLoginOptions = {}): Promise<number> {
-  const settings = loadSettings({});
-  const config = getOwn(settings.servers, name);
-  if (!config) {
-    throw new UsageError(`no server '${name}' in ${settings.configFile ?? 'the config (there is no config file)'}; deckhand mcp list shows the configured ones`);
-  }
-  if (isStdio(config)) throw new UsageError(`'${name}' is a stdio server; only remote (url) servers log in`);
-  const store = await openStore({ file: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
-  try {
-    const credentials = await loginToServer({
-      server: name,
-      config,
-      showAuthorizationUrl: (url) => {
-        process.stderr.write(`To authorize Deckhand for '${name}', open:\n  ${url.toString()}\nWaiting for the browser…\n`);
-        if (options.browser !== false && process.stderr.isTTY) openBrowser(url);
-      },
-    });
-    await openCredentialStore(store.db, settings.home).save(name, credentials);
-    process.stdout.write(`Logged in to ${name}; its tokens are kept in the store, encrypted.\n`);
-    return 0;
-  } finally {
-    await store.close();
-  }
+  await mcpLogin({
+    settings: loadSettings({}),
+    server: name,
+    showAuthorizationUrl: (url) => {
+      process.stderr.write(`To authorize Deckhand for '${name}', open:\n  ${url.toString()}\nWaiting for the browser…\n`);
+      if (options.browser !== false && process.stderr.isTTY) openBrowser(url);
+    },
+  });
+  process.stdout.write(`Logged in to ${name}; its tokens are kept in the store, encrypted.\n`);
+  return 0;
 }
 
 /** `deckhand mcp logout <server>`: forgets the server's stored registration and tokens. */
 export async function mcpLogoutCommand(name: string): Promise<number> {
-  const settings = loadSettings({});
-  const store = await openStore({ file: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
-  try {
-    const removed = await openCredentialStore(store.db, settings.home).remove(name);
-    process.stdout.write(removed ? `Logged out of ${name}.\n` : `No login kept for ${name}.\n`);
-    return 0;
-  } finally {
-    await store.close();
-  }
+  const removed = await mcpLogout({ settings: loadSettings({}), server: name });
+  process.stdout.write(removed ? `Logged out of ${name}.\n` : `No login kept for ${name}.\n`);
+  return 0;
 }
 
 /** Opens `url` in the desktop's browser, if there is one; a failure only means the person opens it by hand. */

@@ -1,4 +1,4 @@
-import { toModelToolName } from '../../mcp/tool-names.js';
+import { toModelToolName } from '../../shared/tool-names.js';
 import { createPainter } from '../format.js';
 import { openRuntime } from '../../app/runtime.js';
 import { EXIT } from '../exit-codes.js';

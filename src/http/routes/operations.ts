@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { McpHost } from '../../mcp/host.js';
+import { readServerResource, serverOffering } from '../../app/server-resources.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { ApiContext } from '../context.js';
 import { ApiError } from '../errors.js';
@@ -10,20 +10,6 @@ import { DeploymentsQuerySchema } from '../schemas.js';
 export const PANEL_RESOURCES = { deployments: 'deployment://history', systemHealth: 'system://health' } as const;
 type Panel = keyof typeof PANEL_RESOURCES;
 
-/** The first ready server that lists `uri` among its resources. */
-async function serverOffering(host: McpHost, uri: string): Promise<string | undefined> {
-  for (const server of host.status()) {
-    if (server.state !== 'ready') continue;
-    try {
-      const resources = (await host.connection(server.name)?.listResources()) ?? [];
-      if (resources.some((resource) => resource.uri === uri)) return server.name;
-    } catch {
-      // A server without resources (or one that just failed) offers none.
-    }
-  }
-  return undefined;
-}
-
 /**
  * `GET /api/panels` (which operations panels have data: `{deployments, systemHealth}`), and `GET /api/deployments`
  * (`?cursor=` for the next page, `?environment=`) and `GET /api/system-health`: the JSON of the `deployment://history` and `system://health` resources of the
@@ -32,13 +18,12 @@ async function serverOffering(host: McpHost, uri: string): Promise<string | unde
 export function operationsRoutes(app: FastifyInstance, { runtime, logger }: ApiContext): void {
   const read = async (panel: Panel, query: Record<string, string> = {}): Promise<unknown> => {
     const base = PANEL_RESOURCES[panel];
-    const server = await serverOffering(runtime.host, base);
+    const server = await serverOffering(runtime, base);
     const search = new URLSearchParams(query).toString();
     const uri = search ? `${base}?${search}` : base;
     if (!server) throw new ApiError(404, 'NOT_AVAILABLE', `No connected server offers ${base}; configure the DevOps server to see ${panel === 'deployments' ? 'deployments' : 'system health'}.`);
     try {
-      const result = await runtime.host.connection(server)!.readResource(uri);
-      const text = result.contents.map((content) => ('text' in content ? content.text : '')).join('');
+      const text = await readServerResource(runtime, server, uri);
       return { server, uri, data: JSON.parse(text) as unknown };
     } catch (error) {
       logger.warn({ server, uri, error: errorMessage(error) }, 'panel resource failed');
@@ -47,7 +32,7 @@ export function operationsRoutes(app: FastifyInstance, { runtime, logger }: ApiC
   };
 
   app.get('/api/panels', async () => {
-    const [deployments, systemHealth] = await Promise.all([serverOffering(runtime.host, PANEL_RESOURCES.deployments), serverOffering(runtime.host, PANEL_RESOURCES.systemHealth)]);
+    const [deployments, systemHealth] = await Promise.all([serverOffering(runtime, PANEL_RESOURCES.deployments), serverOffering(runtime, PANEL_RESOURCES.systemHealth)]);
     return { deployments: deployments !== undefined, systemHealth: systemHealth !== undefined };
   });
   app.get('/api/deployments', (request) => {

@@ -1,3 +1,7 @@
+/**
+ * @module How a server's tool is named to the model (`server__tool`, what providers accept) and to people
+ * (`server.tool`): pure functions the MCP host and the front ends (`deckhand servers`) both use.
+ */
 import { createHash } from 'node:crypto';
 
 /** Providers accept tool names matching this (OpenAI and Anthropic agree on it). */
