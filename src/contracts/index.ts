@@ -37,6 +37,7 @@ export {
   UsageEventSchema,
 } from './run-event.js';
 export { type RunSettings, RunSettingsSchema } from './run-settings.js';
+export { ModelMessageSchema, ToolCallSchema, ToolResultPartSchema } from './model-message.js';
 export { type OAuthCredentials, type StoredCredentials, StoredCredentialsSchema } from './oauth-credentials.js';
 export { type RunJob, RunJobOverridesSchema, RunJobSchema, RunJobSettingsSchema, safeParseRunJob } from './run-job.js';
 export {

@@ -78,8 +78,8 @@ export class RunNotFoundError extends AppError {
 }
 
 /**
- * A stored row does not parse: written by a newer release, or damaged. Names the run and what is wrong, so an
- * old or corrupt row is never misread silently.
+ * A stored row does not parse: written by a newer release, or damaged. Names the run (or, for a transcript
+ * message, the session) and what is wrong, so an old or corrupt row is never misread silently.
  */
 export class StoredDataError extends AppError {
   readonly code = 'STORED_DATA_INVALID';
@@ -87,8 +87,10 @@ export class StoredDataError extends AppError {
     readonly runId: string,
     readonly what: string,
     readonly problem: string,
+    /** Set when the row belongs to a session's transcript: the message names the session. */
+    readonly sessionId?: string,
   ) {
-    super(`Run ${runId}: its stored ${what} cannot be read: ${problem}.`);
+    super(`${sessionId !== undefined ? `Session ${sessionId}` : `Run ${runId}`}: its stored ${what} cannot be read: ${problem}.`);
   }
 }
 

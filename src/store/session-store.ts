@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
+import { ModelMessageSchema } from '../contracts/index.js';
 import type { ModelMessage } from '../models/types.js';
+import { StoredDataError } from '../shared/errors.js';
 import type { Database } from './schema.js';
 
 /**
@@ -23,10 +25,13 @@ export class SessionStore {
     return this.db.selectFrom('sessions').select(['id', 'title', 'created_at']).where('id', '=', sessionId).executeTakeFirst();
   }
 
-  /** The transcript, oldest first. */
+  /**
+   * The transcript, oldest first, each message parsed with its schema. Throws `StoredDataError` naming the session
+   * and the message when a row is not JSON or not a message.
+   */
   async messages(sessionId: string): Promise<ModelMessage[]> {
-    const rows = await this.db.selectFrom('session_messages').select('message').where('session_id', '=', sessionId).orderBy('seq').execute();
-    return rows.map((row) => JSON.parse(row.message) as ModelMessage);
+    const rows = await this.db.selectFrom('session_messages').select(['seq', 'run_id', 'message']).where('session_id', '=', sessionId).orderBy('seq').execute();
+    return rows.map((row) => parseMessage(sessionId, row));
   }
 
   /** Whether any message of the run is stored (its task is stored with its first model turn). */
@@ -85,4 +90,21 @@ export class SessionStore {
       .execute();
     return rows.map((row) => ({ ...row, runs: Number(row.runs) }));
   }
+}
+
+/** A stored transcript message, parsed. */
+function parseMessage(sessionId: string, row: { seq: number; run_id: string | null; message: string }): ModelMessage {
+  const what = `message ${Number(row.seq)}${row.run_id ? ` (run ${row.run_id})` : ''}`;
+  let data: unknown;
+  try {
+    data = JSON.parse(row.message);
+  } catch (error) {
+    throw new StoredDataError(row.run_id ?? '', what, `not JSON (${(error as Error).message})`, sessionId);
+  }
+  const parsed = ModelMessageSchema.safeParse(data);
+  if (!parsed.success) {
+    const problem = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'message'}: ${issue.message}`).join('; ');
+    throw new StoredDataError(row.run_id ?? '', what, problem, sessionId);
+  }
+  return parsed.data;
 }
