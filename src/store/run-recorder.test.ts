@@ -146,6 +146,35 @@ function recorderContract(name: string, options: () => OpenStoreOptions) {
       expect(rows).toEqual([{ seq: 1, role: 'user' }, { seq: 2, role: 'assistant' }]);
       expect(Number((await store.db.selectFrom('runs').select('steps').where('id', '=', runId).executeTakeFirstOrThrow()).steps)).toBe(1);
     });
+
+    it('shows a fast stream of text deltas as it goes, not only once the answer ends', async () => {
+      // Invariant: each delta arrives within a turn of the event loop (a fast provider, many sessions at once), so
+      // the loop never looks "waiting"; a commit group still closes within a bounded time and is passed on.
+      const runId = `run-${name}-4`;
+      const sessionId = `session-${name}-4`;
+      const recorder = new RunRecorder(store, { sessionId, preamble: 0, storedMessages: 0, settings: { model: 'scripted', yes: false } });
+      const DELTAS = 60; // fewer than a commit group's event limit: only the time bound closes a group early
+      let produced = 0;
+      async function* stream(): AsyncGenerator<RunEvent, 'finished'> {
+        yield { type: 'run-start', runId, at: 1, sessionId, task: 'task', model: 'scripted', maxSteps: 5, budgetUsd: null };
+        yield { type: 'step-start', runId, at: 2, step: 1 };
+        for (let index = 0; index < DELTAS; index++) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          const until = performance.now() + 0.2;
+          while (performance.now() < until); // a provider's parsing: 60 deltas take ≥ 12 ms in all
+          produced += 1;
+          yield { type: 'text-delta', runId, at: 3 + index, step: 1, text: `w${index} ` };
+        }
+        yield { type: 'run-end', runId, at: 1_000, outcome: 'finished', text: 'done', totals: TOTALS };
+        return 'finished';
+      }
+      let producedAtFirstDelta: number | undefined;
+      for await (const event of recorder.persisted(stream())) {
+        if (event.type === 'text-delta' && producedAtFirstDelta === undefined) producedAtFirstDelta = produced;
+      }
+      expect(producedAtFirstDelta).toBeLessThan(DELTAS);
+      expect(await new RunStore(store.db).events(runId)).toHaveLength(DELTAS + 3);
+    });
   });
 }
 
