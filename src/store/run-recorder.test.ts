@@ -1,8 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, postgresReachable } from '../../test/helpers/postgres.js';
+import { forEachStore } from '../../test/helpers/postgres.js';
 import type { RunEvent, RunTotals } from '../contracts/index.js';
 import type { ModelMessage } from '../models/types.js';
 import { type OpenStoreOptions, openStore, type Store } from './database.js';
@@ -178,18 +175,4 @@ function recorderContract(name: string, options: () => OpenStoreOptions) {
   });
 }
 
-recorderContract('sqlite', () => ({ file: join(mkdtempSync(join(tmpdir(), 'deckhand-recorder-')), 'deckhand.db') }));
-
-const postgres = await postgresReachable();
-let scratch: { url: string; drop: () => Promise<void> } | undefined;
-if (postgres) {
-  scratch = await createScratchDatabase();
-  afterAll(async () => {
-    await scratch?.drop();
-  });
-  recorderContract('postgresql', () => ({ file: 'unused', databaseUrl: scratch!.url }));
-} else {
-  describe.skip('RunRecorder.persisted: postgresql (no PostgreSQL at 127.0.0.1:5432)', () => {
-    it('skipped', () => {});
-  });
-}
+await forEachStore('RunRecorder.persisted', recorderContract);

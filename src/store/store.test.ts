@@ -1,8 +1,5 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase, postgresReachable } from '../../test/helpers/postgres.js';
+import { forEachStore } from '../../test/helpers/postgres.js';
 import type { RunEvent } from '../contracts/index.js';
 import { type OpenStoreOptions, openStore, type Store } from './database.js';
 import { RunRecorder } from './run-recorder.js';
@@ -60,18 +57,4 @@ function storeContract(name: string, options: () => OpenStoreOptions) {
   });
 }
 
-storeContract('sqlite', () => ({ file: join(mkdtempSync(join(tmpdir(), 'deckhand-store-')), 'deckhand.db') }));
-
-const postgres = await postgresReachable();
-let scratch: { url: string; drop: () => Promise<void> } | undefined;
-if (postgres) {
-  scratch = await createScratchDatabase();
-  afterAll(async () => {
-    await scratch?.drop();
-  });
-  storeContract('postgresql', () => ({ file: 'unused', databaseUrl: scratch!.url }));
-} else {
-  describe.skip('store contract: postgresql (no PostgreSQL at 127.0.0.1:5432)', () => {
-    it('skipped', () => {});
-  });
-}
+await forEachStore('store contract', storeContract);

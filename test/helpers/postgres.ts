@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll, describe, it } from 'vitest';
+import type { OpenStoreOptions } from '../../src/store/database.js';
 
 /** The PostgreSQL that runs on every machine of this project; override with DECKHAND_TEST_POSTGRES_URL. */
 export const ADMIN_URL = process.env.DECKHAND_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -48,4 +53,25 @@ export async function createScratchDatabase(): Promise<{ url: string; drop: () =
       }
     },
   };
+}
+
+/**
+ * Runs a store contract on a fresh SQLite file, then on a scratch PostgreSQL database (dropped after the file)
+ * when the test PostgreSQL answers; when it does not, registers a skipped suite so the report says what did not
+ * run. The store-level twin of `forEachBackend` (src/servers/testing/server-harness.ts). Call it at the top level
+ * of a test file (`await forEachStore('store contract', contract)`).
+ */
+export async function forEachStore(suite: string, contract: (name: string, options: () => OpenStoreOptions) => void): Promise<void> {
+  contract('sqlite', () => ({ file: join(mkdtempSync(join(tmpdir(), 'deckhand-store-')), 'deckhand.db') }));
+  if (!(await postgresReachable())) {
+    describe.skip(`${suite}: postgresql (no PostgreSQL at ${new URL(ADMIN_URL).host})`, () => {
+      it('skipped', () => {});
+    });
+    return;
+  }
+  const scratch = await createScratchDatabase();
+  afterAll(async () => {
+    await scratch.drop();
+  });
+  contract('postgresql', () => ({ file: 'unused', databaseUrl: scratch.url }));
 }
