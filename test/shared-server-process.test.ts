@@ -2,13 +2,15 @@
  * The built-in servers in one shared process (`node dist/server.js --shared …`, each server on a socket of its
  * own), as `loadSettings` configures them and `McpHost` starts them: real processes, real sockets.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSettings } from '../src/config/load.js';
 import type { McpServerConfig } from '../src/config/schema.js';
-import { SHARED_PROCESS, sharedProcessOf } from '../src/config/shared-process.js';
+import { SHARED_PROCESS, type SharedMemberConfig, sharedProcessOf } from '../src/config/shared-process.js';
 import { McpHost } from '../src/mcp/index.js';
+import { PrestartedServers } from '../src/mcp/prestart.js';
 import { openStore } from '../src/store/database.js';
 import { freshWorkspace } from './helpers/cli.js';
 
@@ -139,5 +141,81 @@ describe('the built-in servers in one shared process', () => {
     expect(sharedProcessOf(settings.servers.email!)).toBeUndefined();
     expect(sharedProcessOf(settings.servers.crm!)).toBeDefined();
     expect(sharedProcessOf(settings.servers.crm!)).toBe(sharedProcessOf(settings.servers.notes!));
+  });
+});
+
+const WAITING_PROCESS = fileURLToPath(new URL('./fixtures/waiting-shared-process.ts', import.meta.url));
+
+/** Two members of one shared process running the waiting stand-in. */
+function waitingMembers(): Record<string, SharedMemberConfig> {
+  const spec = { command: process.execPath, args: [WAITING_PROCESS], env: {} };
+  return {
+    a: { command: 'unused', args: [], env: { ONLY_A: '1' }, [SHARED_PROCESS]: spec },
+    b: { command: 'unused', args: [], env: {}, [SHARED_PROCESS]: spec },
+  };
+}
+
+describe('PrestartedServers: the shared process spawned before the host starts', () => {
+  // Invariant: a child spawned early (before the host has migrated a fresh database) is handed its members'
+  // environments, and so opens the database, only once the host says it is ready.
+  it('hands the child its members\' environments only once ready resolves, on the child spawned first', { timeout: 30_000 }, async () => {
+    const servers = waitingMembers();
+    const ready = Promise.withResolvers<void>();
+    const prestarted = PrestartedServers.spawn(servers, { ready: ready.promise });
+    const shared = prestarted.take(servers)!;
+    expect(prestarted.take(servers)).toBeUndefined();
+    const child = shared.byServer.get('a')!;
+    expect(shared.byServer.get('b')).toBe(child);
+    const pid = child.pid;
+    expect(pid).toBeDefined();
+    let stderr = '';
+    child.transport('a', (chunk) => (stderr += chunk));
+    expect(child.pid).toBe(pid);
+    try {
+      await until(() => stderr.includes('tick'), 'the child to wait 100 ms');
+      expect(stderr).not.toContain('control');
+      ready.resolve();
+      await until(() => stderr.includes('control'), 'the members\' environments to reach the child');
+      expect(JSON.parse(stderr.split('control ')[1]!.split('\n')[0]!)).toEqual({ servers: [{ name: 'a', env: { ONLY_A: '1' } }, { name: 'b', env: {} }] });
+    } finally {
+      await child.close();
+    }
+  });
+
+  it('ends a child that is still waiting when closed before ready, having handed it nothing', { timeout: 30_000 }, async () => {
+    const servers = waitingMembers();
+    const prestarted = PrestartedServers.spawn(servers, { ready: new Promise(() => {}) });
+    const shared = prestarted.take(servers)!;
+    const child = shared.byServer.get('a')!;
+    const pid = child.pid!;
+    let stderr = '';
+    child.transport('a', (chunk) => (stderr += chunk));
+    await until(() => stderr.includes('waiting'), 'the child to start');
+    await child.close();
+    expect(alive(pid)).toBe(false);
+    expect(stderr).not.toMatch(/control \{/);
+  });
+
+  it('taken for other servers, it closes what it spawned and hands over nothing', { timeout: 30_000 }, async () => {
+    const servers = waitingMembers();
+    const prestarted = PrestartedServers.spawn(servers, { ready: Promise.resolve() });
+    expect(prestarted.take({ ...servers })).toBeUndefined();
+    expect(prestarted.take(servers)).toBeUndefined();
+  });
+
+  it('the built-in servers spawned before a fresh home\'s store is opened serve from it once it is', { timeout: 60_000 }, async () => {
+    const { home, cwd } = freshWorkspace();
+    const settings = loadSettings({ cwd, env: { DECKHAND_HOME: home } });
+    const ready = Promise.withResolvers<void>();
+    const prestarted = PrestartedServers.spawn(settings.servers, { ready: ready.promise });
+    expect(existsSync(settings.dbFile)).toBe(false);
+    const store = await openStore({ file: settings.dbFile });
+    ready.resolve();
+    const host = await McpHost.start({ servers: settings.servers, prestarted });
+    hosts.push(host);
+    await store.close();
+    expect(host.failures()).toEqual([]);
+    expect(new Set(host.connections.map((connection) => connection.pid)).size).toBe(1);
+    expect((await host.call('crm__getCustomerEmail', { order_id: 'XYZ-789' }, { toolCallId: 'early' })).text).toContain('lisa.park@example.com');
   });
 });

@@ -4,6 +4,7 @@ import { ElicitationRouter } from '../agent/elicitation.js';
 import { Sampler } from '../agent/sampling.js';
 import { type Settings, type SettingsFlags, loadSettings } from '../config/load.js';
 import { McpHost } from '../mcp/host.js';
+import { PrestartedServers } from '../mcp/prestart.js';
 import { FallbackModel } from '../models/fallback-model.js';
 import { loadPriceRegistry } from '../models/price-registry.js';
 import { type ModelPrice, PriceBook } from '../models/pricing.js';
@@ -87,6 +88,11 @@ function hasBudget(settings: Settings): boolean {
 export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
   const settings = loadSettings({ flags });
   const { model } = resolveRuntimeModel(settings);
+  // The built-in servers' shared process is spawned now, so that its Node start and bundle load (~200 ms) run on
+  // the other core while this one loads the prices, the log and the store. It opens the database only once the
+  // store below has migrated and seeded it. The host takes it; anything thrown before that ends it.
+  const storeReady = Promise.withResolvers<void>();
+  await using prestarted = PrestartedServers.spawn(settings.servers, { ready: storeReady.promise });
   const pricing = await openPricing(settings, model);
   const price = pricing.price(model);
   const promptCounter = hasBudget(settings) ? await loadPromptCounter(model) : undefined;
@@ -103,6 +109,7 @@ export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
       ? undefined
       : new ToolCache({ ttlMs: (settings.toolCache.ttlSeconds ?? DEFAULT_TOOL_CACHE_TTL_SECONDS) * 1_000 });
   const store = await openStore({ file: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
+  storeReady.resolve();
   const activeRuns = new ActiveRuns();
   const elicitation = new ElicitationRouter({
     approvals: new ApprovalStore(store.db),
@@ -117,6 +124,7 @@ export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
     const oauth = await storedOAuth(settings, store);
     host = await McpHost.start({
       servers: settings.servers,
+      prestarted,
       logger,
       oauth,
       // Servers' progress notifications become tool-progress events of the run whose call they belong to.

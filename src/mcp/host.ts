@@ -8,8 +8,8 @@ import { ServerCallError } from './call-errors.js';
 import { ServerConnection } from './connection.js';
 import type { ConnectionState, ElicitationHandler, SamplingHandler, ServerTool } from './connection-types.js';
 import { describeTarget, isStdio } from './server-target.js';
-import { type SharedServerProcessSpec, sharedProcessOf } from '../config/shared-process.js';
-import { SharedServerProcess } from './shared-process.js';
+import type { SharedServerProcess } from './shared-process.js';
+import { type PrestartedServers, sharedProcessesOf } from './prestart.js';
 import type { OAuthProvider } from './oauth.js';
 import type { ToolCache } from './tool-cache.js';
 import { toDisplayToolName, toModelToolName } from '../shared/tool-names.js';
@@ -34,6 +34,8 @@ export interface McpHostOptions {
   readonly isTrusted?: (server: string) => boolean;
   /** Every progress notification of every call (`notifications/progress`), with the call it belongs to. */
   readonly onProgress?: (update: ToolProgress) => void;
+  /** Shared server processes spawned beforehand for these `servers` (see `PrestartedServers`): the host takes and owns them. */
+  readonly prestarted?: PrestartedServers;
 }
 
 /** One `notifications/progress` of a tool call in flight. */
@@ -101,7 +103,7 @@ export class McpHost implements HintedToolExecutor, AsyncDisposable {
     // Assigned once the connections exist; their tool-change callbacks, created first, read it later.
     // eslint-disable-next-line prefer-const
     let host: McpHost | undefined;
-    const shared = sharedProcessesOf(options.servers);
+    const shared = options.prestarted?.take(options.servers) ?? sharedProcessesOf(options.servers);
     const connections = Object.entries(options.servers).map(([name, config]) => {
       const oauth = isStdio(config) ? undefined : options.oauth?.(name, config);
       const sharedProcess = shared.byServer.get(name);
@@ -284,33 +286,6 @@ export function toOutcome(result: CallToolResult): ToolOutcome {
     text: text || (result.isError ? 'The tool reported an error without a message.' : '(no output)'),
     ...(structured !== undefined ? { structured } : {}),
   };
-}
-
-/**
- * The shared processes the servers ask for: one per spec, serving the servers whose configs name it. A server
- * alone in its spec is spawned on its own, as its command says: a shared process of one would cost the same.
- */
-function sharedProcessesOf(servers: Readonly<Record<string, McpServerConfig>>): {
-  processes: SharedServerProcess[];
-  byServer: Map<string, SharedServerProcess>;
-} {
-  const members = new Map<SharedServerProcessSpec, Array<{ name: string; env: Record<string, string> }>>();
-  for (const [name, config] of Object.entries(servers)) {
-    const spec = isStdio(config) ? sharedProcessOf(config) : undefined;
-    if (!spec || !isStdio(config)) continue;
-    const list = members.get(spec) ?? [];
-    list.push({ name, env: config.env });
-    members.set(spec, list);
-  }
-  const processes: SharedServerProcess[] = [];
-  const byServer = new Map<string, SharedServerProcess>();
-  for (const [spec, list] of members) {
-    if (list.length < 2) continue;
-    const process = new SharedServerProcess(spec, list);
-    processes.push(process);
-    for (const member of list) byServer.set(member.name, process);
-  }
-  return { processes, byServer };
 }
 
 /** Adds `idempotency_key` to the arguments when the tool accepts one and none was given. */

@@ -1,8 +1,9 @@
 /**
  * @module The host's side of a shared server process: one child serving several built-in servers, each on a
  * socket of its own (extra stdio pipes, fds 4, 5, …), each socket a standard MCP stdio connection. The child is
- * spawned when the first member connects; when it dies, every member's connection closes and restarts as a
- * crashed stdio server would, and the first restart spawns the next child for all of them.
+ * spawned when the first member connects, or before by `prestart` (see `prestart.ts`); when it dies, every member's
+ * connection closes and restarts as a crashed stdio server would, and the first restart spawns the next child for
+ * all of them.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
@@ -24,6 +25,8 @@ export interface SharedProcessMember {
 interface Life {
   readonly child: ChildProcess;
   readonly sockets: ReadonlyMap<string, Socket>;
+  /** The pipe the members' environments go down; ending it unwritten tells a child still waiting for them to exit. */
+  readonly control: Socket;
   readonly taken: Set<string>;
   readonly exited: Promise<void>;
   readonly grouped: boolean;
@@ -42,14 +45,27 @@ export class SharedServerProcess implements AsyncDisposable {
   private readonly stderrSinks = new Map<string, (chunk: string) => void>();
   private partialLine = '';
 
+  /**
+   * @param options.ready Resolves when the database the members serve is ready (migrated and seeded): until then
+   * the child is not handed their environments, and so opens nothing. Default: ready at once.
+   */
   constructor(
     private readonly spec: SharedServerProcessSpec,
     private readonly members: readonly SharedProcessMember[],
+    private readonly options: { readonly ready?: Promise<void> } = {},
   ) {}
 
   /** The child's pid while one runs. */
   get pid(): number | undefined {
     return this.life && !this.life.done ? this.life.child.pid : undefined;
+  }
+
+  /**
+   * Spawns the child now, when none runs, so that its start overlaps the host's own (see `PrestartedServers`);
+   * the members' connections take its sockets later.
+   */
+  prestart(): void {
+    if (!this.life || this.life.done) this.life = this.spawn();
   }
 
   /**
@@ -79,9 +95,11 @@ export class SharedServerProcess implements AsyncDisposable {
       windowsHide: true,
     });
     const sockets = new Map(names.map((name, index) => [name, child.stdio[CONTROL_FD + 1 + index] as Socket]));
+    const control = child.stdio[CONTROL_FD] as Socket;
     const life: Life = {
       child,
       sockets,
+      control,
       taken: new Set(),
       grouped: setsid !== null,
       done: false,
@@ -100,10 +118,12 @@ export class SharedServerProcess implements AsyncDisposable {
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => this.routeStderr(chunk));
     // Each member's environment, sealed in a pipe rather than the child's environment: a secret of one server
-    // (SMTP_URL) never reaches the others' subprocesses, nor /proc/<pid>/environ.
-    const control = child.stdio[CONTROL_FD] as Socket;
+    // (SMTP_URL) never reaches the others' subprocesses, nor /proc/<pid>/environ. Written once the database is
+    // ready: a child spawned before that loads its code and waits for them, opening nothing.
     control.on('error', () => {});
-    control.end(`${JSON.stringify({ servers: this.members.map(({ name, env }) => ({ name, env })) })}\n`);
+    const environments = `${JSON.stringify({ servers: this.members.map(({ name, env }) => ({ name, env })) })}\n`;
+    if (this.options.ready) void this.options.ready.then(() => life.done || control.destroyed || control.end(environments));
+    else control.end(environments);
     for (const socket of sockets.values()) socket.on('error', () => {});
     return life;
   }
@@ -127,6 +147,7 @@ export class SharedServerProcess implements AsyncDisposable {
   /** Ends one life: its stdin closes (the child exits on its own), then SIGTERM and SIGKILL to what is left. */
   private async end(life: Life): Promise<void> {
     for (const socket of life.sockets.values()) socket.destroy();
+    life.control.destroy();
     life.child.stdin?.end();
     if (!life.done) {
       await Promise.race([life.exited, new Promise((resolve) => setTimeout(resolve, GROUP_TERM_GRACE_MS).unref())]);
