@@ -16,6 +16,7 @@ import { createScratchDatabase, postgresReachable } from './helpers/postgres.js'
 // each with its own data dir, sharing one scratch database, the OpenAI wire fake and one config.
 
 const LEDGER_SERVER = fileURLToPath(new URL('./fixtures/ledger-server.ts', import.meta.url));
+const SLOW_SERVER = fileURLToPath(new URL('./fixtures/slow-server.ts', import.meta.url));
 const TAKE_RUN_JOB = fileURLToPath(new URL('./fixtures/take-run-job.ts', import.meta.url));
 const reachable = await postgresReachable();
 
@@ -29,13 +30,20 @@ afterEach(async () => {
   fake = undefined;
 });
 
-/** A working dir whose config starts the notes server and the ledger fixture, and the env every process gets. */
-function cluster(databaseUrl: string, extraEnv: Record<string, string> = {}) {
+/**
+ * A working dir whose config starts the notes server and the ledger fixture (and, with `gated`, the slow fixture,
+ * whose waits end when `openGate()` is called), and the env every process gets.
+ */
+function cluster(databaseUrl: string, extraEnv: Record<string, string> = {}, options: { gated?: boolean } = {}) {
   const { cwd } = freshWorkspace();
   const ledger = join(cwd, 'ledger.txt');
+  const gate = join(cwd, 'gate');
   const config = {
     builtinServers: ['notes'],
-    mcpServers: { ledger: { command: process.execPath, args: [LEDGER_SERVER], idempotent: true, env: { LEDGER_FILE: ledger, DELAY_MS: process.env.SCALE_OUT_DELAY_MS ?? '60000' } } },
+    mcpServers: {
+      ledger: { command: process.execPath, args: [LEDGER_SERVER], idempotent: true, env: { LEDGER_FILE: ledger, DELAY_MS: process.env.SCALE_OUT_DELAY_MS ?? '60000' } },
+      ...(options.gated ? { slow: { command: process.execPath, args: [SLOW_SERVER], idempotent: true, env: { GATE_FILE: gate } } } : {}),
+    },
   };
   writeFileSync(join(cwd, 'deckhand.json'), JSON.stringify(config));
   const env = (name: string) =>
@@ -50,7 +58,7 @@ function cluster(databaseUrl: string, extraEnv: Record<string, string> = {}) {
       ...extraEnv,
     });
   const ledgerLines = () => (existsSync(ledger) ? readFileSync(ledger, 'utf8').split('\n').filter(Boolean) : []);
-  return { cwd, env, ledgerLines };
+  return { cwd, env, ledgerLines, openGate: () => writeFileSync(gate, '') };
 }
 
 /** `deckhand <args>` as a real process in its own group; resolves once its stderr matches `ready`. */
@@ -210,6 +218,64 @@ describe.skipIf(!reachable)('many processes on one PostgreSQL', () => {
     expect(await until(jobStates, (states) => !states.includes('active'), 'the jobs to settle')).toEqual(['completed', 'completed']);
     // Given back just after the run-end is stored.
     await until(async () => (await client.query('select count(*)::int as count from run_leases where run_id = $1', [runId])).rows[0].count, (count) => count === 0, 'the lease');
+  });
+
+  // Invariant: no interrupted run is left behind. When a newer run takes the session of a run whose executor was
+  // killed (its claim lapsed with its lease) before any sweeper saw it, the sweeper's resume is refused
+  // SESSION_BUSY; it is queued again behind the newer run, and finishes once that one ends, paying once.
+  it('kill -9, then a newer run takes the session: the interrupted run is resumed once the session is free', { timeout: 150_000 }, async () => {
+    fake = await startOpenAIFake([
+      { toolCalls: [{ name: 'ledger__record_payment', args: { payee: 'Lisa Park', amount: 42 } }] },
+      { toolCalls: [{ name: 'slow__wait', args: { ms: 60_000 } }] },
+      { text: 'Waited.' },
+      { text: 'Refunded 42 to Lisa Park.' },
+    ]);
+    const ws = cluster(database.url, { DECKHAND_LOG_LEVEL: 'info' }, { gated: true });
+    const sessionId = crypto.randomUUID();
+    const interrupted = crypto.randomUUID();
+    const first = await start(['worker', '--concurrency', '1'], { cwd: ws.cwd, env: ws.env('w1'), ready: /Deckhand worker on/ });
+    const queue = await RunQueue.open({ databaseUrl: database.url, role: 'test', supervise: false, register: false });
+    try {
+      await queue.enqueue({ schemaVersion: 1, kind: 'start', runId: interrupted, sessionId, task: 'Refund Lisa Park 42.', settings: { model: 'openai:gpt-4.1-mini', yes: true } });
+    } finally {
+      await queue.close();
+    }
+    // The payment is made; the worker is inside the call when it dies, and no other process sweeps yet.
+    await until(async () => ws.ledgerLines(), (lines) => lines.length === 1, 'the payment');
+    process.kill(-first.child.pid!, 'SIGKILL');
+    const expired = async () => (await client.query('select count(*)::int as count from run_leases where run_id = $1 and expires_at < $2', [interrupted, Date.now()])).rows[0].count;
+    await until(expired, (count) => count === 1, 'the dead worker\'s lease to expire');
+
+    // A newer run takes the free session (the CLI executes it in its own process) and holds it in a gated call.
+    const newer = spawn(process.execPath, [CLI, 'run', '--session', sessionId, '--yes', '--json', 'Wait for the gate.'], { cwd: ws.cwd, env: ws.env('cli'), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    children.push(newer);
+    let newerOut = '';
+    newer.stdout!.on('data', (chunk: Buffer) => (newerOut += chunk.toString()));
+    const newerExit = new Promise<number | null>((resolve) => newer.on('close', resolve));
+    await until(async () => newerOut, (out) => out.includes('"tool-call"'), 'the newer run\'s gated call');
+
+    // The next worker's sweeper queues the interrupted run's resume; refused SESSION_BUSY, it is queued again, held back.
+    const second = await start(['worker', '--concurrency', '1'], { cwd: ws.cwd, env: ws.env('w2'), ready: /Deckhand worker on/ });
+    const jobs = async () =>
+      (await client.query<{ kind: string; state: string; held: boolean }>(
+        "select data->>'kind' as kind, state::text as state, start_after > now() as held from deckhand_queue.job where data->>'runId' = $1 order by created_on",
+        [interrupted],
+      )).rows;
+    const behind = await until(jobs, (rows) => rows.filter((row) => row.kind === 'resume').length >= 2, 'the resume to be queued behind the newer run', async () => JSON.stringify(await jobs()) + second.stderr());
+    expect(behind.filter((row) => row.kind === 'resume')[0]).toMatchObject({ state: 'completed' });
+    expect((await client.query('select status from runs where id = $1', [interrupted])).rows[0].status).toBe('running');
+
+    ws.openGate();
+    expect(await newerExit).toBe(0);
+    const status = async () => (await client.query<{ status: string; final_text: string | null }>('select status, final_text from runs where id = $1', [interrupted])).rows[0];
+    const done = await until(status, (row) => row?.status === 'finished', 'the interrupted run to finish', async () => JSON.stringify(await jobs()));
+    expect(done).toMatchObject({ final_text: 'Refunded 42 to Lisa Park.' });
+    expect(ws.ledgerLines()).toEqual(['Lisa Park 42']);
+    const stored = await storedEvents(interrupted);
+    expect(stored.map((row) => row.seq)).toEqual(stored.map((_row, index) => index + 1));
+    expect(stored.filter((row) => row.type === 'run-end')).toHaveLength(1);
+    expect(fake.requests).toHaveLength(4);
+    await until(jobs, (rows) => rows.every((row) => row.state === 'completed'), 'every job of the run to complete');
   });
 
   // Invariant: a start job whose taker dies before the run has a lease (so the sweeper cannot see it) is retried

@@ -4,6 +4,7 @@ import { ApprovalConfigSchema } from '../config/schema.js';
 import { ScriptedModel, toolCall } from '../models/testing/scripted-model.js';
 import { openStore, type Store } from '../store/database.js';
 import { RunNotResumableError, RunStore } from '../store/run-store.js';
+import { claimSession, SessionBusyError } from '../store/session-claim.js';
 import { resumeRun, startRun } from './durable-run.js';
 
 let store: Store | undefined;
@@ -62,5 +63,28 @@ describe('resumeRun: the run finished while this process waited for its lease', 
     expect((await runs.events('run-raced')).length).toBe(eventsBefore);
     expect((await runs.load('run-raced')).status).toBe('finished');
     expect(await store.db.selectFrom('run_leases').selectAll().execute()).toEqual([]);
+  });
+});
+
+// Invariant: a resume refused its session (a newer run of it executes) records nothing and leaves the run as it
+// was, interrupted and still to be resumed: never a `failed` end for having found the session busy.
+describe('resumeRun: another run holds the session', () => {
+  it('throws SessionBusyError naming the holder, and the run stays interrupted with no new event', async () => {
+    store = await openStore({ file: ':memory:', seed: false });
+    const model = new ScriptedModel([{ text: 'Done.' }]);
+    const context = { store, model, tools: brokenHost, approval: ApprovalConfigSchema.parse({}), isTrusted: () => true };
+    for await (const event of startRun(context, { task: 'say done', runId: 'run-interrupted', settings: { model: model.id, yes: false } })) void event;
+    const runs = new RunStore(store.db);
+    const ran = await runs.load('run-interrupted');
+    // As a process killed mid-run leaves it: still `running`; then a newer run takes the session.
+    await store.db.updateTable('runs').set({ status: 'running', ended_at: null }).where('id', '=', ran.id).execute();
+    await claimSession(store.db, { sessionId: ran.sessionId, runId: 'run-newer', holdMs: 60_000 });
+    const eventsBefore = (await runs.events(ran.id)).length;
+    const interrupted = await runs.load(ran.id);
+
+    const resumed = resumeRun(context, interrupted, interrupted.settings);
+    await expect(resumed.next()).rejects.toThrow(new SessionBusyError(ran.sessionId, 'run-newer'));
+    expect((await runs.events(ran.id)).length).toBe(eventsBefore);
+    expect((await runs.load(ran.id)).status).toBe('running');
   });
 });

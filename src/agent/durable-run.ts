@@ -13,6 +13,7 @@ import type { Store } from '../store/database.js';
 import { type InterruptedCalls, loadInterruptedCalls } from '../store/interrupted-calls.js';
 import { RunRecorder } from '../store/run-recorder.js';
 import { isResumable, RunNotResumableError, RunStore, type StoredRun } from '../store/run-store.js';
+import { SessionBusyError } from '../store/session-claim.js';
 import { SessionStore } from '../store/session-store.js';
 import { ActiveRun, type ActiveRuns } from './active-run.js';
 import { Compactor, specTokens, withCompactionUsage } from './compaction.js';
@@ -147,7 +148,8 @@ async function budgetFor(context: RunContext, ids: { runId: string; sessionId: s
 /**
  * Persists each event of `run` before passing it on. The loop promises never to throw; should anything escape
  * it anyway (a store error, a bug), the run still ends: a `failed` run-end with the reason is recorded and
- * yielded, so no run is left `running` with nobody executing it.
+ * yielded, so no run is left `running` with nobody executing it. A run-start refused its session
+ * (`SessionBusyError`: nothing was recorded) is thrown on instead.
  */
 async function* recorded(
   run: AsyncGenerator<RunEvent, RunOutcome>,
@@ -166,6 +168,10 @@ async function* recorded(
       next = await stored.next();
     } catch (error) {
       if (ownership?.aborted) throw ownership.reason;
+      // The run-start was refused its session (another run of it executes) and nothing was recorded: the caller
+      // is told so (409, exit 4, or a job queued behind), and the run stays as it was, a resume of it still due.
+      // Recording a failed end here would mark an interrupted run failed for having found its session busy.
+      if (error instanceof SessionBusyError) throw error;
       const message = `The run stopped on an unexpected error: ${errorMessage(error)}`;
       const end: RunEvent = { type: 'run-end', runId, at: Date.now(), outcome: 'failed', text: message, error: message, totals };
       await recorder.record(end);

@@ -62,12 +62,18 @@ interface Execution {
 
 /** How long {@link RunManager.start} waits, by default, for a worker to take a queued run and record it. */
 export const DEFAULT_QUEUED_START_TIMEOUT_MS = 30_000;
+/**
+ * How long a job whose session is busy (another run of it executes) waits before it is tried again: a resume the
+ * sweeper queued for an interrupted run, after a newer run took the session, queues behind that run this way.
+ */
+export const SESSION_BUSY_RETRY_SECONDS = 2;
 /** How long, by default, closing waits for runs to end by themselves before it cancels them. */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 /** Many processes on one PostgreSQL: where jobs go, and how runs executing elsewhere are followed and reached (`queue/`). */
 export interface ScaleOut {
-  readonly queue: { enqueue(job: RunJob): Promise<string> };
+  /** Adds a job; `startAfterSeconds` holds it back that long (a job waiting for its session to be free). */
+  readonly queue: { enqueue(job: RunJob, options?: { startAfterSeconds?: number }): Promise<string> };
   readonly follower: {
     /** Delivers the run's stored events, then each new one as it is stored; resolves with the unsubscribe. */
     followRun(runId: string, deliver: (event: RunEvent) => void): Promise<() => void>;
@@ -258,8 +264,10 @@ export class RunManager implements AsyncDisposable {
       }
     } catch (error) {
       if (error instanceof RunConflictError && error.code === 'RUN_EXECUTING') return logger.info({ error: error.message }, 'run executes elsewhere: job skipped');
-      // Its claim lapsed before a worker took it (no worker for the start timeout) and another run took the session.
-      if (error instanceof RunConflictError && error.code === 'SESSION_BUSY') return logger.warn({ error: error.message }, 'session busy: job skipped');
+      // Another run has the session: a resume of an interrupted run (its executor died, and a newer run took the
+      // session once the dead one's claim lapsed), or a start whose claim lapsed before a worker took it. Neither is
+      // dropped: the job is queued again, to be tried once more in a moment, until the session is free.
+      if (error instanceof RunConflictError && error.code === 'SESSION_BUSY') return this.queueBehind(job, error.message);
       throw error;
     }
     await done;
@@ -292,6 +300,16 @@ export class RunManager implements AsyncDisposable {
     await Promise.allSettled([...left.map(([, execution]) => execution.done), ...this.ending]);
     this.stopControl?.();
     this.listeners.clear();
+  }
+
+  /** Queues `job` again, held back {@link SESSION_BUSY_RETRY_SECONDS}, because its session is busy. */
+  private async queueBehind(job: RunJob, reason: string): Promise<void> {
+    const logger = this.options.logger.child({ runId: job.runId, job: job.kind });
+    // Jobs come only with a scale-out; without one there is no queue to wait in.
+    if (!this.options.scaleOut) return logger.warn({ reason }, 'session busy: job skipped');
+    // This job completes only once the next is stored: the run has an open job throughout (see requeue).
+    await this.options.scaleOut.queue.enqueue(job, { startAfterSeconds: SESSION_BUSY_RETRY_SECONDS });
+    logger.info({ reason, retryInSeconds: SESSION_BUSY_RETRY_SECONDS }, 'session busy: job queued again behind the run holding it');
   }
 
   /** Queues the resume of a run this process stopped while shutting down. */

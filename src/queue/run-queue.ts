@@ -60,6 +60,12 @@ export interface RunQueueOptions {
   readonly pollIntervalSeconds?: number;
 }
 
+/** How a job is added. */
+export interface EnqueueOptions {
+  /** Seconds before any worker may take the job (a retry that waits for a busy session). Default 0: at once. */
+  readonly startAfterSeconds?: number;
+}
+
 /** Handles one job; resolving completes it, throwing fails it (pg-boss retries it). */
 export type RunJobHandler = (job: RunJob, jobId: string) => Promise<void>;
 
@@ -103,10 +109,16 @@ export class RunQueue implements AsyncDisposable {
     return new RunQueue(boss, logger, options.pollIntervalSeconds ?? POLLING_INTERVAL_SECONDS);
   }
 
-  /** Adds a job; resolves with its id once it is stored (any worker may take it from then on). */
-  async enqueue(job: RunJob): Promise<string> {
+  /**
+   * Adds a job; resolves with its id once it is stored (any worker may take it from then on, or once
+   * `startAfterSeconds` have passed, counted on the database's clock so hosts' clocks need not agree).
+   */
+  async enqueue(job: RunJob, options: EnqueueOptions = {}): Promise<string> {
     // On the job, not only the queue: a queue created by an earlier version has no heartbeat of its own.
-    const id = await this.boss.send(RUN_QUEUE, job, { heartbeatSeconds: RUN_JOB_HEARTBEAT_SECONDS });
+    const id = await this.boss.send(RUN_QUEUE, job, {
+      heartbeatSeconds: RUN_JOB_HEARTBEAT_SECONDS,
+      ...(options.startAfterSeconds !== undefined && options.startAfterSeconds > 0 ? { startAfter: options.startAfterSeconds } : {}),
+    });
     if (id === null) throw new Error(`The queue refused the ${job.kind} job of run ${job.runId}.`);
     return id;
   }
