@@ -134,6 +134,31 @@ describe('ElicitationRouter.usePrompt', () => {
   });
 });
 
+// Invariant: a decision made in this process (another ApprovalStore on the same connection: the API of this
+// serve) wakes the waiting call at once, not at the next poll; the poll here is longer than the test may run.
+describe('ElicitationRouter: a decision made in this process', () => {
+  it('wakes the waiting call at once, without waiting for the poll', { timeout: 10_000 }, async () => {
+    const { store, runs, finish } = await withRun();
+    try {
+      const router = new ElicitationRouter({ approvals: new ApprovalStore(store.db), runs, pollIntervalMs: 600_000 });
+      const answered = router.handle(
+        { mode: 'form', message: 'Deploy to production?', requestedSchema: CONFIRM },
+        { server: 'ops', signal: new AbortController().signal },
+      );
+      const decider = new ApprovalStore(store.db);
+      let pending = await decider.list();
+      while (pending.length === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        pending = await decider.list();
+      }
+      await decider.resolve(pending[0]!.id, { decision: 'approve', by: 'api', editedArgs: { confirm: true } });
+      expect(await answered).toEqual({ action: 'accept', content: { confirm: true } });
+    } finally {
+      await finish();
+    }
+  });
+});
+
 describe('checkContent / parseAnswer', () => {
   const schema = {
     type: 'object',

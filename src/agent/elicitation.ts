@@ -8,8 +8,22 @@ import type { ActiveRun, ActiveRuns } from './active-run.js';
 import { checkContent, type ElicitationContent, type ElicitationSchema, parseAnswer } from './elicitation-schema.js';
 
 export const DEFAULT_ELICITATION_TIMEOUT_MS = 120_000;
-/** How often a waiting elicitation looks for a decision made in another process. */
+/**
+ * How often a waiting elicitation looks for a decision made in another process when nothing announces one (SQLite:
+ * `deckhand approvals answer` in another terminal). A decision made in this process wakes it at once.
+ */
 export const ELICITATION_POLL_INTERVAL_MS = 250;
+/**
+ * How often it looks while decisions are announced across processes ({@link ElicitationRouter.listenTo}: LISTEN/NOTIFY
+ * on PostgreSQL): only a backstop, for an announcement lost while the listening connection reconnects.
+ */
+export const ELICITATION_BACKSTOP_POLL_INTERVAL_MS = 5_000;
+
+/** Announces approvals settled by any process (the event feed on PostgreSQL). */
+export interface ApprovalAnnouncements {
+  /** Calls `listener` for each approval that leaves `pending`; returns the unsubscribe. */
+  onApprovalResolved(listener: (notice: { approvalId: string }) => void): () => void;
+}
 
 /** A server's question, as a person is shown it. */
 export interface ElicitationQuestion {
@@ -37,6 +51,8 @@ export interface ElicitationRouterOptions {
   readonly timeoutMs?: number;
   /** Default {@link ELICITATION_POLL_INTERVAL_MS}. */
   readonly pollIntervalMs?: number;
+  /** While announcements are heard ({@link ElicitationRouter.listenTo}). Default {@link ELICITATION_BACKSTOP_POLL_INTERVAL_MS}. */
+  readonly backstopPollIntervalMs?: number;
   readonly logger?: Logger;
 }
 
@@ -53,7 +69,8 @@ const NO_ANSWER: ElicitResult = { action: 'cancel' };
  * Routes servers' elicitation requests through Deckhand's approval path. The server's tool call waits for the
  * answer, so the run cannot pause across processes; instead the question becomes a durable pending approval
  * (kind `elicitation`), is emitted as an `approval-request` event, and is waited for in this process: asked at
- * the terminal when a prompt is in use, and looked for in the store, so `deckhand approvals approve ID --args
+ * the terminal when a prompt is in use, and looked for in the store (at once when a decision is made in this
+ * process or, with {@link ElicitationRouter.listenTo}, announced by any; polled otherwise), so `deckhand approvals approve ID --args
  * '{…}'`, `deny ID` or `answer ID "…"` from anywhere settles it. Approved content is checked against the
  * requested schema (defaults filled). Approve → `accept`, deny → `decline`, timeout, expiry or cancellation →
  * `cancel`. Every question and what the server was told goes to the audit log.
@@ -62,12 +79,44 @@ export class ElicitationRouter {
   private prompt: ElicitationPrompt | undefined;
   private readonly timeoutMs: number;
   private readonly pollIntervalMs: number;
+  private readonly backstopPollIntervalMs: number;
   private readonly logger: Logger;
+  /** The waits in progress, by approval id: each wakes to read the store again. */
+  private readonly wakers = new Map<string, Set<() => void>>();
+  /** How many announcement sources are attached: while any is, the poll is only a backstop. */
+  private announcers = 0;
 
   constructor(private readonly options: ElicitationRouterOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_ELICITATION_TIMEOUT_MS;
     this.pollIntervalMs = options.pollIntervalMs ?? ELICITATION_POLL_INTERVAL_MS;
+    this.backstopPollIntervalMs = options.backstopPollIntervalMs ?? ELICITATION_BACKSTOP_POLL_INTERVAL_MS;
     this.logger = options.logger ?? noopLogger;
+    // A decision made in this process (the API of this serve, a prompt) wakes its wait at once.
+    options.approvals.onSettled((approvalId) => this.wake(approvalId));
+  }
+
+  /**
+   * Wakes each question waiting on `approvalId` here to read its decision now, when another process settled it
+   * and announced so ({@link ApprovalAnnouncements}), until the returned handle is disposed; meanwhile the store
+   * is polled only every {@link ELICITATION_BACKSTOP_POLL_INTERVAL_MS}.
+   */
+  listenTo(announcements: ApprovalAnnouncements): Disposable {
+    const unsubscribe = announcements.onApprovalResolved((notice) => this.wake(notice.approvalId));
+    this.announcers += 1;
+    let disposed = false;
+    return {
+      [Symbol.dispose]: () => {
+        if (disposed) return;
+        disposed = true;
+        unsubscribe();
+        this.announcers -= 1;
+      },
+    };
+  }
+
+  /** Wakes the questions waiting on `approvalId` here, if any, to read the store now. */
+  private wake(approvalId: string): void {
+    for (const wake of this.wakers.get(approvalId) ?? []) wake();
   }
 
   /** The handler to give `McpHost.start` as its `elicitation` option. */
@@ -209,10 +258,25 @@ export class ElicitationRouter {
     stop: AbortSignal,
     answeredHere: () => boolean,
   ): Promise<Settled> {
-    for (;;) {
-      const current = await this.options.approvals.get(row.id);
-      if (current && current.status !== 'pending' && !answeredHere()) return this.fromRow(current, schema);
-      await delay(this.pollIntervalMs, stop);
+    const wakers = this.wakers.get(row.id) ?? new Set<() => void>();
+    this.wakers.set(row.id, wakers);
+    let woken: PromiseWithResolvers<void> = Promise.withResolvers<void>();
+    const wake = () => woken.resolve();
+    wakers.add(wake);
+    try {
+      for (;;) {
+        // Armed before the read: an announcement arriving during it still cuts the next wait short.
+        woken = Promise.withResolvers<void>();
+        const current = await this.options.approvals.get(row.id);
+        if (current && current.status !== 'pending' && !answeredHere()) return this.fromRow(current, schema);
+        const interval = this.announcers > 0 ? this.backstopPollIntervalMs : this.pollIntervalMs;
+        // The poll's timer is cleared when a wake comes first (the race handles the delay's rejection then).
+        const waited = new AbortController();
+        await Promise.race([delay(interval, AbortSignal.any([stop, waited.signal])), woken.promise]).finally(() => waited.abort());
+      }
+    } finally {
+      wakers.delete(wake);
+      if (wakers.size === 0 && this.wakers.get(row.id) === wakers) this.wakers.delete(row.id);
     }
   }
 

@@ -56,6 +56,13 @@ function fitsKind(decision: ApprovalDecision['decision'], kind: ApprovalRow['kin
   return (decision === 'answer') === (kind === 'question');
 }
 
+/** Who hears of approvals settled in this process, by connection (every ApprovalStore on one database shares them). */
+const settledListeners = new WeakMap<Kysely<Database>, Set<(approvalId: string) => void>>();
+
+function announceSettled(db: Kysely<Database>, approvalId: string): void {
+  for (const listener of settledListeners.get(db) ?? []) listener(approvalId);
+}
+
 /**
  * Pending approvals, clarifying questions and servers' elicitations, durable so a run can pause in one process
  * and be resolved and resumed from others (an elicitation is answered from anywhere while its call waits).
@@ -64,6 +71,18 @@ function fitsKind(decision: ApprovalDecision['decision'], kind: ApprovalRow['kin
  */
 export class ApprovalStore {
   constructor(private readonly db: Kysely<Database>) {}
+
+  /**
+   * Calls `listener` with the id of each approval that leaves `pending` (decided or expired) through any
+   * ApprovalStore on this connection, in this process, once the change is committed; returns the unsubscribe.
+   * Other processes' decisions are not seen here: on PostgreSQL they are announced with LISTEN/NOTIFY (`queue/`).
+   */
+  onSettled(listener: (approvalId: string) => void): () => void {
+    let listeners = settledListeners.get(this.db);
+    if (!listeners) settledListeners.set(this.db, (listeners = new Set()));
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  }
 
   /** Records a pending approval for a tool call; asking again for the same call returns the existing row. */
   async create(input: NewApproval): Promise<ApprovalRow> {
@@ -181,13 +200,14 @@ export class ApprovalStore {
       });
       return true;
     });
+    if (won) announceSettled(this.db, id);
     const approval = (await this.get(id))!;
     return won ? { ok: true, approval } : { ok: false, reason: 'already-resolved', approval };
   }
 
   /** Marks a pending approval past its time as expired (audited); a no-op when someone resolved it first. */
   async expire(approval: ApprovalRow, now = new Date()): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    const expired = await this.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('approvals')
         .set({ status: 'expired', resolved_by: 'deckhand', resolved_at: now.toISOString() })
@@ -196,8 +216,11 @@ export class ApprovalStore {
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 1) {
         await appendAudit(trx, { actor: 'deckhand', action: 'expired', subject: approval.id, runId: approval.run_id, details: { server: approval.server, tool: approval.tool } });
+        return true;
       }
+      return false;
     });
+    if (expired) announceSettled(this.db, approval.id);
   }
 
   async hasGrant(sessionId: string, server: string, tool: string): Promise<boolean> {

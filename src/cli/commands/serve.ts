@@ -44,6 +44,8 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   });
   const databaseUrl = runtime.settings.databaseUrl;
   await using scaleOut = databaseUrl ? await openScaleOut({ databaseUrl, db: runtime.store.db, role: 'serve', logger: runtime.logger }) : undefined;
+  // A server's question mid-call, answered on any process, wakes the call waiting here at once.
+  using _answers = scaleOut ? runtime.elicitation.listenTo(scaleOut.feed) : undefined;
   const { app, runs } = await buildApiServer({ runtime, host, token, yes: options.yes === true, ...(scaleOut ? { scaleOut } : {}) });
   // --concurrency 0: this process serves the API and streams, and leaves executing runs to the others.
   const worker = scaleOut && options.concurrency !== 0

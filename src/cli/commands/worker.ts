@@ -20,6 +20,8 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<numb
   await using runtime = await openRuntime({ ...(options.model !== undefined ? { model: options.model } : {}) });
   const databaseUrl = requirePostgres(runtime.settings.databaseUrl, '`deckhand worker`');
   await using scaleOut = await openScaleOut({ databaseUrl, db: runtime.store.db, role: 'worker', logger: runtime.logger });
+  // A server's question mid-call, answered on any process, wakes the call waiting here at once.
+  using _answers = runtime.elicitation.listenTo(scaleOut.feed);
   const runs = new RunManager({
     runtime,
     logger: runtime.logger,
