@@ -6,11 +6,9 @@
  * idle subscribed session). N grows until the p99 passes the target (bounded: 127.0.0.1 only, at most MAX_SESSIONS).
  */
 import { Worker } from 'node:worker_threads';
-import { loadSettings } from '../src/config/load.js';
 import { buildApiServer } from '../src/http/index.js';
 import type { Model, ModelPart, ModelRequest } from '../src/models/types.js';
-import { openStore } from '../src/store/database.js';
-import { serverlessRuntime } from './fixtures.js';
+import { scratchRuntime } from './fixtures.js';
 import type { BenchResources } from './resources.js';
 import { summarize, type Summary } from './stats.js';
 
@@ -139,11 +137,8 @@ function heapAfterGc(): number {
 
 /** Runs section 5 against an in-process server over a temp store with no MCP servers. */
 export async function benchChatSessions(resources: BenchResources): Promise<ChatSessionsResult> {
-  const home = resources.tempDir('chat');
-  const settings = loadSettings({ env: { DECKHAND_HOME: home, DECKHAND_LOG_LEVEL: 'silent' }, cwd: home });
-  const store = await openStore({ file: settings.dbFile });
   const model = new StreamingScriptedModel();
-  const runtime = await serverlessRuntime(settings, store, model);
+  const runtime = await scratchRuntime(resources, 'chat', model);
   const { app } = await buildApiServer({ runtime, token: TOKEN, rateLimitPerMinute: 100_000 });
   const stopServer = resources.adopt(async () => {
     await app.close();

@@ -6,16 +6,10 @@ import { loadSettings } from '../src/config/load.js';
 import type { StdioServerConfig } from '../src/config/schema.js';
 import { isStdio } from '../src/mcp/server-target.js';
 import { builtinServerEntry } from '../src/shared/package-info.js';
-import { ActiveRuns } from '../src/agent/active-run.js';
-import { ElicitationRouter } from '../src/agent/elicitation.js';
-import { openPricing, type Runtime } from '../src/app/runtime.js';
-import type { Settings } from '../src/config/load.js';
-import { McpHost } from '../src/mcp/host.js';
+import type { Runtime } from '../src/app/runtime.js';
+import { serverlessRuntime } from '../src/app/testing/serverless-runtime.js';
 import type { Model } from '../src/models/types.js';
-import { noopLogger } from '../src/shared/logger.js';
-import { ApprovalStore } from '../src/store/approval-store.js';
-import { openStore, type Store } from '../src/store/database.js';
-import { RunLeases } from '../src/store/run-lease.js';
+import { openStore } from '../src/store/database.js';
 import type { BenchResources } from './resources.js';
 
 /** A file of the repository (the bundle runs from `dist/`, so resolve from the built server entry). */
@@ -42,27 +36,16 @@ export async function preparedHome(
   return { home, servers };
 }
 
-/** A runtime with no MCP servers, a free model and a silent logger, over `store`: what the API benches serve from. */
-export async function serverlessRuntime(settings: Settings, store: Store, model: Model): Promise<Runtime> {
-  const activeRuns = new ActiveRuns();
-  const host = await McpHost.start({ servers: {} });
-  const close = async () => {
-    await host.close();
-    await store.close();
-  };
-  return {
-    settings,
-    logger: noopLogger,
-    model,
-    price: { inputPerMTok: 0, outputPerMTok: 0 },
-    pricing: await openPricing(settings, model),
-    store,
-    leases: new RunLeases(store.db),
-    host,
-    activeRuns,
-    elicitation: new ElicitationRouter({ approvals: new ApprovalStore(store.db), runs: activeRuns, logger: noopLogger }),
-    serversStartMs: 0,
-    close,
-    [Symbol.asyncDispose]: close,
-  };
+/** What the API benches charge: nothing, so a run's cost never stops it. */
+const FREE = { inputPerMTok: 0, outputPerMTok: 0 } as const;
+
+/**
+ * A runtime with no MCP servers, a free model and a silent logger over a fresh `DECKHAND_HOME` (its SQLite file,
+ * or `databaseUrl`'s PostgreSQL): what the API benches (sections 5 and 7) serve from. `close` closes the store.
+ */
+export async function scratchRuntime(resources: BenchResources, label: string, model: Model, databaseUrl?: string): Promise<Runtime> {
+  const home = resources.tempDir(label);
+  const settings = loadSettings({ env: { DECKHAND_HOME: home, DECKHAND_LOG_LEVEL: 'silent', ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) }, cwd: home });
+  const store = await openStore({ file: settings.dbFile, ...(databaseUrl ? { databaseUrl } : {}) });
+  return serverlessRuntime(settings, store, model, FREE);
 }

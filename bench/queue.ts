@@ -9,14 +9,12 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { type Runtime } from '../src/app/runtime.js';
-import { loadSettings } from '../src/config/load.js';
 import { buildApiServer } from '../src/http/index.js';
 import { RunManager } from '../src/app/run-manager.js';
 import type { Model, ModelPart, ModelRequest } from '../src/models/types.js';
 import { openScaleOut, RunQueue, type ScaleOutParts } from '../src/queue/index.js';
 import { noopLogger } from '../src/shared/logger.js';
-import { openStore } from '../src/store/database.js';
-import { serverlessRuntime } from './fixtures.js';
+import { scratchRuntime } from './fixtures.js';
 import type { BenchResources } from './resources.js';
 import { summarize, type Summary } from './stats.js';
 
@@ -56,12 +54,9 @@ export interface QueueResult {
 const models = new Map<string, ScriptedModel>();
 
 async function runtimeOn(resources: BenchResources, databaseUrl: string, name: string): Promise<Runtime> {
-  const home = resources.tempDir(`queue-${name}`);
-  const settings = loadSettings({ env: { DECKHAND_HOME: home, DECKHAND_LOG_LEVEL: 'silent', DATABASE_URL: databaseUrl }, cwd: home });
-  const store = await openStore({ file: settings.dbFile, databaseUrl });
   const model = new ScriptedModel();
   models.set(name, model);
-  return serverlessRuntime(settings, store, model);
+  return scratchRuntime(resources, `queue-${name}`, model, databaseUrl);
 }
 
 /** Runs section 7 on a scratch database; undefined when PostgreSQL does not answer. */

@@ -6,20 +6,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ActiveRuns } from '../agent/active-run.js';
-import { ElicitationRouter } from '../agent/elicitation.js';
 import { loadSettings } from '../config/load.js';
 import { ZERO_TOTALS } from '../contracts/index.js';
-import { McpHost } from '../mcp/host.js';
 import { ScriptedModel } from '../models/testing/scripted-model.js';
 import { noopLogger } from '../shared/logger.js';
-import { ApprovalStore } from '../store/approval-store.js';
 import { openStore } from '../store/database.js';
 import { RunLeases } from '../store/run-lease.js';
 import { RunRecorder } from '../store/run-recorder.js';
 import { RunManager, type ScaleOut } from './run-manager.js';
 import { RunConflictError } from './run-errors.js';
-import { openPricing, type Runtime } from './runtime.js';
+import type { Runtime } from './runtime.js';
+import { serverlessRuntime } from './testing/serverless-runtime.js';
 import { loadRun } from './runs.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -31,29 +28,9 @@ async function openRuntime(model: ScriptedModel): Promise<Runtime> {
   const home = mkdtempSync(join(tmpdir(), 'deckhand-run-manager-'));
   writeFileSync(join(home, 'deckhand.json'), JSON.stringify({ builtinServers: [] }));
   const settings = loadSettings({ env: { DECKHAND_HOME: home, DECKHAND_LOG_LEVEL: 'silent' }, cwd: home });
-  const store = await openStore({ file: ':memory:', seed: false });
-  const host = await McpHost.start({ servers: {} });
-  const activeRuns = new ActiveRuns();
-  const close = async () => {
-    await host.close();
-    await store.close();
-  };
-  cleanups.push(close);
-  return {
-    settings,
-    logger: noopLogger,
-    model,
-    price: undefined,
-    pricing: await openPricing(settings, model),
-    store,
-    leases: new RunLeases(store.db),
-    host,
-    activeRuns,
-    elicitation: new ElicitationRouter({ approvals: new ApprovalStore(store.db), runs: activeRuns, logger: noopLogger }),
-    serversStartMs: 0,
-    close,
-    [Symbol.asyncDispose]: close,
-  };
+  const runtime = await serverlessRuntime(settings, await openStore({ file: ':memory:', seed: false }), model);
+  cleanups.push(() => runtime.close());
+  return runtime;
 }
 
 /**
