@@ -169,7 +169,7 @@ describe('PrestartedServers: the shared process spawned before the host starts',
     const pid = child.pid;
     expect(pid).toBeDefined();
     let stderr = '';
-    child.transport('a', (chunk) => (stderr += chunk));
+    child.takeSocket('a', (chunk) => (stderr += chunk));
     expect(child.pid).toBe(pid);
     try {
       await until(() => stderr.includes('tick'), 'the child to wait 100 ms');
@@ -189,7 +189,7 @@ describe('PrestartedServers: the shared process spawned before the host starts',
     const child = shared.byServer.get('a')!;
     const pid = child.pid!;
     let stderr = '';
-    child.transport('a', (chunk) => (stderr += chunk));
+    child.takeSocket('a', (chunk) => (stderr += chunk));
     await until(() => stderr.includes('waiting'), 'the child to start');
     await child.close();
     expect(alive(pid)).toBe(false);

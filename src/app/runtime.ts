@@ -2,9 +2,8 @@ import { ActiveRuns } from '../agent/active-run.js';
 import type { RunContext } from '../agent/durable-run.js';
 import { ElicitationRouter } from '../agent/elicitation.js';
 import { Sampler } from '../agent/sampling.js';
-import { type Settings, type SettingsFlags, loadSettings } from '../config/load.js';
+import type { Settings, SettingsFlags } from '../config/load.js';
 import { McpHost } from '../mcp/host.js';
-import { PrestartedServers } from '../mcp/prestart.js';
 import { FallbackModel } from '../models/fallback-model.js';
 import { loadPriceRegistry } from '../models/price-registry.js';
 import { type ModelPrice, PriceBook } from '../models/pricing.js';
@@ -20,6 +19,7 @@ import { startTracing } from '../telemetry/tracing.js';
 import { ApprovalStore } from '../store/approval-store.js';
 import { openStore, type Store } from '../store/database.js';
 import { RunLeases } from '../store/run-lease.js';
+import { type EarlyServers, startServersEarly } from './early-servers.js';
 import { storedOAuth } from './oauth.js';
 
 /** Everything a run needs, opened in the order that fails fastest: settings, model, store, then servers. */
@@ -51,8 +51,9 @@ export interface Runtime extends AsyncDisposable {
 export const OFFLINE_NOTE = 'offline planner — set OPENAI_API_KEY or --model for full autonomy';
 
 /**
- * Resolves the model (with its fallback chain, each with retries and a timeout); throws `UsageError` before
- * anything is spawned. The bare provider model is `direct`, for checks that want one plain request (doctor).
+ * Resolves the model (with its fallback chain, each with retries and a timeout); throws `UsageError` for one it
+ * cannot resolve, before anything is opened. The bare provider model is `direct`, for checks that want one plain
+ * request (doctor).
  */
 export function resolveRuntimeModel(settings: Settings): { model: Model; direct: Model } {
   const ids = [settings.modelId ?? defaultModelId(settings.providerEnv), ...settings.fallbackModelIds];
@@ -85,14 +86,17 @@ function hasBudget(settings: Settings): boolean {
   );
 }
 
-export async function openRuntime(flags: SettingsFlags): Promise<Runtime> {
-  const settings = loadSettings({ flags });
+/**
+ * Opens everything a run needs. `early` (from {@link startServersEarly}, by default called here) carries the
+ * settings and the built-in servers' shared process, already spawned: its Node start and bundle load (~200 ms) run
+ * on the other core while this one resolves the model and loads the prices, the log and the store. It opens the
+ * database only once the store below has migrated and seeded it. The host takes it; anything thrown before that
+ * ends it.
+ */
+export async function openRuntime(flags: SettingsFlags, early: EarlyServers = startServersEarly(flags)): Promise<Runtime> {
+  const { settings, storeReady } = early;
+  await using prestarted = early.prestarted;
   const { model } = resolveRuntimeModel(settings);
-  // The built-in servers' shared process is spawned now, so that its Node start and bundle load (~200 ms) run on
-  // the other core while this one loads the prices, the log and the store. It opens the database only once the
-  // store below has migrated and seeded it. The host takes it; anything thrown before that ends it.
-  const storeReady = Promise.withResolvers<void>();
-  await using prestarted = PrestartedServers.spawn(settings.servers, { ready: storeReady.promise });
   const pricing = await openPricing(settings, model);
   const price = pricing.price(model);
   const promptCounter = hasBudget(settings) ? await loadPromptCounter(model) : undefined;

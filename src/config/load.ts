@@ -8,7 +8,7 @@ import { ConfigError } from '../shared/errors.js';
 import type { ProviderEnv } from '../models/resolve.js';
 import type { LogLevel } from '../shared/logger.js';
 import { DEVOPS_CONFIG_ENV, PRICING_ENV, type DevopsConfig, devopsVariables, resolveDevopsPaths } from '../servers/devops/config.js';
-import { DB_READY_ENV } from '../servers/open-server-database.js';
+import { DB_READY_ENV } from '../servers/db-ready-env.js';
 import { builtinServerEntry } from '../shared/package-info.js';
 import { SHARED_PROCESS, SHARED_PROCESS_FLAG, type SharedMemberConfig, type SharedServerProcessSpec } from './shared-process.js';
 import {

@@ -4,6 +4,7 @@
  * a file: how a server is reached (`transports.ts`), OAuth on a live connection (`authorization.ts`), the call
  * timeout (`call-clock.ts`), failure wording (`call-errors.ts`, `server-target.ts`), restart waits (`restart-policy.ts`).
  */
+import type { Socket } from 'node:net';
 import type { CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, Tool, Transport } from '@modelcontextprotocol/client';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -110,7 +111,7 @@ export class ServerConnection implements AsyncDisposable {
     const onStderr = (chunk: Buffer | string) => this.stderr.push(chunk);
     const shared = this.options.sharedProcess;
     const client = isStdio(this.config)
-      ? await connectWith(shared ? shared.transport(this.name, onStderr) : createStdioTransport(this.config, onStderr))
+      ? await connectWith(shared ? socketTransport(shared.takeSocket(this.name, onStderr)) : createStdioTransport(this.config, onStderr))
       : await connectHttp({ server: this.name, config: this.config, oauth: this.options.oauth, connectWith, logger: this.logger });
     this.client = client;
     client.onclose = () => this.handleClose(client);
@@ -344,4 +345,9 @@ export class ServerConnection implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** The client transport over a shared process's socket for one member. */
+function socketTransport(taken: { readonly socket: Socket; readonly pid: number | undefined }): SocketClientTransport {
+  return new SocketClientTransport(taken.socket, taken.pid);
 }

@@ -4,8 +4,7 @@
  * bundle load to the other core meanwhile, instead of starting them only once all of that is done.
  */
 import type { McpServerConfig } from '../config/schema.js';
-import { type SharedServerProcessSpec, sharedProcessOf } from '../config/shared-process.js';
-import { isStdio } from './server-target.js';
+import { type SharedMemberConfig, type SharedServerProcessSpec, sharedProcessOf } from '../config/shared-process.js';
 import { SharedServerProcess } from './shared-process.js';
 
 /** The shared processes of a host's servers, and which process serves which server. */
@@ -25,10 +24,11 @@ export function sharedProcessesOf(
 ): SharedProcesses {
   const members = new Map<SharedServerProcessSpec, Array<{ name: string; env: Record<string, string> }>>();
   for (const [name, config] of Object.entries(servers)) {
-    const spec = isStdio(config) ? sharedProcessOf(config) : undefined;
-    if (!spec || !isStdio(config)) continue;
+    // Only a built-in server's stdio config carries a spec (a symbol no config file can set).
+    const spec = sharedProcessOf(config);
+    if (!spec) continue;
     const list = members.get(spec) ?? [];
-    list.push({ name, env: config.env });
+    list.push({ name, env: (config as SharedMemberConfig).env });
     members.set(spec, list);
   }
   const processes: SharedServerProcess[] = [];

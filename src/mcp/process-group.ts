@@ -2,11 +2,11 @@
  * @module Process groups for the stdio servers the host spawns. Each server starts as the leader of a group of
  * its own (through `setsid`, where the system has it), so everything it starts joins that group; closing the
  * transport, and the host process exiting, kill the whole group. Without this, a server's helpers (or a
- * server that never finished its handshake and ignores SIGTERM) outlive Deckhand with parent 1.
+ * server that never finished its handshake and ignores SIGTERM) outlive Deckhand with parent 1. No MCP SDK code here:
+ * the shared server process is spawned with these before the SDK is loaded (see `prestart.ts`).
  */
 import { existsSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
-import { type StdioServerParameters, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 
 /** How long the group gets to exit after SIGTERM before it is sent SIGKILL. */
 export const GROUP_TERM_GRACE_MS = 1_000;
@@ -14,7 +14,7 @@ export const GROUP_TERM_GRACE_MS = 1_000;
 let setsidPath: string | null | undefined;
 
 /** Whether `command` names an existing file, as a path or on `path` (a PATH value). */
-function commandExists(command: string, path: string, cwd: string): boolean {
+export function commandExists(command: string, path: string, cwd: string): boolean {
   if (command.includes('/')) return existsSync(resolve(cwd, command));
   return path.split(delimiter).some((dir) => dir !== '' && existsSync(join(dir, command)));
 }
@@ -67,39 +67,4 @@ export async function killProcessGroup(leader: number): Promise<void> {
     signalGroup(leader, 'SIGKILL');
   }
   liveGroups.delete(leader);
-}
-
-/**
- * The SDK's stdio client transport, with the server started as a process-group leader and the whole group
- * killed when the transport closes (the SDK itself ends only the server's own process).
- */
-export class ProcessGroupStdioTransport extends StdioClientTransport {
-  private leader: number | undefined;
-
-  constructor(parameters: StdioServerParameters) {
-    // A command that does not exist is left unwrapped, so the spawn fails with ENOENT (reported as "not found"),
-    // not with setsid's own complaint.
-    const exists = commandExists(parameters.command, parameters.env?.PATH ?? process.env.PATH ?? '', parameters.cwd ?? process.cwd());
-    const setsid = exists ? findSetsid() : null;
-    super(setsid ? { ...parameters, command: setsid, args: [parameters.command, ...(parameters.args ?? [])] } : parameters);
-    this.grouped = setsid !== null;
-  }
-
-  private readonly grouped: boolean;
-
-  override async start(): Promise<void> {
-    await super.start();
-    // setsid execs the server in place (a process spawned by Node is not a group leader, so it does not fork): the pid is the server's.
-    if (this.grouped && this.pid) {
-      this.leader = this.pid;
-      trackProcessGroup(this.leader);
-    }
-  }
-
-  override async close(): Promise<void> {
-    const leader = this.leader;
-    this.leader = undefined;
-    await super.close();
-    if (leader !== undefined) await killProcessGroup(leader);
-  }
 }

@@ -7,10 +7,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { getDefaultEnvironment } from '@modelcontextprotocol/client/stdio';
 import type { SharedServerProcessSpec } from '../config/shared-process.js';
+import { defaultEnvironment } from './default-environment.js';
 import { findSetsid, GROUP_TERM_GRACE_MS, killProcessGroup, trackProcessGroup } from './process-group.js';
-import { SocketClientTransport } from './socket-transport.js';
 
 /** fd of the pipe that carries each member's environment to the child; the members' sockets follow it. */
 const CONTROL_FD = 3;
@@ -69,10 +68,11 @@ export class SharedServerProcess implements AsyncDisposable {
   }
 
   /**
-   * The transport of member `name`, on the running child when its socket there is still unused, else on a new
-   * child (the old one, if alive, is ended: every other member's connection then restarts onto the new one).
+   * The socket of member `name` (for a `SocketClientTransport`) and the child's pid, on the running child when its
+   * socket there is still unused, else on a new child (the old one, if alive, is ended: every other member's
+   * connection then restarts onto the new one). No MCP SDK code is loaded here: see `prestart.ts`.
    */
-  transport(name: string, onStderr: (chunk: string) => void): SocketClientTransport {
+  takeSocket(name: string, onStderr: (chunk: string) => void): { readonly socket: Socket; readonly pid: number | undefined } {
     if (!this.members.some((member) => member.name === name)) throw new Error(`'${name}' is not a member of this shared server process.`);
     this.stderrSinks.set(name, onStderr);
     let life = this.life;
@@ -81,7 +81,7 @@ export class SharedServerProcess implements AsyncDisposable {
       life = this.life = this.spawn();
     }
     life.taken.add(name);
-    return new SocketClientTransport(life.sockets.get(name)!, life.child.pid);
+    return { socket: life.sockets.get(name)!, pid: life.child.pid };
   }
 
   private spawn(): Life {
@@ -89,7 +89,7 @@ export class SharedServerProcess implements AsyncDisposable {
     const args = [...this.spec.args, ...names];
     const setsid = findSetsid();
     const child = spawn(setsid ?? this.spec.command, setsid ? [this.spec.command, ...args] : args, {
-      env: { ...getDefaultEnvironment(), ...this.spec.env },
+      env: { ...defaultEnvironment(), ...this.spec.env },
       // stdin: its end tells the child the host is gone; stdout is unused (each server has its socket).
       stdio: ['pipe', 'ignore', 'pipe', 'pipe', ...names.map(() => 'pipe' as const)],
       windowsHide: true,

@@ -9,7 +9,7 @@ import { errorMessage } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { AuthorizationRequiredError, connectAuthorized } from './authorization.js';
 import type { OAuthProvider } from './oauth.js';
-import { ProcessGroupStdioTransport } from './process-group.js';
+import { ProcessGroupStdioTransport } from './group-stdio-transport.js';
 
 /** Connects a new client over `transport` (with the connection's timeout and capabilities). */
 export type ConnectWith = (transport: Transport) => Promise<Client>;

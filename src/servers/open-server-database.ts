@@ -7,11 +7,7 @@ import { type OpenDatabase, openDatabase, type PrepareStep } from '../shared/dat
 import { dataOf, migrateServerData, seedServerData } from './data.js';
 import type { BuiltinDatabase } from './database.js';
 
-/**
- * Set to `1` by the host in the environment of the built-in servers it spawns: it has already migrated and
- * seeded every built-in server's tables in `DECKHAND_DB` (or `DATABASE_URL`), so they skip that work.
- */
-export const DB_READY_ENV = 'DECKHAND_DB_READY';
+export { DB_READY_ENV } from './db-ready-env.js';
 
 export interface OpenServerDatabaseOptions {
   /** The server opening it, or the servers of a shared process: their data (and the data they read) is what gets prepared. */

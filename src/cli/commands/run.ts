@@ -1,10 +1,9 @@
-import { planStart, type RunPlan, startSettings } from '../../app/runs.js';
-import { openRuntime, type Runtime } from '../../app/runtime.js';
+import type { RunPlan } from '../../app/runs.js';
+import type { Runtime } from '../../app/runtime.js';
+import { startServersEarly } from '../../app/early-servers.js';
 import { loadSettings } from '../../config/load.js';
 import type { RunOutcome } from '../../contracts/index.js';
-import { driveRun } from '../drive.js';
 import { exitCodeFor } from '../exit-codes.js';
-import { printHeader } from '../header.js';
 import { UsageError } from '../../shared/errors.js';
 
 /** Most bytes of a task read from stdin (`deckhand run -`). */
@@ -49,12 +48,25 @@ export async function runCommand(taskArgument: string, options: RunCommandOption
   if (options.queue) (await import('../../queue/scale-out.js')).requirePostgres(loadSettings({ flags: {} }).databaseUrl, '`deckhand run --queue`');
   const fromStdin = taskArgument === '-';
   const task = fromStdin ? await readTaskFromStdin() : taskArgument;
-  await using runtime = await openRuntime({
+  const flags = {
     ...(options.model !== undefined ? { model: options.model } : {}),
     ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}),
     ...(options.budgetUsd !== undefined ? { budgetUsd: options.budgetUsd } : {}),
     ...(options.budgetTokens !== undefined ? { budgetTokens: options.budgetTokens } : {}),
+  };
+  // The built-in servers' process is spawned before the runtime's code (the loop, the providers, the store: about
+  // 3 MB) is even loaded, so that its start overlaps all of it; hence the imports below are dynamic.
+  const early = startServersEarly(flags);
+  const [{ planStart, startSettings }, { openRuntime }, { driveRun }, { printHeader }] = await Promise.all([
+    import('../../app/runs.js'),
+    import('../../app/runtime.js'),
+    import('../drive.js'),
+    import('../header.js'),
+  ]).catch(async (error: unknown) => {
+    await early.prestarted.close();
+    throw error;
   });
+  await using runtime = await openRuntime(flags, early);
   const json = options.json === true;
   const quiet = options.quiet === true;
   if (!json && !quiet) printHeader(runtime, process.stdout, process.stderr);
@@ -74,6 +86,7 @@ export async function runCommand(taskArgument: string, options: RunCommandOption
 /** `deckhand run --queue`: the run goes to the queue, any worker executes it, and it is followed here until it ends. */
 async function runQueued(runtime: Runtime, plan: RunPlan & { kind: 'start' }, options: { json: boolean; quiet: boolean }): Promise<RunOutcome> {
   const { openScaleOut, followQueuedRun } = await import('../../queue/index.js');
+  const { driveRun } = await import('../drive.js');
   await using scaleOut = await openScaleOut({ databaseUrl: runtime.settings.databaseUrl!, db: runtime.store.db, role: 'cli', logger: runtime.logger, client: true });
   const job = { schemaVersion: 1 as const, kind: 'start' as const, runId: plan.runId, sessionId: plan.sessionId, task: plan.task, settings: plan.settings };
   // Approvals are decided wherever the run is followed from (here it pauses and says how to resume): the run executes elsewhere.
