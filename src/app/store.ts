@@ -4,10 +4,12 @@
  */
 import { loadSettings } from '../config/load.js';
 import { type AuditRecord, type AuditVerification, listAudit, verifyAudit } from '../store/audit-log.js';
-import { type OpenStoreOptions, openStore, type Store } from '../store/database.js';
+import { type OpenStoreOptions, openStore, seedDemoData, type Store, storeAnswers } from '../store/database.js';
 import { LATEST_MIGRATION } from '../store/migrations.js';
 
 export type { AuditRecord, Store };
+/** `deckhand seed` (`seedDemoData`) and the readiness probe of `GET /ready` (`storeAnswers`). */
+export { seedDemoData, storeAnswers };
 
 /**
  * Opens the store the settings point at (SQLite in the data dir, or PostgreSQL with `DATABASE_URL`) for the

@@ -84,6 +84,25 @@ export async function seedServerData(db: Kysely<BuiltinDatabase>, data: readonly
   });
 }
 
+/** The demo tables `deckhand seed` reports, in the order it names them. */
+export const DEMO_SUMMARY_TABLES = ['customers', 'orders', 'inventory_items', 'notes', 'emails', 'issues'] as const;
+
+/** How many rows a demo table holds. */
+export interface DemoRowCount {
+  readonly table: (typeof DEMO_SUMMARY_TABLES)[number];
+  readonly rows: number;
+}
+
+/** The row counts of {@link DEMO_SUMMARY_TABLES}, in that order. */
+export function demoRowCounts(db: Kysely<BuiltinDatabase>): Promise<DemoRowCount[]> {
+  return Promise.all(
+    DEMO_SUMMARY_TABLES.map(async (table) => {
+      const row = await db.selectFrom(table).select(({ fn }) => fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+      return { table, rows: Number(row.count) };
+    }),
+  );
+}
+
 /**
  * Rebuilds the demo data from scratch (`deckhand seed --reset`): clears every owner's demo tables in one
  * transaction, children first, and inserts the demo rows again. The host's state (runs, sessions) is kept.

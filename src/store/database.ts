@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { Kysely } from 'kysely';
 import { openDatabase, type PrepareStep } from '../shared/database/open-database.js';
-import { migrateServerData, seedServerData } from '../servers/data.js';
+import { type DemoRowCount, demoRowCounts, migrateServerData, resetDemoData, seedServerData } from '../servers/data.js';
 import { migrateToLatest } from './migrations.js';
 import type { Database } from './schema.js';
 
@@ -46,3 +46,23 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 }
 
 const WAL_AUTOCHECKPOINT_PAGES = 16_384;
+
+/**
+ * `deckhand seed`: inserts the built-in servers' demo rows that are missing, or with `reset` rebuilds them from
+ * scratch (the host's runs and sessions are kept); then counts them.
+ */
+export async function seedDemoData(store: Store, options: { readonly reset?: boolean } = {}): Promise<DemoRowCount[]> {
+  if (options.reset) await resetDemoData(store.db);
+  else await seedServerData(store.db);
+  return demoRowCounts(store.db);
+}
+
+/** True when the store answers a query on the host's tables (the readiness probe); false on any error. */
+export async function storeAnswers(store: Store): Promise<boolean> {
+  try {
+    await store.db.selectFrom('sessions').select('id').limit(1).execute();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -204,18 +204,6 @@ export class RunLeases {
     };
   }
 
-  /** A run of the session whose lease is live (it executes in some process), if there is one. */
-  async liveRunOfSession(sessionId: string): Promise<string | undefined> {
-    const row = await this.db
-      .selectFrom('run_leases')
-      .innerJoin('runs', 'runs.id', 'run_leases.run_id')
-      .select('runs.id as id')
-      .where('runs.session_id', '=', sessionId)
-      .where('run_leases.expires_at', '>', this.now())
-      .executeTakeFirst();
-    return row?.id;
-  }
-
   /**
    * Takes the lease and keeps it renewed until the returned handle is disposed (which releases it). The handle's
    * `signal` aborts when the lease is lost: a renewal found another owner, or none succeeded before it expired.

@@ -1,5 +1,4 @@
-import { resetDemoData, seedServerData } from '../../servers/data.js';
-import { withSettingsStore } from '../../app/store.js';
+import { seedDemoData, withSettingsStore } from '../../app/store.js';
 
 /**
  * `deckhand seed [--reset]`: inserts the demo data when it is missing, or with `--reset` rebuilds it from
@@ -7,15 +6,9 @@ import { withSettingsStore } from '../../app/store.js';
  */
 export async function seedCommand(options: { reset?: boolean }): Promise<number> {
   return withSettingsStore(async (store) => {
-    if (options.reset) await resetDemoData(store.db);
-    else await seedServerData(store.db);
-    const counts = await Promise.all(
-      (['customers', 'orders', 'inventory_items', 'notes', 'emails', 'issues'] as const).map(async (table) => {
-        const row = await store.db.selectFrom(table).select(({ fn }) => fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
-        return `${Number(row.count)} ${table.replace('_items', '').replace('_', ' ')}`;
-      }),
-    );
-    process.stdout.write(`${options.reset ? 'Rebuilt' : 'Checked'} the demo data in ${store.location}: ${counts.join(', ')}.\n`);
+    const counts = await seedDemoData(store, { reset: options.reset === true });
+    const shown = counts.map(({ table, rows }) => `${rows} ${table.replace('_items', '').replace('_', ' ')}`);
+    process.stdout.write(`${options.reset ? 'Rebuilt' : 'Checked'} the demo data in ${store.location}: ${shown.join(', ')}.\n`);
     return 0;
   }, { seed: false });
 }

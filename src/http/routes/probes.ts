@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { storeAnswers } from '../../app/store.js';
 import { VERSION } from '../../shared/package-info.js';
 import type { ApiContext } from '../context.js';
 
@@ -10,12 +11,7 @@ export function probeRoutes(app: FastifyInstance, { runtime }: ApiContext): void
   app.get('/health', async () => ({ ok: true, version: VERSION }));
 
   app.get('/ready', async (_request, reply) => {
-    let store = true;
-    try {
-      await runtime.store.db.selectFrom('sessions').select('id').limit(1).execute();
-    } catch {
-      store = false;
-    }
+    const store = await storeAnswers(runtime.store);
     const servers = runtime.host.status().map((server) => ({ name: server.name, state: server.state }));
     const ready = store && servers.every((server) => server.state === 'ready');
     return reply.status(ready ? 200 : 503).send({ ready, store, servers });
