@@ -25,6 +25,7 @@ import {
   startSettings,
   storedEvents,
 } from './runs.js';
+import type { RunOverrides as SettingsOverrides } from './run-settings.js';
 import type { Runtime } from './runtime.js';
 
 /** Receives a run's events, in order. */
@@ -43,11 +44,7 @@ export interface ExecutionView {
 }
 
 /** The options a run is started or resumed with over the API; unset ones fall back (`app/run-settings.ts`). */
-export interface RunOverrides {
-  readonly yes?: boolean;
-  readonly maxSteps?: number;
-  readonly budgetUsd?: number;
-}
+export type RunOverrides = Pick<SettingsOverrides, 'yes' | 'maxSteps' | 'budgetUsd'>;
 
 /** Where a run executing in this process stands. */
 interface Execution {

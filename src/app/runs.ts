@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { resumeRun, startRun } from '../agent/durable-run.js';
 import type { Settings } from '../config/load.js';
-import type { RunEvent, RunOutcome, RunSettings, RunStatus, RunTotals } from '../contracts/index.js';
+import type { RunEvent, RunOutcome, RunSettings } from '../contracts/index.js';
 import { RunNotFoundError } from '../shared/errors.js';
 import { ApprovalStore } from '../store/approval-store.js';
 import type { Store } from '../store/database.js';
@@ -68,19 +68,10 @@ export async function* executeRun(runtime: Runtime, plan: RunPlan, signal?: Abor
 }
 
 /** A run as the API shows it (`GET /api/runs/:id`), with the ids of its pending approvals. */
-export interface RunView {
-  readonly id: string;
-  readonly sessionId: string;
-  readonly task: string;
-  readonly model: string;
-  readonly status: RunStatus;
-  readonly startedAt: string;
-  readonly endedAt: string | null;
-  readonly totals: RunTotals;
-  readonly finalText: string | null;
-  readonly error: string | null;
-  readonly pendingApprovals: readonly string[];
-}
+export type RunView = RunListing &
+  Pick<StoredRun, 'endedAt' | 'finalText' | 'error'> & {
+    readonly pendingApprovals: readonly string[];
+  };
 
 /** The run with its pending approvals. Throws `RunNotFoundError` for an unknown id. */
 export async function runView(store: Store, runId: string): Promise<RunView> {

@@ -40,15 +40,7 @@ export interface StoredRun {
 }
 
 /** A run in a list: enough to show and pick it. */
-export interface RunListing {
-  readonly id: string;
-  readonly sessionId: string;
-  readonly task: string;
-  readonly model: string;
-  readonly status: RunStatus;
-  readonly startedAt: string;
-  readonly totals: RunTotals;
-}
+export type RunListing = Pick<StoredRun, 'id' | 'sessionId' | 'task' | 'model' | 'status' | 'startedAt' | 'totals'>;
 
 /** One stored event of a session, with the run-level sequence number it was stored under. */
 export interface StoredSessionEvent {

@@ -2,7 +2,8 @@ import { buildApiServer, DEFAULT_HOST, DEFAULT_PORT, isLoopbackHost, resolveToke
 import { loadSettings } from '../../config/load.js';
 import { UsageError } from '../../shared/errors.js';
 import { openRuntime } from '../../app/runtime.js';
-import { openScaleOut, RunWorker } from '../../queue/index.js';
+import { openScaleOut } from '../../queue/index.js';
+import { queuedRunWorker, STOPPING_QUEUED_RUNS, stopSignal } from '../queued-runs.js';
 
 /** The flags of `deckhand serve`. */
 export interface ServeCommandOptions {
@@ -48,16 +49,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
   using _answers = scaleOut ? runtime.elicitation.listenTo(scaleOut.feed) : undefined;
   const { app, runs } = await buildApiServer({ runtime, host, token, yes: options.yes === true, ...(scaleOut ? { scaleOut } : {}) });
   // --concurrency 0: this process serves the API and streams, and leaves executing runs to the others.
-  const worker = scaleOut && options.concurrency !== 0
-    ? new RunWorker({
-        queue: scaleOut.queue,
-        db: runtime.store.db,
-        execute: (job) => runs.executeJob(job),
-        ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-        sweepIntervalMs: runtime.leases.ttlMs,
-        logger: runtime.logger,
-      })
-    : undefined;
+  const worker = scaleOut && options.concurrency !== 0 ? queuedRunWorker(runtime, scaleOut, runs, options.concurrency) : undefined;
   try {
     const port = options.port ?? DEFAULT_PORT;
     const address = await app.listen({ host, port }).catch((error: NodeJS.ErrnoException) => {
@@ -76,11 +68,8 @@ export async function serveCommand(options: ServeCommandOptions): Promise<number
     );
     // The one place the token is shown: a URL that logs the browser in (the UI then drops it from the address bar).
     process.stderr.write(`Open ${url.origin}/?token=${encodeURIComponent(token)}${source === 'generated' ? '  (new token, stored in $DECKHAND_HOME/api-token)' : ''}\n`);
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    process.stderr.write(scaleOut ? 'Stopping: no new runs taken; letting runs in progress finish…\n' : 'Stopping: cancelling runs in progress…\n');
+    await stopSignal();
+    process.stderr.write(scaleOut ? STOPPING_QUEUED_RUNS : 'Stopping: cancelling runs in progress…\n');
   } finally {
     // No new job first, then the runs here end (or are cancelled and queued again), then the sockets go.
     await worker?.stop();

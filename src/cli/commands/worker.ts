@@ -1,7 +1,8 @@
 import { openRuntime } from '../../app/runtime.js';
 import { RunManager } from '../../app/run-manager.js';
-import { openScaleOut, requirePostgres, RunWorker } from '../../queue/index.js';
+import { DEFAULT_WORKER_CONCURRENCY, openScaleOut, requirePostgres } from '../../queue/index.js';
 import { loadSettings } from '../../config/load.js';
+import { queuedRunWorker, STOPPING_QUEUED_RUNS, stopSignal } from '../queued-runs.js';
 
 /** The flags of `deckhand worker`. */
 export interface WorkerCommandOptions {
@@ -28,23 +29,13 @@ export async function workerCommand(options: WorkerCommandOptions): Promise<numb
     scaleOut,
     ...(runtime.settings.shutdownGraceMs !== undefined ? { shutdownGraceMs: runtime.settings.shutdownGraceMs } : {}),
   });
-  const worker = new RunWorker({
-    queue: scaleOut.queue,
-    db: runtime.store.db,
-    execute: (job) => runs.executeJob(job),
-    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-    sweepIntervalMs: runtime.leases.ttlMs,
-    logger: runtime.logger,
-  });
-  const stopped = new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  const worker = queuedRunWorker(runtime, scaleOut, runs, options.concurrency);
+  const stopped = stopSignal();
   try {
     await worker.start();
-    process.stderr.write(`Deckhand worker on ${runtime.store.location} (model ${runtime.model.id}, ${options.concurrency ?? 4} at once). Ctrl-C stops it.\n`);
+    process.stderr.write(`Deckhand worker on ${runtime.store.location} (model ${runtime.model.id}, ${options.concurrency ?? DEFAULT_WORKER_CONCURRENCY} at once). Ctrl-C stops it.\n`);
     await stopped;
-    process.stderr.write('Stopping: no new runs taken; letting runs in progress finish…\n');
+    process.stderr.write(STOPPING_QUEUED_RUNS);
   } finally {
     await worker.stop();
     await runs.close();
