@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CallToolResult } from '@modelcontextprotocol/client';
+import type { CallToolResult, ClientCapabilities } from '@modelcontextprotocol/client';
 import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { McpServer } from '@modelcontextprotocol/server';
@@ -33,9 +33,24 @@ export const callerOf =
   async (tool: string, args: Record<string, unknown>): Promise<CallToolResult> =>
     (await client.callTool({ name: tool, arguments: args })) as CallToolResult;
 
+/**
+ * What the test client offers the server, for servers that ask it things (devops: sampling, elicitation):
+ * its capabilities, and `handle`, which sets its request handlers before it connects.
+ */
+export interface ClientSetup {
+  readonly capabilities?: ClientCapabilities;
+  readonly handle?: (client: Client) => void;
+}
+
+function testClient(name: string, setup: ClientSetup = {}): Client {
+  const client = new Client({ name, version: '1.0.0' }, setup.capabilities ? { capabilities: setup.capabilities } : undefined);
+  setup.handle?.(client);
+  return client;
+}
+
 /** Spawns the bundled built-in server `name` (`node dist/server.js name`) on `dbFile`, as the host does. */
-export async function spawnBuiltinServer(name: string, dbFile: string, env: Readonly<Record<string, string>> = {}): Promise<Client> {
-  const client = new Client({ name: `${name}-test`, version: '1.0.0' });
+export async function spawnBuiltinServer(name: string, dbFile: string, env: Readonly<Record<string, string>> = {}, setup?: ClientSetup): Promise<Client> {
+  const client = testClient(`${name}-test`, setup);
   await client.connect(
     new StdioClientTransport({
       command: process.execPath,
@@ -48,10 +63,10 @@ export async function spawnBuiltinServer(name: string, dbFile: string, env: Read
 }
 
 /** Connects a client to a server built in this process, over a linked pair of in-memory transports. */
-export async function connectInProcess(server: McpServer): Promise<Client> {
+export async function connectInProcess(server: McpServer, setup?: ClientSetup): Promise<Client> {
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await server.connect(serverTransport);
-  const client = new Client({ name: 'test', version: '1.0.0' });
+  const client = testClient('test', setup);
   await client.connect(clientTransport);
   return client;
 }

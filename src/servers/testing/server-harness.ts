@@ -1,7 +1,8 @@
 /**
  * @module The one test harness of the built-in servers: a real MCP client on a server, plus direct access to
  * the rows behind it, on either backend — SQLite through the bundled server spawned over stdio exactly as the
- * host spawns it, or PostgreSQL (a scratch database) with the server in-process — and {@link forEachBackend},
+ * host spawns it (or in-process, for suites of a server's logic), or PostgreSQL (a scratch database) with the
+ * server in-process — and {@link forEachBackend},
  * which runs a contract suite on both (PostgreSQL only when it answers; otherwise a skipped suite says why).
  */
 import type { CallToolResult, Client } from '@modelcontextprotocol/client';
@@ -14,9 +15,9 @@ import type { BuiltinDatabase } from '../database.js';
 import { openServerDatabase } from '../open-server-database.js';
 import { builtinServerOptionsFromEnv } from '../registry.js';
 import { createBuiltinServer } from '../serve-stdio.js';
-import { callerOf, connectInProcess, freshDbFile, spawnBuiltinServer } from './mcp-client.js';
+import { callerOf, type ClientSetup, connectInProcess, freshDbFile, spawnBuiltinServer } from './mcp-client.js';
 
-export { freshDbFile, resultText, structured } from './mcp-client.js';
+export { type ClientSetup, freshDbFile, resultText, structured } from './mcp-client.js';
 
 /** Calls one tool; failures come back as results with `isError: true`. */
 export type CallTool = (tool: string, args: Record<string, unknown>) => Promise<CallToolResult>;
@@ -43,6 +44,8 @@ export interface HarnessOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** SQLite only: the file (default a fresh one), so several harnesses can share it. */
   readonly dbFile?: string;
+  /** What the client offers the server (capabilities, request handlers); every client of the harness gets it. */
+  readonly client?: ClientSetup;
 }
 
 /** Opens a harness on built-in server `name`. */
@@ -56,7 +59,7 @@ export type OpenHarness = (name: BuiltinServerName, options?: HarnessOptions) =>
 export const stdioHarness: OpenHarness = async (name, options = {}) => {
   const dbFile = options.dbFile ?? freshDbFile(name);
   const env = options.env ?? {};
-  const client = await spawnBuiltinServer(name, dbFile, env);
+  const client = await spawnBuiltinServer(name, dbFile, env, options.client);
   // Opened after the server has created, migrated and seeded the file (it answers `initialize` only then).
   const database = await openDatabase<BuiltinDatabase>({ file: dbFile });
   return harnessOver({
@@ -64,7 +67,7 @@ export const stdioHarness: OpenHarness = async (name, options = {}) => {
     client,
     db: database.db,
     connectAnother: async () => {
-      const other = await spawnBuiltinServer(name, dbFile, env);
+      const other = await spawnBuiltinServer(name, dbFile, env, options.client);
       return { call: callerOf(other), close: () => other.close() };
     },
     close: async () => {
@@ -75,6 +78,16 @@ export const stdioHarness: OpenHarness = async (name, options = {}) => {
 };
 
 /**
+ * Opens `name` on a fresh SQLite file as the server does standalone (migrating and seeding what it needs) and talks
+ * to it in-process over linked in-memory transports: for suites of a server's logic, where a process per test
+ * would cost more than it proves (the stdio path is proven by the suites on {@link stdioHarness}).
+ */
+export const sqliteInProcessHarness: OpenHarness = async (name, options = {}) => {
+  const database = await openServerDatabase({ name, file: options.dbFile ?? freshDbFile(name) });
+  return inProcessHarness('SQLite in-process', name, database, options, () => database.close());
+};
+
+/**
  * Creates a scratch PostgreSQL database, opens it as the server does standalone (migrating and seeding what
  * `name` needs) and talks to the server in-process over linked in-memory transports. `close` drops the database.
  */
@@ -82,36 +95,49 @@ export const postgresHarness: OpenHarness = async (name, options = {}) => {
   const scratch = await createScratchDatabase();
   try {
     const database = await openServerDatabase({ name, file: 'unused', databaseUrl: scratch.url });
-    const serverOptions = builtinServerOptionsFromEnv(name, options.env ?? {});
-    const connect = async () => {
-      const server = createBuiltinServer(name, database.db, serverOptions);
-      const client = await connectInProcess(server);
-      return {
-        client,
-        call: callerOf(client),
-        close: async () => {
-          await client.close();
-          await server.close();
-        },
-      };
-    };
-    const first = await connect();
-    return harnessOver({
-      label: 'PostgreSQL in-process',
-      client: first.client,
-      db: database.db,
-      connectAnother: connect,
-      close: async () => {
-        await first.close();
-        await database.close();
-        await scratch.drop();
-      },
+    return await inProcessHarness('PostgreSQL in-process', name, database, options, async () => {
+      await database.close();
+      await scratch.drop();
     });
   } catch (error) {
     await scratch.drop();
     throw error;
   }
 };
+
+/** A harness on servers built in this process over `database`; `release` runs after the clients close. */
+async function inProcessHarness(
+  label: string,
+  name: BuiltinServerName,
+  database: { readonly db: Kysely<BuiltinDatabase> },
+  options: HarnessOptions,
+  release: () => Promise<void>,
+): Promise<ServerHarness> {
+  const serverOptions = builtinServerOptionsFromEnv(name, options.env ?? {});
+  const connect = async () => {
+    const server = createBuiltinServer(name, database.db, serverOptions);
+    const client = await connectInProcess(server, options.client);
+    return {
+      client,
+      call: callerOf(client),
+      close: async () => {
+        await client.close();
+        await server.close();
+      },
+    };
+  };
+  const first = await connect();
+  return harnessOver({
+    label,
+    client: first.client,
+    db: database.db,
+    connectAnother: connect,
+    close: async () => {
+      await first.close();
+      await release();
+    },
+  });
+}
 
 function harnessOver(parts: Pick<ServerHarness, 'label' | 'client' | 'db' | 'connectAnother' | 'close'>): ServerHarness {
   const { db } = parts;
@@ -142,13 +168,22 @@ export interface Backend {
   readonly open: OpenHarness;
 }
 
+export interface BackendOptions {
+  /**
+   * How the SQLite run reaches the server: `stdio` (default), the bundled server spawned as the host spawns it;
+   * `in-process`, for a suite that opens a server per test to check its logic (a process each would dominate it).
+   */
+  readonly sqlite?: 'stdio' | 'in-process';
+}
+
 /**
- * Runs `contract` on SQLite through the real stdio server, then on PostgreSQL in-process when the test
- * PostgreSQL answers; when it does not, registers a skipped suite named `<suite>: PostgreSQL in-process (…)`
+ * Runs `contract` on SQLite (through the real stdio server, or in-process), then on PostgreSQL in-process when the
+ * test PostgreSQL answers; when it does not, registers a skipped suite named `<suite>: PostgreSQL in-process (…)`
  * so the report says what did not run. Call it at the top level of a test file (`await forEachBackend(…)`).
  */
-export async function forEachBackend(suite: string, contract: (backend: Backend) => void): Promise<void> {
-  contract({ label: 'SQLite over stdio', open: stdioHarness });
+export async function forEachBackend(suite: string, contract: (backend: Backend) => void, options: BackendOptions = {}): Promise<void> {
+  if (options.sqlite === 'in-process') contract({ label: 'SQLite in-process', open: sqliteInProcessHarness });
+  else contract({ label: 'SQLite over stdio', open: stdioHarness });
   if (await postgresReachable()) {
     contract({ label: 'PostgreSQL in-process', open: postgresHarness });
   } else {
