@@ -70,6 +70,11 @@ const TOOL_SPECS: readonly ToolSpec[] = [
   },
 ];
 
+/** Whether a model tool name is one of {@link TOOL_SPECS}' read-only tools. */
+function readOnlyTool(modelToolName: string): boolean {
+  return TOOL_SPECS.find((spec) => spec.name === modelToolName)?.annotations?.readOnlyHint === true;
+}
+
 /** A tool executor with no I/O: every call answers at once, from a ring of outcomes built up front. */
 class ConstantToolExecutor implements ToolExecutor {
   private readonly addresses = new Map<string, ToolAddress>(
@@ -211,7 +216,11 @@ function agentRun(model: Model, toolSteps: number, store?: Store, telemetry?: ()
   return async (stamps) => {
     // A session per run, as `deckhand run` does: the recorder stores each run's transcript under its session.
     const sessionId = store ? randomUUID() : 'bench-session';
-    const recorder = store ? new RunRecorder(store, { sessionId, preamble: 1, storedMessages: 0, settings: { model: 'scripted', yes: false } }) : undefined;
+    // Calls that change nothing need no commit before they run, as a durable run decides it: a read-only tool of a
+    // trusted server (the built-in crm here).
+    const recorder = store
+      ? new RunRecorder(store, { sessionId, preamble: 1, storedMessages: 0, settings: { model: 'scripted', yes: false }, changesNothing: readOnlyTool })
+      : undefined;
     const observer = telemetry?.();
     const run = runAgent({
       model,

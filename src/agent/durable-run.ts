@@ -82,8 +82,15 @@ function equip(context: RunContext, sessionId: string, messages: readonly ModelM
   return { tools, model: withCompactionUsage(context.model, compactor), prepareMessages: compactor.prepare };
 }
 
-function gateFor(context: RunContext, settings: RunSettings, tools: HintedToolExecutor, interrupted: InterruptedCalls | undefined): PolicyGate {
+function gateFor(
+  context: RunContext,
+  settings: RunSettings,
+  tools: HintedToolExecutor,
+  interrupted: InterruptedCalls | undefined,
+  recorder: RunRecorder,
+): PolicyGate {
   return new PolicyGate({
+    beforeWrite: () => recorder.flush(),
     ...(interrupted ? { interrupted } : {}),
     isIdempotent: (server) => server === OWN_TOOLS_SERVER || (context.isIdempotent?.(server) ?? false),
     approvals: new ApprovalStore(context.store.db),
@@ -95,6 +102,17 @@ function gateFor(context: RunContext, settings: RunSettings, tools: HintedToolEx
     inputSchema: (name) => tools.specs().find((spec) => spec.name === name)?.inputSchema,
     expiresAfterHours: context.approval.expiresAfterHours,
   });
+}
+
+/**
+ * Whether a call changes nothing in the world: its tool says it is read-only and its server is believed (as the
+ * gate and the tool cache believe annotations). The recorder commits nothing before such a call runs.
+ */
+function changesNothing(context: RunContext, tools: HintedToolExecutor, modelToolName: string): boolean {
+  const address = tools.address(modelToolName);
+  if (!address) return false;
+  const trusted = address.server === OWN_TOOLS_SERVER || context.isTrusted(address.server);
+  return trusted && tools.hints(modelToolName)?.readOnlyHint === true;
 }
 
 /** The run as the host's answers to servers' elicitation and sampling requests see it while it executes. */
@@ -225,7 +243,6 @@ async function* ownedLoop(
   const interrupted = options.resume ? await loadInterruptedCalls(context.store.db, runId, options.resume.step) : undefined;
   const messages: ModelMessage[] = [{ role: 'system', content: SYSTEM_PROMPT }, ...history];
   if (newTask !== undefined) messages.push({ role: 'user', content: newTask });
-  const recorder = new RunRecorder(context.store, { sessionId, preamble: 1, storedMessages: history.length, settings });
   const budget = await budgetFor(context, { runId, sessionId }, settings);
   const active = activeRun(context, { runId, sessionId }, settings, options.resume?.totals ?? ZERO_TOTALS, budget);
   using _registered = context.activeRuns?.attach(active);
@@ -233,6 +250,13 @@ async function* ownedLoop(
   const { model, prepareMessages } = equipped;
   const telemetry = context.telemetry ? new RunTelemetry(context.telemetry) : undefined;
   const tools = telemetry ? traced(equipped.tools, telemetry) : equipped.tools;
+  const recorder = new RunRecorder(context.store, {
+    sessionId,
+    preamble: 1,
+    storedMessages: history.length,
+    settings,
+    changesNothing: (name) => changesNothing(context, tools, name),
+  });
   return yield* observed(
     recorded(
     active.track(
@@ -244,7 +268,7 @@ async function* ownedLoop(
         task: options.task,
         sessionId,
         runId,
-        gate: gateFor(context, settings, tools, interrupted),
+        gate: gateFor(context, settings, tools, interrupted, recorder),
         checkpoint: (checkpoint) => recorder.checkpoint({ ...checkpoint, totals: active.combine(checkpoint.totals) }),
         ...(options.resume ? { resume: options.resume } : {}),
         ...(settings.maxSteps !== undefined ? { maxSteps: settings.maxSteps } : {}),

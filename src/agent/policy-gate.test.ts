@@ -73,6 +73,23 @@ describe('PolicyGate.check', () => {
     expect(await approvals.list()).toHaveLength(1);
   });
 
+  it('lets the run store its staged step before it writes anything about the call, and only then', async () => {
+    // What beforeWrite saw: the approvals and audit rows already there when the gate was about to write.
+    const seen: number[] = [];
+    const rows = async () => (await approvals.list({ status: 'all' })).length + (await store.db.selectFrom('audit_log').selectAll().execute()).length;
+    const beforeWrite = async () => {
+      seen.push(await rows());
+    };
+    await gate({ beforeWrite }).check(call('crm.getCustomerEmail'));
+    expect(seen).toEqual([]);
+    await gate({ beforeWrite }).check(call('orders.refund_order'));
+    await gate({ beforeWrite, yes: true }).check(call('orders.refund_order', { toolCallId: 'call-2' }));
+    await gate({ beforeWrite, rules: [{ tool: 'orders.*', decision: 'deny', reason: 'no refunds today' }] }).check(call('orders.refund_order', { toolCallId: 'call-3' }));
+    // Asking stores the approval and its audit entry; --yes and the deny rule one audit entry each.
+    expect(seen).toEqual([0, 2, 3]);
+    expect(await rows()).toBe(4);
+  });
+
   it('--yes approves what would ask, and says so', async () => {
     expect(await gate({ yes: true }).check(call('orders.refund_order'))).toEqual({
       type: 'allow',

@@ -24,6 +24,11 @@ export interface PolicyGateOptions {
   /** Whether a server honours idempotency keys: its interrupted calls are replayed without asking. Default: none. */
   readonly isIdempotent?: (server: string) => boolean;
   readonly now?: () => Date;
+  /**
+   * Called before the gate writes anything that refers to the call's step (an approval, an audited decision): the
+   * run's recorder commits the step it holds staged, so nothing in the store points at a step the store lacks.
+   */
+  readonly beforeWrite?: () => Promise<void>;
 }
 
 /** Why an interrupted call of a server that ignores idempotency keys is asked about again, even under `--yes`. */
@@ -53,6 +58,7 @@ export class PolicyGate implements ToolGate {
     const expiresAt = new Date(this.now().getTime() + this.options.expiresAfterHours * 3_600_000);
 
     if (request.server === ASK_USER_SERVER && request.tool === ASK_USER_TOOL) {
+      await this.options.beforeWrite?.();
       const question = await approvals.create({ ...this.describe(request), kind: 'question', risk: 'low', because: 'the agent asks you', expiresAt });
       return { type: 'ask', kind: 'question', approvalId: question.id, risk: 'low', because: question.because, expiresAt: question.expires_at };
     }
@@ -61,8 +67,10 @@ export class PolicyGate implements ToolGate {
       { server: request.server, tool: request.tool, args: request.args, hints: this.options.hints(request.modelToolName), trusted: this.options.isTrusted(request.server) },
       this.options.rules,
     );
-    const audit = (actor: string, action: string) =>
-      approvals.recordAutomatic({ runId: request.runId, actor, action, subject: `${request.runId}:${request.toolCallId}`, details: { server: request.server, tool: request.tool, args: request.args, because: verdict.because } });
+    const audit = async (actor: string, action: string) => {
+      await this.options.beforeWrite?.();
+      await approvals.recordAutomatic({ runId: request.runId, actor, action, subject: `${request.runId}:${request.toolCallId}`, details: { server: request.server, tool: request.tool, args: request.args, because: verdict.because } });
+    };
     if (verdict.decision === 'deny') {
       await audit('policy', 'denied');
       return {
@@ -80,6 +88,7 @@ export class PolicyGate implements ToolGate {
       await audit('session grant', 'approved');
       return { type: 'allow', resolution: { decision: 'approved', by: 'session grant', approvalId: null } };
     }
+    await this.options.beforeWrite?.();
     const approval = await approvals.create({ ...this.describe(request), kind: 'approval', risk: verdict.risk, because: verdict.because, expiresAt });
     return { type: 'ask', kind: 'approval', approvalId: approval.id, risk: verdict.risk, because: verdict.because, expiresAt: approval.expires_at };
   }
@@ -95,6 +104,7 @@ export class PolicyGate implements ToolGate {
     const existing = await approvals.forCall(request.runId, key);
     if (!existing) {
       const expiresAt = new Date(this.now().getTime() + this.options.expiresAfterHours * 3_600_000);
+      await this.options.beforeWrite?.();
       const approval = await approvals.create({ ...this.describe(request), toolCallId: key, kind: 'approval', risk: 'high', because: IN_DOUBT_BECAUSE, expiresAt });
       return { type: 'ask', kind: 'approval', approvalId: approval.id, risk: 'high', because: IN_DOUBT_BECAUSE, expiresAt: approval.expires_at };
     }

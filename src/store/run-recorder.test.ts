@@ -63,7 +63,8 @@ function recorderContract(name: string, options: () => OpenStoreOptions) {
     it('passes each event on only once it is stored, and commits back-to-back events together', async () => {
       const runId = `run-${name}-1`;
       const sessionId = `session-${name}-1`;
-      const recorder = new RunRecorder(store, { sessionId, preamble: 1, storedMessages: 0, settings: { model: 'scripted', yes: false } });
+      // The time bound on a group is lifted: on a loaded machine the probes' own queries would close groups early.
+      const recorder = new RunRecorder(store, { sessionId, preamble: 1, storedMessages: 0, settings: { model: 'scripted', yes: false }, maxStagedMs: 60_000 });
       const probes: Probe[] = [];
       const shown: Array<{ type: string; storedWhenShown: boolean; messagesWhenShown: number }> = [];
       const run = recorder.persisted(loop(runId, sessionId, store, recorder, probes));
@@ -87,27 +88,77 @@ function recorderContract(name: string, options: () => OpenStoreOptions) {
       // A step's end is shown only with its results stored: the task, then two messages per step.
       const ends = shown.filter((event) => event.type === 'step-end');
       expect(ends.map((event, index) => event.messagesWhenShown >= 1 + 2 * (index + 1))).toEqual([true, true]);
-      // The assistant turn is stored before its calls start (the checkpoint committed it), and the tool-start
-      // before the loop goes on to run the call.
-      const firstStep = probes.filter((probe) => probe.stored.filter((type) => type === 'step-start').length === 1);
-      expect(firstStep.find((probe) => probe.after === 'checkpoint')).toEqual({ after: 'checkpoint', stored: ['run-start', 'step-start', 'usage', 'tool-call'], messages: 2 });
-      expect(firstStep.find((probe) => probe.after === 'tool-start')?.stored.at(-1)).toBe('tool-start');
-      // Grouped: a step's result, end and checkpoint are not written one by one as they come; here they are
-      // committed with the next step's start, at its checkpoint. (On PostgreSQL the probe's own query is I/O:
-      // the recorder sees the loop wait and commits what is staged meanwhile, so only SQLite shows it.)
+      // A call that may change something: its tool-start is a barrier. The assistant turn and the start are stored
+      // before the loop goes on to run the call, and each step is one commit there.
+      const starts = probes.filter((probe) => probe.after === 'tool-start');
+      const firstStep = ['step-start', 'usage', 'tool-call', 'tool-start'];
+      expect(starts[0]).toEqual({ after: 'tool-start', stored: ['run-start', ...firstStep], messages: 2 });
+      expect(starts[1]).toEqual({ after: 'tool-start', stored: ['run-start', ...firstStep, 'tool-result', 'step-end', ...firstStep], messages: 4 });
+      // Grouped: nothing is written one by one as it comes. On SQLite the checkpoint before the calls writes
+      // nothing (the barrier will), and a step's result, end and checkpoint wait for the next step's barrier. (On
+      // PostgreSQL the probe's own query is I/O: the recorder sees the loop wait and commits what is staged
+      // meanwhile, so only SQLite shows it.)
       if (name === 'sqlite') {
-        expect(probes.find((probe) => probe.after === 'step-end')).toEqual({ after: 'step-end', stored: ['run-start', 'step-start', 'usage', 'tool-call', 'tool-start'], messages: 2 });
+        expect(probes[0]).toEqual({ after: 'checkpoint', stored: ['run-start'], messages: 0 });
+        expect(probes.find((probe) => probe.after === 'step-end')).toEqual({ after: 'step-end', stored: ['run-start', ...firstStep], messages: 2 });
       }
-      const secondCheckpoint = probes.filter((probe) => probe.after === 'checkpoint')[1]!;
-      expect(secondCheckpoint).toEqual({
-        after: 'checkpoint',
-        stored: ['run-start', 'step-start', 'usage', 'tool-call', 'tool-start', 'tool-result', 'step-end', 'step-start', 'usage', 'tool-call'],
-        messages: 4,
-      });
       const run1 = await store.db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirstOrThrow();
       expect(run1).toMatchObject({ status: 'finished', steps: 1, final_text: 'done' });
       const calls = await store.db.selectFrom('model_calls').select('step').where('run_id', '=', runId).execute();
       expect(calls.map((call) => call.step)).toEqual([1, 2]);
+    });
+
+    it('commits a step whose calls all change nothing once, at its end, with its results', async () => {
+      const runId = `run-${name}-5`;
+      const sessionId = `session-${name}-5`;
+      const recorder = new RunRecorder(store, {
+        sessionId,
+        preamble: 1,
+        storedMessages: 0,
+        settings: { model: 'scripted', yes: false },
+        changesNothing: (tool) => tool === CALL.name,
+        maxStagedMs: 60_000,
+      });
+      const probes: Probe[] = [];
+      const shown: Array<{ type: string; storedWhenShown: boolean }> = [];
+      for await (const event of recorder.persisted(loop(runId, sessionId, store, recorder, probes))) {
+        const stored = await new RunStore(store.db).events(runId);
+        shown.push({ type: event.type, storedWhenShown: stored.some((candidate) => candidate.at === event.at) });
+      }
+      expect(shown.every((event) => event.storedWhenShown)).toBe(true);
+      const wholeStep = ['step-start', 'usage', 'tool-call', 'tool-start', 'tool-result', 'step-end'];
+      const ends = probes.filter((probe) => probe.after === 'step-end');
+      // Each step is stored whole by the checkpoint at its end: the turn, the call's start and result, two messages.
+      expect(ends).toEqual([
+        { after: 'step-end', stored: ['run-start', ...wholeStep], messages: 3 },
+        { after: 'step-end', stored: ['run-start', ...wholeStep, ...wholeStep], messages: 5 },
+      ]);
+      if (name === 'sqlite') {
+        // Nothing of a step is written before its end: the read's start is no barrier.
+        expect(probes.find((probe) => probe.after === 'tool-start')).toEqual({ after: 'tool-start', stored: ['run-start'], messages: 0 });
+      }
+    });
+
+    it('flush commits the staged step at once, for a write elsewhere that refers to it', async () => {
+      const runId = `run-${name}-6`;
+      const sessionId = `session-${name}-6`;
+      const recorder = new RunRecorder(store, { sessionId, preamble: 1, storedMessages: 0, settings: { model: 'scripted', yes: false } });
+      const seen: string[][] = [];
+      async function* gated(): AsyncGenerator<RunEvent, 'paused'> {
+        yield { type: 'run-start', runId, at: 1, sessionId, task: 'task', model: 'scripted', maxSteps: 5, budgetUsd: null };
+        yield { type: 'step-start', runId, at: 2, step: 1 };
+        const messages: ModelMessage[] = [{ role: 'system', content: 'system' }, { role: 'user', content: 'task' }, { role: 'assistant', text: '', toolCalls: [CALL] }];
+        await recorder.checkpoint({ runId, messages, step: 1, totals: TOTALS });
+        // A gate about to store an approval for this step's call flushes first.
+        await recorder.flush();
+        seen.push((await new RunStore(store.db).events(runId)).map((event) => event.type));
+        yield { type: 'run-end', runId, at: 3, outcome: 'paused', text: 'paused', totals: TOTALS };
+        return 'paused';
+      }
+      for await (const _event of recorder.persisted(gated()));
+      expect(seen).toEqual([['run-start', 'step-start']]);
+      const rows = await store.db.selectFrom('session_messages').select('seq').where('session_id', '=', sessionId).execute();
+      expect(rows).toHaveLength(2);
     });
 
     it('writes nothing more once stopped (another process took the run)', async () => {

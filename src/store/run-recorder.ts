@@ -22,11 +22,21 @@ export interface RunRecorderOptions {
   readonly storedMessages: number;
   /** The settings the run started with, kept so a resume uses them. */
   readonly settings: RunSettings;
+  /**
+   * Whether a call (by its model tool name) changes nothing in the world: a read-only tool of a trusted server.
+   * Such calls need nothing committed before they run (see {@link BARRIERS}); without this, every call is taken to
+   * have side effects.
+   */
+  readonly changesNothing?: (modelToolName: string) => boolean;
+  /** How long (ms) an event may wait for its group's commit; default {@link MAX_STAGED_MS}. */
+  readonly maxStagedMs?: number;
 }
 
 /**
  * Events after which the loop acts on the world: a tool call runs (`tool-start`), a person is asked
  * (`approval-request`), the run is over (`run-end`). What is staged is committed before the loop goes past one.
+ * A `tool-start` of a call that changes nothing (see {@link RunRecorderOptions.changesNothing}) is not one: if the
+ * process dies before such a step is stored, a resume asks the model again, and repeating a read harms no one.
  */
 const BARRIERS: ReadonlySet<RunEvent['type']> = new Set<RunEvent['type']>(['tool-start', 'approval-request', 'run-end']);
 /** At most this many events wait in one commit (a fast stream of text deltas). */
@@ -75,12 +85,16 @@ export class RunRecorder {
   private endsWithoutCheckpoint = false;
   /** When the first event of the writes not yet committed was staged. */
   private stagedSince = 0;
+  /** The calls of the step being run, when they all change nothing: their `tool-start`s are no barrier. */
+  private readonly harmless = new Set<string>();
+  private readonly maxStagedMs: number;
 
   constructor(
     private readonly store: Store,
     private readonly options: RunRecorderOptions,
   ) {
     this.storedMessages = options.storedMessages;
+    this.maxStagedMs = options.maxStagedMs ?? MAX_STAGED_MS;
     this.committed = { seq: 0, storedMessages: options.storedMessages };
     this.writer = new RunWriter(store.db, store.sqlite, isPostgres(store.db));
   }
@@ -95,6 +109,8 @@ export class RunRecorder {
     this.endsWithoutCheckpoint = false;
     try {
       for (;;) {
+        // What a checkpoint or a flush committed meanwhile is shown before the loop goes on.
+        if (!this.endsWithoutCheckpoint) for (const stored of this.takeUnshown()) yield stored;
         const next = run.next();
         let result: IteratorResult<RunEvent, R>;
         try {
@@ -129,10 +145,10 @@ export class RunRecorder {
         const event = result.value;
         if (event.type === 'run-start') await this.start(event);
         this.stage(event);
-        if (event.type === 'run-start' || BARRIERS.has(event.type)) {
+        if (event.type === 'run-start' || (BARRIERS.has(event.type) && !(event.type === 'tool-start' && this.harmless.has(event.toolCallId)))) {
           await this.commit();
           for (const stored of this.takeUnshown()) yield stored;
-        } else if (this.writes.events.length >= MAX_STAGED_EVENTS || performance.now() - this.stagedSince >= MAX_STAGED_MS) {
+        } else if (this.writes.events.length >= MAX_STAGED_EVENTS || performance.now() - this.stagedSince >= this.maxStagedMs) {
           await this.commit();
           if (!this.endsWithoutCheckpoint) for (const stored of this.takeUnshown()) yield stored;
         }
@@ -151,9 +167,10 @@ export class RunRecorder {
 
   /**
    * Stages the messages added since the last checkpoint and the progress, stored atomically with the events
-   * before them. Committed before it resolves when the step's tool calls are about to run (the assistant turn is
-   * durable before any of its side effects start) or when no {@link persisted} is running; otherwise with the
-   * next group, before anything after it is shown.
+   * before them. When no {@link persisted} is running, committed before it resolves. Otherwise a step is one
+   * commit: a turn whose tool calls may change something is committed at the first such call's `tool-start` (a
+   * barrier), so the turn is durable before any of its side effects start, and its results go with the next group;
+   * a step whose calls all change nothing is committed here, with its results.
    */
   async checkpoint(checkpoint: RecorderCheckpoint): Promise<void> {
     const fresh = checkpoint.messages.slice(this.options.preamble + this.storedMessages);
@@ -176,8 +193,30 @@ export class RunRecorder {
     this.storedMessages += fresh.length;
     this.endsWithoutCheckpoint = false;
     const last = checkpoint.messages.at(-1);
-    const callsPending = last?.role === 'assistant' && last.toolCalls.length > 0;
-    if (callsPending || this.unshown === undefined) await this.commit();
+    const harmlessStepEnds = last?.role === 'tool' && this.harmless.size > 0;
+    this.noteHarmlessCalls(last);
+    if (harmlessStepEnds || this.unshown === undefined) await this.commit();
+  }
+
+  /** Notes which of the tool calls `last` (the transcript's last message) asks for change nothing: all, or none. */
+  private noteHarmlessCalls(last: ModelMessage | undefined): void {
+    this.harmless.clear();
+    if (last?.role !== 'assistant' || !this.options.changesNothing) return;
+    for (const call of last.toolCalls) {
+      if (!this.options.changesNothing(call.name)) {
+        this.harmless.clear();
+        return;
+      }
+      this.harmless.add(call.id);
+    }
+  }
+
+  /**
+   * Commits what is staged now. For writes elsewhere that refer to the step being recorded (an approval asked for,
+   * an automatic decision audited): the step is stored before anything that points at it.
+   */
+  flush(): Promise<void> {
+    return this.commit();
   }
 
   /** Adds an event to the writes not yet committed, under the next seq. */
