@@ -310,7 +310,7 @@ export interface AgentStepResult {
 }
 
 /** Issue 14: what persisting a step may cost, against figures of the same run. */
-export const RECORDER_TARGET = { ratioToBaseline: 40, p99OverP50: 5, allocatedPerStepBytes: 32 * 1_024, growth: 1.2 } as const;
+export const RECORDER_TARGET = { ratioToBaseline: 40, p99OverP50: 5, allocatedPerStepBytes: 32 * 1_024, growth: 1.2, roundTripsPerStep: 1.05 } as const;
 
 /** One recorder variant against {@link RECORDER_TARGET}. */
 export interface RecorderTargets {
@@ -323,7 +323,17 @@ export interface RecorderTargets {
   readonly allocationGrowth: number;
   /** Statements sent to PostgreSQL per model call (each one round trip); PostgreSQL only. */
   readonly roundTripsPerStep?: number;
-  readonly met: { readonly ratio: boolean; readonly p99: boolean; readonly allocation: boolean; readonly flat: boolean };
+  readonly met: {
+    readonly ratio: boolean;
+    readonly p99: boolean;
+    readonly allocation: boolean;
+    readonly flat: boolean;
+    /**
+     * PostgreSQL only: one round trip per step. A run's start and end add a few statements of their own (the
+     * session, the run row, its claim, the end) over 201 model calls, hence ≤ 1.05 rather than exactly 1.
+     */
+    readonly roundTrips?: boolean;
+  };
 }
 
 function recorderTargets(variant: StepVariantResult, roundTripsPerStep?: number): RecorderTargets {
@@ -343,6 +353,7 @@ function recorderTargets(variant: StepVariantResult, roundTripsPerStep?: number)
       p99: p99OverP50 <= RECORDER_TARGET.p99OverP50,
       allocation: variant.allocatedPerStepBytes <= RECORDER_TARGET.allocatedPerStepBytes,
       flat: growth <= RECORDER_TARGET.growth && allocationGrowth <= RECORDER_TARGET.growth,
+      ...(roundTripsPerStep !== undefined ? { roundTrips: roundTripsPerStep <= RECORDER_TARGET.roundTripsPerStep } : {}),
     },
   };
 }
@@ -357,7 +368,9 @@ export function recorderTargetLines(result: AgentStepResult): string[] {
     `p99 ${num(t.p99OverP50, 2)}× its p50 (≤ ${RECORDER_TARGET.p99OverP50}×: ${verdict(t.met.p99)}), ` +
     `${bytes(t.allocatedPerStepBytes)} per step (≤ ${bytes(RECORDER_TARGET.allocatedPerStepBytes)}: ${verdict(t.met.allocation)}), ` +
     `growth ${num(t.growth, 2)}× time / ${num(t.allocationGrowth, 2)}× bytes (≤ ${RECORDER_TARGET.growth}×: ${verdict(t.met.flat)})` +
-    (t.roundTripsPerStep !== undefined ? `, ${num(t.roundTripsPerStep, 2)} round trips per step` : '') +
+    (t.roundTripsPerStep !== undefined
+      ? `, ${num(t.roundTripsPerStep, 2)} round trips per step (one per step, ≤ ${RECORDER_TARGET.roundTripsPerStep} with the run's start and end: ${verdict(t.met.roundTrips === true)})`
+      : '') +
     '.';
   return [
     line('SQLite', targets.sqlite),

@@ -49,7 +49,9 @@ function describe(error: z.ZodError): string {
 
 /** The JSON a run event is stored as: the event with its `schemaVersion`. */
 export function storedEventJson(event: RunEvent): string {
-  return JSON.stringify({ schemaVersion: EVENT_SCHEMA_VERSION, ...event });
+  // The same text as stringifying `{ schemaVersion, ...event }`, without copying the event first: a step writes
+  // several, and this is on every step's path. An event always has a `type`, so its JSON is never `{}`.
+  return `{"schemaVersion":${EVENT_SCHEMA_VERSION},${JSON.stringify(event).slice(1)}`;
 }
 
 /** Parses a stored run event (`run_events.data`). */

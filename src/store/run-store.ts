@@ -4,7 +4,7 @@
  * newer release or a damaged one is a {@link StoredDataError} naming the run, never a silent misread.
  */
 import { claimSession } from './session-claim.js';
-import type { DatabaseSync, SQLInputValue } from 'node:sqlite';
+import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import { CompiledQuery, type Insertable, type Kysely, type Selectable } from 'kysely';
 import {
   type RunEvent,
@@ -472,7 +472,13 @@ function endValues(end: RunEnd): SQLInputValue[] {
   return [end.outcome, new Date(end.at).toISOString(), ...totalsValues(end.totals), end.text, end.error ?? null];
 }
 
-const insertSql = (table: string, columns: readonly string[]) => `insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`;
+const insertSql = (table: string, columns: readonly string[]) => insertRowsSql(table, columns, 1);
+const insertRowsSql = (table: string, columns: readonly string[], rows: number) => {
+  const row = `(${columns.map(() => '?').join(', ')})`;
+  return `insert into ${table} (${columns.join(', ')}) values ${Array.from({ length: rows }, () => row).join(', ')}`;
+};
+/** Rows in one SQLite insert at most: a group of up to 64 events is a few statements (SQLite allows 32,766 parameters). */
+const MAX_ROWS_PER_INSERT = 16;
 
 interface SqliteRunStatements {
   readonly database: DatabaseSync;
@@ -493,7 +499,9 @@ function sqliteStatements(database: DatabaseSync): SqliteRunStatements {
   const begin = database.prepare('begin immediate');
   const commit = database.prepare('commit');
   const rollback = database.prepare('rollback');
-  const event = database.prepare(insertSql('run_events', EVENT_COLUMNS));
+  // A step's events go in one multi-row statement (a statement per row count, made when first needed).
+  const eventRows: StatementSync[] = [];
+  const eventsOf = (count: number) => (eventRows[count] ??= database.prepare(insertRowsSql('run_events', EVENT_COLUMNS, count)));
   const modelCall = database.prepare(insertSql('model_calls', MODEL_CALL_COLUMNS));
   const message = database.prepare(insertSql('session_messages', MESSAGE_COLUMNS));
   const totals = database.prepare(`update runs set ${TOTALS_SET} where id = ?`);
@@ -504,7 +512,16 @@ function sqliteStatements(database: DatabaseSync): SqliteRunStatements {
     commit(writes) {
       begin.run();
       try {
-        for (const { seq, event: runEvent } of writes.events) event.run(runEvent.runId, seq, runEvent.type, runEvent.at, storedEventJson(runEvent));
+        const { events } = writes;
+        for (let from = 0; from < events.length; from += MAX_ROWS_PER_INSERT) {
+          const count = Math.min(MAX_ROWS_PER_INSERT, events.length - from);
+          const values: SQLInputValue[] = [];
+          for (let index = from; index < from + count; index++) {
+            const { seq, event: runEvent } = events[index]!;
+            values.push(runEvent.runId, seq, runEvent.type, runEvent.at, storedEventJson(runEvent));
+          }
+          eventsOf(count).run(...values);
+        }
         for (const row of writes.modelCalls) modelCall.run(...modelCallValues(row));
         for (const row of writes.messages) message.run(row.session_id, row.seq, row.run_id ?? null, row.role, row.message, row.created_at);
         const progress = writes.progress;
