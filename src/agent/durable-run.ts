@@ -305,7 +305,7 @@ function traced<T extends HintedToolExecutor>(tools: T, telemetry: RunTelemetry)
     address: (name) => tools.address(name),
     hints: (name) => tools.hints(name),
     call: (name, input, options) => {
-      const traceContext = telemetry.traceContext(options.toolCallId);
+      const traceContext = telemetry.traceContext(options.toolCallId, tools.address(name));
       return tools.call(name, input, traceContext ? { ...options, traceContext } : options);
     },
   };

@@ -44,10 +44,33 @@ export class RunTelemetry {
     this.logger = sinks.logger;
   }
 
-  /** The W3C trace context of a tool call's span, for the MCP request's `_meta`; undefined with tracing off. */
-  traceContext(toolCallId: string): Record<string, string> | undefined {
-    const span = this.toolSpans.get(toolCallId);
+  /**
+   * The W3C trace context of a tool call's span, for the MCP request's `_meta`; undefined with tracing off. The span
+   * is started here when the call's `tool-call` event has not been observed yet: events are observed once stored,
+   * and a read that changes nothing may run before its step is (see RunRecorder's barriers).
+   */
+  traceContext(toolCallId: string, call?: { readonly server: string; readonly tool: string }): Record<string, string> | undefined {
+    const span = this.toolSpans.get(toolCallId) ?? (call ? this.startToolSpan(toolCallId, call.server, call.tool, Date.now()) : undefined);
     return span ? injectTraceContext(trace.setSpan(context.active(), span)) : undefined;
+  }
+
+  /** Starts the span of a tool call, once: undefined with tracing off. */
+  private startToolSpan(toolCallId: string, server: string, tool: string, at: number): Span | undefined {
+    const { tracer } = this.sinks;
+    if (!tracer) return undefined;
+    const known = this.toolSpans.get(toolCallId);
+    if (known) return known;
+    const sessionId = this.sinks.mcpSessionId?.(server);
+    const span = this.child(tracer, `tools/call ${tool}`, at, SpanKind.CLIENT, {
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': tool,
+      'gen_ai.tool.call.id': toolCallId,
+      'mcp.method.name': 'tools/call',
+      'deckhand.mcp.server': server,
+      ...(sessionId ? { 'mcp.session.id': sessionId } : {}),
+    });
+    this.toolSpans.set(toolCallId, span);
+    return span;
   }
 
   /** Follows one event of the run. Never throws. */
@@ -133,20 +156,9 @@ export class RunTelemetry {
         );
         return;
       }
-      case 'tool-call': {
-        if (!tracer) return;
-        const sessionId = this.sinks.mcpSessionId?.(event.server);
-        const span = this.child(tracer, `tools/call ${event.tool}`, event.at, SpanKind.CLIENT, {
-          'gen_ai.operation.name': 'execute_tool',
-          'gen_ai.tool.name': event.tool,
-          'gen_ai.tool.call.id': event.toolCallId,
-          'mcp.method.name': 'tools/call',
-          'deckhand.mcp.server': event.server,
-          ...(sessionId ? { 'mcp.session.id': sessionId } : {}),
-        });
-        this.toolSpans.set(event.toolCallId, span);
+      case 'tool-call':
+        this.startToolSpan(event.toolCallId, event.server, event.tool, event.at);
         return;
-      }
       case 'tool-result':
       case 'tool-error': {
         const failed = event.type === 'tool-error';
