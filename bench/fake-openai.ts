@@ -100,3 +100,67 @@ export async function startFakeOpenAI(): Promise<FakeOpenAIServer> {
     [Symbol.asyncDispose]: close,
   };
 }
+
+/** A local Chat Completions endpoint whose every answer is `words` text deltas, `wordDelayMs` apart (0: all at once). */
+export interface WordStreamOpenAIServer extends AsyncDisposable {
+  /** The base URL to give as `OPENAI_BASE_URL` (ends in `/v1`). */
+  readonly baseUrl: string;
+  /** Changed between phases: 0 for throughput (zero latency), a few ms for a stream a socket can follow live. */
+  wordDelayMs: number;
+  close(): Promise<void>;
+}
+
+/** Starts a {@link WordStreamOpenAIServer} on 127.0.0.1 (the word-by-word answer a provider streams). */
+export async function startWordStreamOpenAI(options: { words: number }): Promise<WordStreamOpenAIServer> {
+  const head = frame([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]);
+  const word = (index: number) => frame([{ index: 0, delta: { content: `word${index} ` }, logprobs: null, finish_reason: null }]);
+  const tail =
+    frame([{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }]) +
+    frame([], { usage: { prompt_tokens: 10, completion_tokens: options.words, total_tokens: 10 + options.words } }) +
+    'data: [DONE]\n\n';
+  const state = { wordDelayMs: 0 };
+  const server: Server = createServer((request, response) => {
+    if (request.method !== 'POST' || request.url !== '/v1/chat/completions') {
+      response.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found"}}');
+      return;
+    }
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      const delayMs = state.wordDelayMs;
+      if (delayMs === 0) {
+        response.end(head + Array.from({ length: options.words }, (_, index) => word(index)).join('') + tail);
+        return;
+      }
+      response.write(head);
+      let index = 0;
+      const timer = setInterval(() => {
+        if (response.destroyed) return clearInterval(timer);
+        response.write(word(index));
+        index += 1;
+        if (index === options.words) {
+          clearInterval(timer);
+          response.end(tail);
+        }
+      }, delayMs);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    get wordDelayMs() {
+      return state.wordDelayMs;
+    },
+    set wordDelayMs(value: number) {
+      state.wordDelayMs = value;
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

@@ -1,20 +1,22 @@
 /**
- * @module Section 7: runs through the PostgreSQL queue. Throughput: `RUNS_PER_LEVEL` runs enqueued at once and
- * executed by 1, 2 and 4 workers (each its own pg-boss instance taking one job at a time) on a zero-latency
- * scripted model, runs per second from the first enqueue to the last run-end. Latency: each streamed
- * text-delta from the executing server to a WebSocket on another server instance (its own pool and LISTEN
- * connection, the same clock), event `at` to receipt. Needs the test PostgreSQL (DECKHAND_BENCH_POSTGRES_URL,
- * default postgres://postgres@127.0.0.1:5432/test); skipped when it does not answer.
+ * @module Section 7: runs through the PostgreSQL queue, every worker its own OS process, as in production.
+ * Throughput: `RUNS_PER_LEVEL` runs enqueued at once and executed by 1, 2 and 4 `deckhand worker --concurrency 1`
+ * processes (each its own runtime, store pool and pg-boss) against a Chat Completions fake on 127.0.0.1 that
+ * answers at once (a zero-latency model: 20 words in one body); runs per second from the first enqueue to the last
+ * run's stored end. Latency: runs executed by a worker process and followed on the WebSocket of a
+ * `deckhand serve --concurrency 0` process (which executes nothing), each text-delta's `at` (the worker's clock)
+ * to its receipt here (one host, one clock). Needs the test PostgreSQL (DECKHAND_BENCH_POSTGRES_URL, default
+ * postgres://postgres@127.0.0.1:5432/test); skipped when it does not answer. Every process is bounded in time and
+ * ended by its pid (SIGTERM, then SIGKILL), on failure too.
  */
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
-import { type Runtime } from '../src/app/runtime.js';
-import { buildApiServer } from '../src/http/index.js';
-import { RunManager } from '../src/app/run-manager.js';
-import type { Model, ModelPart, ModelRequest } from '../src/models/types.js';
-import { openScaleOut, RunQueue, type ScaleOutParts } from '../src/queue/index.js';
-import { noopLogger } from '../src/shared/logger.js';
-import { scratchRuntime } from './fixtures.js';
+import { RunQueue } from '../src/queue/index.js';
+import { startWordStreamOpenAI } from './fake-openai.js';
+import { repoFile } from './fixtures.js';
 import type { BenchResources } from './resources.js';
 import { summarize, type Summary } from './stats.js';
 
@@ -23,40 +25,33 @@ const RUNS_PER_LEVEL = 40;
 const WORKER_LEVELS = [1, 2, 4] as const;
 const WORDS_PER_ANSWER = 20;
 const LATENCY_RUNS = 20;
+/** The latency part paces words so a socket opened after the run starts sees them live. */
+const LATENCY_WORD_DELAY_MS = 5;
 const TOKEN = 'bench-token-0123456789';
-
-/** Answers at once, word by word, yielding to the event loop between words as a provider's stream does. */
-class ScriptedModel implements Model {
-  readonly id = 'scripted:bench';
-  readonly provider = 'scripted';
-  readonly modelName = 'bench';
-  /** 0: zero latency (throughput); the latency part paces words so a socket opened after the start sees them live. */
-  wordDelayMs = 0;
-
-  async *stream(_request: ModelRequest): AsyncIterable<ModelPart> {
-    for (let index = 0; index < WORDS_PER_ANSWER; index++) {
-      await new Promise<void>((resolve) => (this.wordDelayMs > 0 ? setTimeout(resolve, this.wordDelayMs) : setImmediate(resolve)));
-      yield { type: 'text-delta', text: `word${index} ` };
-    }
-    yield { type: 'finish', usage: { inputTokens: 10, outputTokens: WORDS_PER_ANSWER }, finishReason: 'stop' };
-  }
-}
+const MODEL = 'openai-chat:gpt-4.1-mini';
+/** Bounds: a process that is not ready, a level that does not drain, a run that does not stream. */
+const READY_TIMEOUT_MS = 60_000;
+const LEVEL_TIMEOUT_MS = 180_000;
+const RUN_TIMEOUT_MS = 30_000;
 
 /** What section 7 reports. */
 export interface QueueResult {
   readonly runsPerLevel: number;
-  /** Runs per second through the queue, by number of workers. */
+  /** Runs per second through the queue, by number of worker processes. */
   readonly runsPerSecond: Readonly<Record<string, number>>;
-  /** Stored text-delta to a WebSocket on another server instance, in ms. */
+  /** Stored text-delta (on the executing worker process) to a WebSocket on a serve process, in ms. */
   readonly eventLatencyMs: Summary;
 }
 
-const models = new Map<string, ScriptedModel>();
-
-async function runtimeOn(resources: BenchResources, databaseUrl: string, name: string): Promise<Runtime> {
-  const model = new ScriptedModel();
-  models.set(name, model);
-  return scratchRuntime(resources, `queue-${name}`, model, databaseUrl);
+/** Polls `read` every `everyMs` until `done` accepts its value; throws naming `what` after `timeoutMs`. */
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, options: { everyMs: number; timeoutMs: number }): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`bench queue: timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, options.everyMs));
+  }
 }
 
 /** Runs section 7 on a scratch database; undefined when PostgreSQL does not answer. */
@@ -76,80 +71,120 @@ export async function benchQueue(resources: BenchResources): Promise<QueueResult
     await admin.query(`drop database if exists ${name} with (force)`);
     await admin.end();
   });
+  const children = new Set<ChildProcess>();
+  // Closed in order on the way out, failure or not: the processes, then this side's connections, then the database.
+  const closers: Array<() => Promise<unknown>> = [() => Promise.all([...children].map((child) => resources.end(child)))];
+  const closeAll = async () => {
+    for (const close of closers.splice(0)) await close().catch(() => {});
+  };
   try {
-    const executing = await runtimeOn(resources, databaseUrl, 'a');
-    const scaleOut: ScaleOutParts = await openScaleOut({ databaseUrl, db: executing.store.db, role: 'bench', logger: noopLogger });
-    const runs = new RunManager({ runtime: executing, logger: noopLogger, scaleOut });
-    const stopExecuting = resources.adopt(async () => {
-      await runs.close();
-      await scaleOut.close();
-      await executing.close();
-    });
-    let completed = 0;
-    let allDone: (() => void) | undefined;
-    const execute = async (job: Parameters<RunManager['executeJob']>[0]) => {
-      await runs.executeJob(job);
-      completed += 1;
-      if (completed === RUNS_PER_LEVEL) allDone?.();
+    const fake = await startWordStreamOpenAI({ words: WORDS_PER_ANSWER });
+    closers.push(resources.adopt(() => fake.close()));
+    // No servers: what is measured is the queue, the store and the model's stream, not MCP.
+    const cwd = resources.tempDir('queue-cwd');
+    writeFileSync(join(cwd, 'deckhand.json'), JSON.stringify({ builtinServers: false }));
+    const bin = repoFile('bin', 'deckhand.js');
+
+    /** `deckhand <args>` as its own process, resolved once its stderr matches `ready` (bounded). */
+    const launch = async (label: string, args: readonly string[], ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray }> => {
+      const env = {
+        PATH: process.env.PATH ?? '',
+        DECKHAND_HOME: resources.tempDir(`queue-${label}`),
+        DATABASE_URL: databaseUrl,
+        DECKHAND_TOKEN: TOKEN,
+        OPENAI_API_KEY: 'sk-bench',
+        OPENAI_BASE_URL: fake.baseUrl,
+        DECKHAND_MODEL: MODEL,
+        DECKHAND_LOG_LEVEL: 'silent',
+      };
+      const child = resources.spawn(process.execPath, [bin, ...args], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      children.add(child);
+      child.once('exit', () => children.delete(child));
+      let stderr = '';
+      const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`bench queue: deckhand ${args[0]} not ready within ${READY_TIMEOUT_MS} ms: ${stderr}`)), READY_TIMEOUT_MS);
+        child.stderr!.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          const found = ready.exec(stderr);
+          if (found) {
+            clearTimeout(timer);
+            resolve(found);
+          }
+        });
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`bench queue: deckhand ${args[0]} exited ${code}: ${stderr}`));
+        });
+      });
+      return { child, match };
     };
+    const worker = (label: string) => launch(label, ['worker', '--concurrency', '1'], /Deckhand worker on/);
+
+    // pg-boss's schema is installed here first, so the workers only open it.
+    const queue = await RunQueue.open({ databaseUrl, role: 'bench', supervise: false, register: false });
+    closers.splice(1, 0, resources.adopt(() => queue.close()));
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    closers.splice(1, 0, resources.adopt(() => db.end()));
+    const start = (runId: string, task: string) =>
+      queue.enqueue({ schemaVersion: 1, kind: 'start', runId, sessionId: randomUUID(), task, settings: { model: MODEL, yes: true } });
+
     const runsPerSecond: Record<string, number> = {};
-    const enqueueLevel = () =>
-      Promise.all(
-        Array.from({ length: RUNS_PER_LEVEL }, () =>
-          scaleOut.queue.enqueue({ schemaVersion: 1, kind: 'start', runId: randomUUID(), sessionId: randomUUID(), task: 'Say it.', settings: { model: 'scripted:bench', yes: true } }),
-        ),
-      );
     for (const workers of WORKER_LEVELS) {
-      const queues = await Promise.all(Array.from({ length: workers }, (_, index) => RunQueue.open({ databaseUrl, role: `bench-${index}`, supervise: false, register: false })));
-      completed = 0;
-      const { promise, resolve } = Promise.withResolvers<void>();
-      allDone = resolve;
-      const started = performance.now();
-      await enqueueLevel();
-      for (const queue of queues) await queue.work({ concurrency: 1, handler: execute });
-      await promise;
-      runsPerSecond[String(workers)] = RUNS_PER_LEVEL / ((performance.now() - started) / 1_000);
-      await Promise.all(queues.map((queue) => queue.close()));
+      const level = await Promise.all(Array.from({ length: workers }, (_, index) => worker(`w${workers}-${index}`)));
+      const ids = Array.from({ length: RUNS_PER_LEVEL }, () => randomUUID());
+      const started = Date.now();
+      await Promise.all(ids.map((runId) => start(runId, 'Say it.')));
+      const ended = await until(
+        async () => (await db.query<{ ended_at: string }>("select ended_at from runs where id = any($1) and status = 'finished'", [ids])).rows,
+        (rows) => rows.length === RUNS_PER_LEVEL,
+        `${RUNS_PER_LEVEL} runs on ${workers} worker processes`,
+        { everyMs: 20, timeoutMs: LEVEL_TIMEOUT_MS },
+      );
+      // The last run's stored end, on the worker's clock (this host's): the poll's own pace does not count.
+      const last = Math.max(...ended.map((row) => Date.parse(row.ended_at)));
+      runsPerSecond[String(workers)] = RUNS_PER_LEVEL / ((last - started) / 1_000);
+      await Promise.all(level.map(({ child }) => resources.end(child)));
     }
 
-    // Latency: runs executed by the first instance, streamed by a second one over its own store and feed.
-    const other = await runtimeOn(resources, databaseUrl, 'b');
-    const otherScaleOut = await openScaleOut({ databaseUrl, db: other.store.db, role: 'bench-api', logger: noopLogger });
-    const { app } = await buildApiServer({ runtime: other, token: TOKEN, rateLimitPerMinute: 100_000, scaleOut: otherScaleOut });
-    const stopOther = resources.adopt(async () => {
-      await app.close();
-      await otherScaleOut.close();
-      await other.close();
-    });
-    const worker = await RunQueue.open({ databaseUrl, role: 'bench-latency', supervise: false, register: false });
-    await worker.work({ concurrency: 1, handler: (job) => runs.executeJob(job) });
-    const address = await app.listen({ host: '127.0.0.1', port: 0 });
+    // Latency: executed by a worker process, streamed by a serve process that executes nothing.
+    fake.wordDelayMs = LATENCY_WORD_DELAY_MS;
+    await worker('latency-worker');
+    const { match } = await launch('latency-serve', ['serve', '--port', '0', '--concurrency', '0'], /Open (http:\/\/[^/\s]+)/);
+    const base = match[1]!.replace(/^http/, 'ws');
     const latencies: number[] = [];
-    models.get('a')!.wordDelayMs = 5;
     for (let index = 0; index < LATENCY_RUNS; index++) {
       const runId = randomUUID();
       // The stream refuses an unknown run: enqueue, wait for the run to be stored, then follow it; only events
       // created after the socket opened count (the backlog before is a replay, not fan-out).
-      await scaleOut.queue.enqueue({ schemaVersion: 1, kind: 'start', runId, sessionId: randomUUID(), task: 'Stream it.', settings: { model: 'scripted:bench', yes: true } });
-      await otherScaleOut.follower.waitForRun(runId, 30_000);
-      const socket = new WebSocket(`${address.replace(/^http/, 'ws')}/api/runs/${runId}/stream`, { headers: { authorization: `Bearer ${TOKEN}` } } as never);
+      await start(runId, 'Stream it.');
+      await until(async () => (await db.query('select 1 from runs where id = $1', [runId])).rowCount, (count) => count === 1, `run ${runId} to be stored`, {
+        everyMs: 5,
+        timeoutMs: RUN_TIMEOUT_MS,
+      });
+      const socket = new WebSocket(`${base}/api/runs/${runId}/stream`, { headers: { authorization: `Bearer ${TOKEN}` } } as never);
       let openedAt = Infinity;
       socket.onopen = () => (openedAt = Date.now());
-      await new Promise<void>((resolve, reject) => {
-        socket.onerror = () => reject(new Error('bench socket failed'));
-        socket.onmessage = (message) => {
-          const frame = JSON.parse(String(message.data)) as { type: string; at: number };
-          if (frame.type === 'text-delta' && frame.at >= openedAt) latencies.push(Date.now() - frame.at);
-          if (frame.type === 'run-end') resolve();
-        };
-      });
-      socket.close();
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`bench queue: run ${runId} did not end on the stream within ${RUN_TIMEOUT_MS} ms`)), RUN_TIMEOUT_MS);
+          socket.onerror = () => reject(new Error('bench queue: the stream socket failed'));
+          socket.onmessage = (message) => {
+            const frame = JSON.parse(String(message.data)) as { type: string; at: number };
+            if (frame.type === 'text-delta' && frame.at >= openedAt) latencies.push(Date.now() - frame.at);
+            if (frame.type === 'run-end') {
+              clearTimeout(timer);
+              resolve();
+            }
+          };
+        });
+      } finally {
+        socket.close();
+      }
     }
-    await worker.close();
-    await stopOther();
-    await stopExecuting();
     return { runsPerLevel: RUNS_PER_LEVEL, runsPerSecond, eventLatencyMs: summarize(latencies) };
   } finally {
+    await closeAll();
     await dropDatabase();
   }
 }

@@ -248,9 +248,11 @@ function printQueue(result: QueueResult | undefined): void {
     console.log('\n7. Queue — skipped: no PostgreSQL at DECKHAND_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test)');
     return;
   }
-  console.log(`\n7. Queue on PostgreSQL — ${result.runsPerLevel} runs enqueued at once, zero-latency scripted model; event latency from the executing server to a WebSocket on another`);
-  console.log(table(['workers', 'runs/s'], Object.entries(result.runsPerSecond).map(([workers, rate]) => [workers, num(rate)])));
-  console.log(`event latency (stored text-delta → WebSocket on the other server): ${num(result.eventLatencyMs.p50)} ms p50 / ${num(result.eventLatencyMs.p99)} ms p99 (${result.eventLatencyMs.count} events).`);
+  console.log(
+    `\n7. Queue on PostgreSQL — ${result.runsPerLevel} runs enqueued at once over \`deckhand worker\` processes (one run at a time each), zero-latency model (a local Chat Completions fake); event latency from the executing worker process to a WebSocket on a serve process`,
+  );
+  console.log(table(['worker processes', 'runs/s'], Object.entries(result.runsPerSecond).map(([workers, rate]) => [workers, num(rate)])));
+  console.log(`event latency (stored text-delta on the worker → WebSocket on the serve process): ${num(result.eventLatencyMs.p50)} ms p50 / ${num(result.eventLatencyMs.p99)} ms p99 (${result.eventLatencyMs.count} events).`);
 }
 
 async function main(): Promise<void> {
