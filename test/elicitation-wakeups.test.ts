@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActiveRun, ActiveRuns } from '../src/agent/active-run.js';
 import { ElicitationRouter } from '../src/agent/elicitation.js';
@@ -6,7 +9,8 @@ import { type RunEvent, ZERO_TOTALS } from '../src/contracts/index.js';
 import { EventFeed } from '../src/queue/event-feed.js';
 import { ApprovalStore } from '../src/store/approval-store.js';
 import { openStore, type Store } from '../src/store/database.js';
-import { cliEnv, freshWorkspace, runCli } from './helpers/cli.js';
+import { startOpenAIFake } from './fakes/openai-fake.js';
+import { cliEnv, freshWorkspace, parseJsonLines, REPO_ROOT, runCli } from './helpers/cli.js';
 import { createScratchDatabase, postgresReachable } from './helpers/postgres.js';
 
 // A server's question mid-call on PostgreSQL (issue 15): the call waits in one process (this one, A: its own store
@@ -75,5 +79,47 @@ describe.skipIf(!reachable)('an elicitation answered on another process (Postgre
     expect(await approvals.get(pending[0]!.id)).toMatchObject({ status: 'approved', resolved_by: 'dana' });
     release();
     await tracking;
+  });
+
+  // Invariant: `deckhand run` executing a run itself on PostgreSQL listens for answers once a server asks (its
+  // event feed's connection appears only then), gets the answer given by another process, and exits cleanly.
+  it('a CLI run on PostgreSQL listens once asked, and gets the answer given by another process', { timeout: 90_000 }, async () => {
+    const scratch = await createScratchDatabase();
+    const fake = await startOpenAIFake([
+      { text: 'Deploying main.', toolCalls: [{ name: 'ops__deploy', args: { environment: 'production' } }] },
+      { text: 'Done.' },
+    ]);
+    const watcher = new pg.Client({ connectionString: scratch.url });
+    await watcher.connect();
+    try {
+      const { home, cwd } = freshWorkspace();
+      const fixture = join(REPO_ROOT, 'test', 'fixtures', 'elicit-sample-server.ts');
+      writeFileSync(join(cwd, 'deckhand.json'), JSON.stringify({ builtinServers: false, mcpServers: { ops: { command: process.execPath, args: [fixture], trusted: true } } }));
+      const env = cliEnv(home, { DATABASE_URL: scratch.url, OPENAI_API_KEY: 'sk-test', OPENAI_BASE_URL: `${fake.url}/v1`, DECKHAND_ACTOR: 'dana' });
+      const listening = async () =>
+        (await watcher.query<{ count: number }>("select count(*)::int as count from pg_stat_activity where datname = current_database() and application_name = 'deckhand event feed'")).rows[0]!.count;
+      // The store is created first, so this test can read its tables while the run executes.
+      const created = await runCli(['approvals', 'list', '--json'], { env, cwd, timeoutMs: 30_000 });
+      expect(created.code, created.stderr).toBe(0);
+      const run = runCli(['run', 'Deploy main to production', '--model', 'openai:gpt-4.1-mini', '--json', '--yes'], { env, cwd, timeoutMs: 60_000 });
+      let pending: { id: string } | undefined;
+      for (let poll = 0; poll < 600 && !pending; poll++) {
+        pending = (await watcher.query<{ id: string }>("select id from approvals where kind = 'elicitation' and status = 'pending'")).rows[0];
+        if (!pending) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(pending, 'the server asked').toBeDefined();
+      for (let poll = 0; poll < 600 && (await listening()) === 0; poll++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await listening()).toBe(1);
+      const decided = await runCli(['approvals', 'approve', pending!.id, '--args', '{"confirm": true}'], { env, cwd, timeoutMs: 30_000 });
+      expect({ code: decided.code, stderr: decided.stderr }).toEqual({ code: 0, stderr: '' });
+      const result = await run;
+      expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+      expect(parseJsonLines(result.stdout).find((event) => event.type === 'tool-result')).toMatchObject({ output: 'deployed to production' });
+      expect(await listening()).toBe(0);
+    } finally {
+      await watcher.end();
+      await fake.close();
+      await scratch.drop();
+    }
   });
 });

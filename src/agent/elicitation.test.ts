@@ -159,6 +159,49 @@ describe('ElicitationRouter: a decision made in this process', () => {
   });
 });
 
+// Invariant: announcements are opened only once a question waits (a CLI run that never asks opens nothing), and
+// an answer given while they were being opened, announced to no one, is still read at once when they open.
+describe('ElicitationRouter.listenWhenAsked', () => {
+  it('opens the announcements when asked, and reads an answer given while they opened', { timeout: 10_000 }, async () => {
+    const { store, runs, finish } = await withRun();
+    try {
+      const router = new ElicitationRouter({ approvals: new ApprovalStore(store.db), runs, pollIntervalMs: 600_000, backstopPollIntervalMs: 600_000 });
+      const opening = Promise.withResolvers<void>();
+      let opened = 0;
+      let closed = 0;
+      await using _answers = router.listenWhenAsked(async () => {
+        opened += 1;
+        await opening.promise;
+        return { onApprovalResolved: () => () => {}, [Symbol.asyncDispose]: async () => void (closed += 1) };
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(opened).toBe(0);
+      const answered = router.handle(
+        { mode: 'form', message: 'Deploy to production?', requestedSchema: CONFIRM },
+        { server: 'ops', signal: new AbortController().signal },
+      );
+      let pending = await new ApprovalStore(store.db).list();
+      while (pending.length === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        pending = await new ApprovalStore(store.db).list();
+      }
+      // Decided on another process (written to the store, not through this one's ApprovalStore), before this
+      // process listens: no announcement reaches it.
+      await store.db
+        .updateTable('approvals')
+        .set({ status: 'approved', resolved_by: 'elsewhere', resolved_at: new Date().toISOString(), edited_args: '{"confirm":true}' })
+        .where('id', '=', pending[0]!.id)
+        .execute();
+      opening.resolve();
+      expect(await answered).toEqual({ action: 'accept', content: { confirm: true } });
+      expect(opened).toBe(1);
+      expect(closed).toBe(0);
+    } finally {
+      await finish();
+    }
+  });
+});
+
 describe('checkContent / parseAnswer', () => {
   const schema = {
     type: 'object',

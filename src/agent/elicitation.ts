@@ -85,6 +85,8 @@ export class ElicitationRouter {
   private readonly wakers = new Map<string, Set<() => void>>();
   /** How many announcement sources are attached: while any is, the poll is only a backstop. */
   private announcers = 0;
+  /** Sources to open when a question first waits ({@link listenWhenAsked}); each opens once. */
+  private readonly openers = new Set<() => void>();
 
   constructor(private readonly options: ElicitationRouterOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_ELICITATION_TIMEOUT_MS;
@@ -110,6 +112,40 @@ export class ElicitationRouter {
         disposed = true;
         unsubscribe();
         this.announcers -= 1;
+      },
+    };
+  }
+
+  /**
+   * {@link listenTo} the announcements `open` gives, opened only when a question first waits here: for a process
+   * where most runs never ask (the CLI executing a run on PostgreSQL), so none pays a connection for nothing. Until
+   * they are open the store is polled at the usual pace; once they are, every waiting question reads it again (an
+   * answer given while they opened is not missed). Disposing the handle closes what was opened. A failure to open
+   * is logged and leaves the poll.
+   */
+  listenWhenAsked(open: () => Promise<ApprovalAnnouncements & AsyncDisposable>): AsyncDisposable {
+    let opening: Promise<void> | undefined;
+    let source: AsyncDisposable | undefined;
+    let attached: Disposable | undefined;
+    let disposed = false;
+    const start = () => {
+      opening ??= open()
+        .then((opened) => {
+          source = opened;
+          if (disposed) return;
+          attached = this.listenTo(opened);
+          for (const wakers of this.wakers.values()) for (const wake of wakers) wake();
+        })
+        .catch((error: unknown) => this.logger.warn({ error: String(error) }, 'could not listen for answers given on other processes; polling the store'));
+    };
+    this.openers.add(start);
+    return {
+      [Symbol.asyncDispose]: async () => {
+        disposed = true;
+        this.openers.delete(start);
+        await opening;
+        attached?.[Symbol.dispose]();
+        await source?.[Symbol.asyncDispose]();
       },
     };
   }
@@ -258,6 +294,7 @@ export class ElicitationRouter {
     stop: AbortSignal,
     answeredHere: () => boolean,
   ): Promise<Settled> {
+    for (const open of this.openers) open();
     const wakers = this.wakers.get(row.id) ?? new Set<() => void>();
     this.wakers.set(row.id, wakers);
     let woken: PromiseWithResolvers<void> = Promise.withResolvers<void>();

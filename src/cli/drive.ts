@@ -42,6 +42,11 @@ export async function driveRun(runtime: Runtime, plan: RunPlan, options: DriveOp
   }, EXIT.cancelled);
   // A server's question mid-call is asked at the terminal when there is one; it is always open to other processes.
   using _elicitation = options.interactive ? runtime.elicitation.usePrompt(askAtTerminal) : undefined;
+  // On PostgreSQL an answer given on any process (a serve's API, another terminal) is announced: listen once asked.
+  const { databaseUrl } = runtime.settings;
+  await using _answers = databaseUrl
+    ? runtime.elicitation.listenWhenAsked(async () => (await import('../queue/event-feed.js')).EventFeed.open({ databaseUrl, logger: runtime.logger }))
+    : undefined;
 
   let run = options.events ? options.events(controller.signal) : executeRun(runtime, plan, controller.signal);
   for (;;) {
