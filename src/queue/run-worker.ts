@@ -10,6 +10,7 @@
 import type { Kysely } from 'kysely';
 import { errorMessage } from '../shared/errors.js';
 import { type Logger, noopLogger } from '../shared/logger.js';
+import { RunStore } from '../store/run-store.js';
 import type { Database } from '../store/schema.js';
 import type { RunJobHandler, RunQueue } from './run-queue.js';
 
@@ -64,13 +65,7 @@ export class RunWorker implements AsyncDisposable {
   async sweep(): Promise<string[]> {
     const { db } = this.options;
     const now = (this.options.now ?? Date.now)();
-    const stale = await db
-      .selectFrom('run_leases')
-      .innerJoin('runs', 'runs.id', 'run_leases.run_id')
-      .select(['run_leases.run_id as runId', 'run_leases.owner_id as ownerId', 'run_leases.pid as pid', 'run_leases.host as host'])
-      .where('run_leases.expires_at', '<', now)
-      .where('runs.status', '=', 'running')
-      .execute();
+    const stale = await new RunStore(db).expiredLeasesOfRunningRuns(now);
     const queued: string[] = [];
     for (const lease of stale) {
       const deleted = await db
@@ -82,7 +77,7 @@ export class RunWorker implements AsyncDisposable {
       if (Number(deleted.numDeletedRows) !== 1) continue;
       await this.options.queue.enqueue({ schemaVersion: 1, kind: 'resume', runId: lease.runId });
       await this.options.queue.settleAbandoned(lease.runId);
-      this.logger.info({ runId: lease.runId, pid: Number(lease.pid), host: lease.host }, 'interrupted run queued for resume: its executor stopped renewing its lease');
+      this.logger.info({ runId: lease.runId, pid: lease.pid, host: lease.host }, 'interrupted run queued for resume: its executor stopped renewing its lease');
       queued.push(lease.runId);
     }
     return queued;

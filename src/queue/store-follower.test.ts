@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunEvent } from '../contracts/index.js';
+import { type RunEvent, storedEventJson } from '../contracts/index.js';
 import { openStore, type Store } from '../store/database.js';
 import { createScratchDatabase, postgresReachable } from '../../test/helpers/postgres.js';
 import { EventFeed } from './event-feed.js';
@@ -33,8 +33,8 @@ describe.skipIf(!reachable)('StoreFollower over the event feed (PostgreSQL)', ()
     let seq = 0;
     return async (text: string) => {
       seq += 1;
-      const event = { type: 'text-delta', runId, at: Date.now(), text } as unknown as RunEvent;
-      await store.db.insertInto('run_events').values({ run_id: runId, seq, type: event.type, at: event.at, data: JSON.stringify(event) }).execute();
+      const event: RunEvent = { type: 'text-delta', runId, at: Date.now(), step: 1, text };
+      await store.db.insertInto('run_events').values({ run_id: runId, seq, type: event.type, at: event.at, data: storedEventJson(event) }).execute();
     };
   }
 

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { RunEvent } from '../contracts/index.js';
 import { errorMessage } from '../shared/errors.js';
 import { type Logger, noopLogger } from '../shared/logger.js';
+import { RunStore } from '../store/run-store.js';
 import type { Database } from '../store/schema.js';
 import type { EventFeed } from './event-feed.js';
 
@@ -35,9 +36,12 @@ export class StoreFollower {
   private readonly bySession = new Map<string, Set<Cursor>>();
   private readonly stop: Array<() => void>;
   private readonly logger: Logger;
+  /** Where the events are read, parsed (a stored event that does not parse is a `StoredDataError`, never a cast). */
+  private readonly runs: RunStore;
 
   constructor(private readonly options: StoreFollowerOptions) {
     this.logger = options.logger ?? noopLogger;
+    this.runs = new RunStore(options.db);
     this.stop = [
       options.feed.onRunEvent((notice) => {
         for (const cursor of this.byRun.get(notice.runId) ?? []) this.poke(cursor);
@@ -56,17 +60,10 @@ export class StoreFollower {
   async followRun(runId: string, deliver: (event: RunEvent, seq: number) => void, afterSeq = 0): Promise<() => void> {
     let last = afterSeq;
     const cursor = this.cursor(async () => {
-      const rows = await this.options.db
-        .selectFrom('run_events')
-        .select(['seq', 'data'])
-        .where('run_id', '=', runId)
-        .where('seq', '>', last)
-        .orderBy('seq')
-        .execute();
-      for (const row of rows) {
+      for (const { seq, event } of await this.runs.eventsAfter(runId, last)) {
         if (cursor.closed) return;
-        last = Number(row.seq);
-        deliver(JSON.parse(row.data) as RunEvent, last);
+        last = seq;
+        deliver(event, seq);
       }
     });
     return this.register(this.byRun, runId, cursor);
@@ -85,21 +82,13 @@ export class StoreFollower {
     let position = 0;
     let lastSent = afterId;
     const cursor = this.cursor(async () => {
-      const rows = await this.options.db
-        .selectFrom('run_events')
-        .innerJoin('runs', 'runs.id', 'run_events.run_id')
-        .select(['run_events.id as id', 'run_events.data as data'])
-        .where('runs.session_id', '=', sessionId)
-        .where('run_events.id', '>', lastRowId)
-        .orderBy('run_events.id')
-        .execute();
-      for (const row of rows) {
+      for (const { rowId, event } of await this.runs.sessionEventsAfter(sessionId, lastRowId)) {
         if (cursor.closed) return;
-        lastRowId = Number(row.id);
+        lastRowId = rowId;
         position += 1;
         if (position <= afterId) continue;
         lastSent = position;
-        deliver(JSON.parse(row.data) as RunEvent, position);
+        deliver(event, position);
       }
     });
     const unsubscribe = await this.register(this.bySession, sessionId, cursor);

@@ -160,6 +160,43 @@ export class RunStore {
     return rows.map((row) => parseEvent(runId, Number(row.seq), row.data));
   }
 
+  /** The run's stored events after `afterSeq`, oldest first, each with its seq: what a follower has not sent yet. */
+  async eventsAfter(runId: string, afterSeq: number): Promise<NumberedEvent[]> {
+    const rows = await this.db.selectFrom('run_events').select(['seq', 'data']).where('run_id', '=', runId).where('seq', '>', afterSeq).orderBy('seq').execute();
+    return rows.map((row) => ({ seq: Number(row.seq), event: parseEvent(runId, Number(row.seq), row.data) }));
+  }
+
+  /**
+   * The session's stored events inserted after the row `afterRowId` (the store's auto-increment id, which only
+   * grows: see {@link sessionEvents}), oldest first, each with that id: what a follower of the session has not sent.
+   */
+  async sessionEventsAfter(sessionId: string, afterRowId: number): Promise<Array<{ readonly rowId: number; readonly event: RunEvent }>> {
+    const rows = await this.db
+      .selectFrom('run_events')
+      .innerJoin('runs', 'runs.id', 'run_events.run_id')
+      .select(['run_events.id as id', 'run_events.run_id as runId', 'run_events.seq as seq', 'run_events.data as data'])
+      .where('runs.session_id', '=', sessionId)
+      .where('run_events.id', '>', afterRowId)
+      .orderBy('run_events.id')
+      .execute();
+    return rows.map((row) => ({ rowId: Number(row.id), event: parseEvent(row.runId, Number(row.seq), row.data) }));
+  }
+
+  /**
+   * The leases that expired before `now` of runs still `running`: runs whose executor stopped renewing (killed, or
+   * cut off), for a sweeper to hand to another process.
+   */
+  async expiredLeasesOfRunningRuns(now: number): Promise<Array<{ readonly runId: string; readonly ownerId: string; readonly pid: number; readonly host: string }>> {
+    const rows = await this.db
+      .selectFrom('run_leases')
+      .innerJoin('runs', 'runs.id', 'run_leases.run_id')
+      .select(['run_leases.run_id as runId', 'run_leases.owner_id as ownerId', 'run_leases.pid as pid', 'run_leases.host as host'])
+      .where('run_leases.expires_at', '<', now)
+      .where('runs.status', '=', 'running')
+      .execute();
+    return rows.map((row) => ({ runId: row.runId, ownerId: row.ownerId, pid: Number(row.pid), host: row.host }));
+  }
+
   /** The run's stored events of the given types, oldest first, each with the seq it was stored under. */
   async eventsOfType(runId: string, types: readonly RunEvent['type'][]): Promise<NumberedEvent[]> {
     if (types.length === 0) return [];
