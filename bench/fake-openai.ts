@@ -83,13 +83,7 @@ export async function startFakeOpenAI(): Promise<FakeOpenAIServer> {
       response.end(TEXT_ANSWER_SSE);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  const { port, close } = await listenLocal(server);
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     nextRequest: () =>
@@ -145,13 +139,7 @@ export async function startWordStreamOpenAI(options: { words: number }): Promise
       }, delayMs);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  const { port, close } = await listenLocal(server);
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     get wordDelayMs() {
@@ -163,4 +151,16 @@ export async function startWordStreamOpenAI(options: { words: number }): Promise
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/** Listens on a free port of 127.0.0.1; `close` ends open connections too (a bench never waits for keep-alive). */
+async function listenLocal(server: Server): Promise<{ port: number; close: () => Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return { port, close };
 }
