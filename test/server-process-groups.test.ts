@@ -4,17 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { McpHost } from '../src/mcp/index.js';
 import { cliEnv, freshWorkspace, runCli } from './helpers/cli.js';
+import { alive } from './helpers/processes.js';
 
 const FORKING_SERVER = fileURLToPath(new URL('./fixtures/forking-server.ts', import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The server's and its helper's pids, once the fixture has written them (bounded wait). */
 async function pidsIn(file: string): Promise<[number, number]> {

@@ -13,6 +13,7 @@ import { McpHost } from '../src/mcp/index.js';
 import { PrestartedServers } from '../src/mcp/prestart.js';
 import { openStore } from '../src/store/database.js';
 import { freshWorkspace } from './helpers/cli.js';
+import { alive } from './helpers/processes.js';
 
 const hosts: McpHost[] = [];
 afterEach(async () => {
@@ -43,15 +44,6 @@ function standalone(servers: Readonly<Record<string, McpServerConfig>>): Record<
       return [name, own as McpServerConfig];
     }),
   );
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The environment a process started with, as the kernel shows it to others. */

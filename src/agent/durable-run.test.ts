@@ -45,14 +45,20 @@ describe('startRun: an exception escaping the loop', () => {
   });
 });
 
+/** A one-step run started and finished on a fresh in-memory store, and the context it ran with. */
+async function finishedRun(runId: string) {
+  const opened = await openStore({ file: ':memory:', seed: false });
+  store = opened;
+  const model = new ScriptedModel([{ text: 'Done.' }]);
+  const context = { store: opened, model, tools: brokenHost, approval: ApprovalConfigSchema.parse({}), isTrusted: () => true };
+  for await (const event of startRun(context, { task: 'say done', runId, settings: { model: model.id, yes: false } })) void event;
+  return { store: opened, context, runs: new RunStore(opened.db) };
+}
+
 // Invariant: a resume that takes the lease after another process finished the run executes nothing.
 describe('resumeRun: the run finished while this process waited for its lease', () => {
   it('is refused with RunNotResumableError after taking the lease, and nothing is recorded', async () => {
-    store = await openStore({ file: ':memory:', seed: false });
-    const model = new ScriptedModel([{ text: 'Done.' }]);
-    const context = { store, model, tools: brokenHost, approval: ApprovalConfigSchema.parse({}), isTrusted: () => true };
-    for await (const event of startRun(context, { task: 'say done', runId: 'run-raced', settings: { model: model.id, yes: false } })) void event;
-    const runs = new RunStore(store.db);
+    const { store, context, runs } = await finishedRun('run-raced');
     const finished = await runs.load('run-raced');
     expect(finished.status).toBe('finished');
     const eventsBefore = (await runs.events('run-raced')).length;
@@ -70,11 +76,7 @@ describe('resumeRun: the run finished while this process waited for its lease', 
 // was, interrupted and still to be resumed: never a `failed` end for having found the session busy.
 describe('resumeRun: another run holds the session', () => {
   it('throws SessionBusyError naming the holder, and the run stays interrupted with no new event', async () => {
-    store = await openStore({ file: ':memory:', seed: false });
-    const model = new ScriptedModel([{ text: 'Done.' }]);
-    const context = { store, model, tools: brokenHost, approval: ApprovalConfigSchema.parse({}), isTrusted: () => true };
-    for await (const event of startRun(context, { task: 'say done', runId: 'run-interrupted', settings: { model: model.id, yes: false } })) void event;
-    const runs = new RunStore(store.db);
+    const { store, context, runs } = await finishedRun('run-interrupted');
     const ran = await runs.load('run-interrupted');
     // As a process killed mid-run leaves it: still `running`; then a newer run takes the session.
     await store.db.updateTable('runs').set({ status: 'running', ended_at: null }).where('id', '=', ran.id).execute();

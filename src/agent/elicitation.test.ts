@@ -21,6 +21,15 @@ const NO_MODEL: Model = {
 };
 
 /** A store with one running run (approvals reference it), the run registered as active, and its events. */
+/** The pending approvals, once there is one: the question the call under test stores as it starts to wait. */
+async function pendingOnce(approvals: ApprovalStore): Promise<Awaited<ReturnType<ApprovalStore['list']>>> {
+  for (;;) {
+    const pending = await approvals.list();
+    if (pending.length > 0) return pending;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 async function withRun(): Promise<{ store: Store; runs: ActiveRuns; events: RunEvent[]; finish: () => Promise<void> }> {
   const store = await openStore({ file: ':memory:', seed: false });
   const at = new Date().toISOString();
@@ -146,11 +155,7 @@ describe('ElicitationRouter: a decision made in this process', () => {
         { server: 'ops', signal: new AbortController().signal },
       );
       const decider = new ApprovalStore(store.db);
-      let pending = await decider.list();
-      while (pending.length === 0) {
-        await new Promise((resolve) => setImmediate(resolve));
-        pending = await decider.list();
-      }
+      const pending = await pendingOnce(decider);
       await decider.resolve(pending[0]!.id, { decision: 'approve', by: 'api', editedArgs: { confirm: true } });
       expect(await answered).toEqual({ action: 'accept', content: { confirm: true } });
     } finally {
@@ -180,11 +185,7 @@ describe('ElicitationRouter.listenWhenAsked', () => {
         { mode: 'form', message: 'Deploy to production?', requestedSchema: CONFIRM },
         { server: 'ops', signal: new AbortController().signal },
       );
-      let pending = await new ApprovalStore(store.db).list();
-      while (pending.length === 0) {
-        await new Promise((resolve) => setImmediate(resolve));
-        pending = await new ApprovalStore(store.db).list();
-      }
+      const pending = await pendingOnce(new ApprovalStore(store.db));
       // Decided on another process (written to the store, not through this one's ApprovalStore), before this
       // process listens: no announcement reaches it.
       await store.db
