@@ -107,7 +107,9 @@ export const RunEventSchema = z.discriminatedUnion('type', [
     ...stepBase,
     /**
      * A call is about to reach its server, with the arguments it runs with (a person's edits included). Stored
-     * before the call starts: a `tool-start` with no result after it means the call's outcome is unknown.
+     * before the call starts when the call may change something: a `tool-start` with no result after it means the
+     * call's outcome is unknown. A trusted server's read-only call may be stored only once it is under way, with
+     * its step's other events (if the process dies first, none of the step was stored: a resume asks the model again).
      */
     type: z.literal('tool-start'),
     toolCallId: z.string(),
