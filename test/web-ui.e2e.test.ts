@@ -142,8 +142,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the web UI in Chromium', () => {
     await page.reload();
     await otherTab.getByTestId('approval-card').waitFor();
     // While the server stopped (503 while closing) and was down, Chromium logged the refused requests and reconnects of the two tabs; nothing else may fail.
+    // A connection the server closed while Chromium was still setting it up is logged as ERR_SOCKET_NOT_CONNECTED
+    // (seen once on a clean clone's CI run): the same refused reconnect, in another word.
     const duringRestart = errors.splice(beforeRestart);
-    expect(duringRestart.filter((error) => !/net::ERR_CONNECTION_(REFUSED|RESET)|status of 503/.test(error))).toEqual([]);
+    expect(duringRestart.filter((error) => !/net::ERR_CONNECTION_(REFUSED|RESET)|net::ERR_SOCKET_NOT_CONNECTED|status of 503/.test(error))).toEqual([]);
     await page.getByTestId('approval-card').waitFor();
     expect(await page.getByTestId('approval-status').textContent()).toBe('pending');
 
