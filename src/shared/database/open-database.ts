@@ -9,7 +9,6 @@ import { closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import { delay } from '../abort.js';
 import { UsageError } from '../errors.js';
 import { openNodeSqlite } from './node-sqlite.js';
@@ -72,7 +71,7 @@ export async function openDatabase<DB>(options: OpenDatabaseOptions<DB>): Promis
 async function openUnmapped<DB>(options: OpenDatabaseOptions<DB>): Promise<OpenDatabase<DB>> {
   const sqliteFile = options.databaseUrl ? undefined : options.file;
   const opened: { dialect: Dialect; location: string; sqlite?: DatabaseSync } =
-    sqliteFile === undefined ? postgres(options.databaseUrl!) : sqlite(sqliteFile);
+    sqliteFile === undefined ? await postgres(options.databaseUrl!) : sqlite(sqliteFile);
   const db = new Kysely<DB>({ dialect: opened.dialect });
   const steps = options.prepare ?? [];
   try {
@@ -151,7 +150,7 @@ async function withFileLock(path: string | undefined, work: () => Promise<void>)
   }
 }
 
-function postgres(databaseUrl: string): { dialect: Dialect; location: string } {
+async function postgres(databaseUrl: string): Promise<{ dialect: Dialect; location: string }> {
   let url: URL;
   try {
     url = new URL(databaseUrl);
@@ -163,6 +162,9 @@ function postgres(databaseUrl: string): { dialect: Dialect; location: string } {
   }
   // Shown to people: never the password.
   const location = `postgres://${url.username ? `${url.username}@` : ''}${url.host}${url.pathname}`;
+  // Loaded here, not at the top: pg (CommonJS, ~28 ms to load here) is on no SQLite process's path, and every
+  // `deckhand run` and built-in server process opens its database through this module.
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   // An idle pooled connection that the server drops (a restart, an administrator) emits 'error'; unhandled, it
   // would crash the process. The pool replaces the connection on the next query, so there is nothing to do.
