@@ -5,7 +5,7 @@ import { Sampler } from '../agent/sampling.js';
 import type { Settings, SettingsFlags } from '../config/load.js';
 import { McpHost } from '../mcp/host.js';
 import { FallbackModel } from '../models/fallback-model.js';
-import { loadPriceRegistry } from '../models/price-registry.js';
+import { priceRegistryOnFirstUse } from '../models/price-registry.js';
 import { type ModelPrice, PriceBook } from '../models/pricing.js';
 import { ResilientModel } from '../models/resilient-model.js';
 import { defaultModelId, resolveModel } from '../models/resolve.js';
@@ -27,7 +27,7 @@ export interface Runtime extends AsyncDisposable {
   readonly settings: Settings;
   readonly logger: Logger;
   readonly model: Model;
-  /** Undefined when the model's price is unknown. */
+  /** Undefined when the model's price is unknown. Looked up when first read (the registry loads then, if needed). */
   readonly price: ModelPrice | undefined;
   /** Prices of every model the run may use (fallbacks included). */
   readonly pricing: PriceBook;
@@ -70,13 +70,13 @@ export function resolveRuntimeModel(settings: Settings): { model: Model; direct:
   return { model: resilient.length === 1 ? resilient[0]! : new FallbackModel(resilient), direct };
 }
 
-/** The price book for a runtime: `pricing` overrides, then the bundled registry (loaded only when a model needs it). */
-export async function openPricing(settings: Settings, model: Model): Promise<PriceBook> {
-  const overrides = settings.pricing ?? {};
-  const local = new PriceBook({ overrides });
-  const chain = model instanceof FallbackModel ? model.models : [model];
-  if (chain.every((entry) => local.quote(entry))) return local;
-  return new PriceBook({ overrides, registry: await loadPriceRegistry() });
+/**
+ * The price book for a runtime: `pricing` overrides, then the bundled registry, loaded on the first lookup that gets
+ * past the overrides (a run without a budget makes its first after its first model call, so the registry's load is
+ * not on the way to that request).
+ */
+export function openPricing(settings: Settings): PriceBook {
+  return new PriceBook({ overrides: settings.pricing ?? {}, registry: priceRegistryOnFirstUse() });
 }
 
 /** Whether any budget limit is set (then prompts are counted with the model's tokenizer before each call). */
@@ -97,8 +97,7 @@ export async function openRuntime(flags: SettingsFlags, early: EarlyServers = st
   const { settings, storeReady } = early;
   await using prestarted = early.prestarted;
   const { model } = resolveRuntimeModel(settings);
-  const pricing = await openPricing(settings, model);
-  const price = pricing.price(model);
+  const pricing = openPricing(settings);
   const promptCounter = hasBudget(settings) ? await loadPromptCounter(model) : undefined;
   const logger = await openLogger({
     level: settings.logLevel,
@@ -154,7 +153,10 @@ export async function openRuntime(flags: SettingsFlags, early: EarlyServers = st
     settings,
     logger,
     model,
-    price,
+    // Read by the renderer and the run only once a price is needed, so the registry loads no earlier.
+    get price() {
+      return pricing.price(model);
+    },
     pricing,
     ...(promptCounter ? { promptCounter } : {}),
     telemetry: {
@@ -178,7 +180,7 @@ export function runContext(runtime: Runtime, signal?: AbortSignal): RunContext {
   return {
     store: runtime.store,
     model: runtime.model,
-    ...(runtime.price ? { price: runtime.price } : {}),
+    // No `price`: the pricing prices every model of the run (fallbacks too), and reading it now would load the registry.
     pricing: runtime.pricing,
     budget: runtime.settings.budget,
     ...(runtime.promptCounter ? { promptCounter: runtime.promptCounter } : {}),

@@ -33,7 +33,10 @@ export async function driveRun(runtime: Runtime, plan: RunPlan, options: DriveOp
     quiet: options.quiet === true,
     out: process.stdout,
     err: process.stderr,
-    priced: runtime.price !== undefined,
+    // Read when the usage line is printed: reading the price now would load the price registry before the first request.
+    get priced() {
+      return runtime.price !== undefined;
+    },
     offline: runtime.model.provider === 'offline',
   });
   using _interrupt = onInterrupt(() => {

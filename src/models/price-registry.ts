@@ -3,6 +3,7 @@
  * package (no network at run time). Loaded on first use: the registry is large, and a run on the offline planner or
  * with every price overridden never pays for it.
  */
+import { createRequire } from 'node:module';
 import type { ModelPrice, PricedModel, PriceTier, RegistryLookup } from './pricing.js';
 
 /**
@@ -56,12 +57,32 @@ function tiersOf(prices: Readonly<Record<'input' | 'output' | 'cached' | 'writte
     });
 }
 
+type CalcPrice = (typeof import('@pydantic/genai-prices'))['calcPrice'];
+
 /**
  * Loads the registry and returns a lookup by provider and model name (the registry matches dated and aliased names,
  * e.g. `gpt-4.1-mini-2025-04-14`).
  */
 export async function loadPriceRegistry(): Promise<RegistryLookup> {
   const { calcPrice } = await import('@pydantic/genai-prices');
+  return lookupWith(calcPrice);
+}
+
+/**
+ * The same lookup, with the registry loaded (synchronously, its CommonJS build) on the first model it is asked
+ * about. `deckhand run` needs no price before its first model request unless a budget is set (then the budget check
+ * asks first): this keeps the registry's load (~35-70 ms here) off the time to the first request.
+ */
+export function priceRegistryOnFirstUse(): RegistryLookup {
+  let lookup: RegistryLookup | undefined;
+  return (model) => {
+    if (!REGISTRY_PROVIDER[model.provider]) return undefined;
+    lookup ??= lookupWith((createRequire(import.meta.url)('@pydantic/genai-prices') as { calcPrice: CalcPrice }).calcPrice);
+    return lookup(model);
+  };
+}
+
+function lookupWith(calcPrice: CalcPrice): RegistryLookup {
   return (model: PricedModel): ModelPrice | undefined => {
     const providerId = REGISTRY_PROVIDER[model.provider];
     if (!providerId) return undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadPriceRegistry } from './price-registry.js';
+import { loadPriceRegistry, priceRegistryOnFirstUse } from './price-registry.js';
 import { costOf, findPrice, PriceBook, priceAt } from './pricing.js';
 
 describe('findPrice', () => {
@@ -61,6 +61,21 @@ describe('tiered prices', () => {
     expect(priceAt(stepped, 10)).toEqual({ inputPerMTok: 1, outputPerMTok: 2 });
     expect(priceAt(stepped, 15)).toEqual({ inputPerMTok: 5, outputPerMTok: 2 });
     expect(priceAt(stepped, 25)).toEqual({ inputPerMTok: 5, outputPerMTok: 7 });
+  });
+
+  it('prices alike with the registry loaded on first use (its CommonJS build) and loaded up front', async () => {
+    const upFront = await loadPriceRegistry();
+    const onFirstUse = priceRegistryOnFirstUse();
+    for (const model of [
+      { provider: 'openai', modelName: 'gpt-4.1-mini' },
+      { provider: 'openai', modelName: 'gpt-4.1-mini-2025-04-14' },
+      { provider: 'anthropic', modelName: 'claude-sonnet-4-5' },
+      { provider: 'bedrock', modelName: 'anthropic.claude-sonnet-4-5-20250929-v1:0' },
+      { provider: 'openai', modelName: 'not-a-model' },
+      { provider: 'compat', modelName: 'gpt-4.1-mini' },
+    ]) {
+      expect(onFirstUse(model)).toEqual(upFront(model));
+    }
   });
 
   it('reads the registry tiers and prices them as the registry does', async () => {

@@ -61,7 +61,7 @@ export async function openTestRuntime(ws: { home: string; cwd: string }, fake: F
   } as const;
   const settings = loadSettings({ env, cwd: ws.cwd });
   const { model } = resolveRuntimeModel(settings);
-  const pricing = await openPricing(settings, model);
+  const pricing = openPricing(settings);
   const price = pricing.price(model);
   const store = await openStore({ file: settings.dbFile });
   const activeRuns = new ActiveRuns();

@@ -28,7 +28,7 @@ export async function serverlessRuntime(settings: Settings, store: Store, model:
     logger: noopLogger,
     model,
     price,
-    pricing: await openPricing(settings, model),
+    pricing: openPricing(settings),
     store,
     leases: new RunLeases(store.db),
     host,
