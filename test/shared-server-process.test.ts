@@ -149,8 +149,9 @@ function waitingMembers(): Record<string, SharedMemberConfig> {
 
 describe('PrestartedServers: the shared process spawned before the host starts', () => {
   // Invariant: a child spawned early (before the host has migrated a fresh database) is handed its members'
-  // environments, and so opens the database, only once the host says it is ready.
-  it('hands the child its members\' environments only once ready resolves, on the child spawned first', { timeout: 30_000 }, async () => {
+  // environments at once, so its servers can answer the handshake, but is told the database is ready (and so opens
+  // it) only once the host says so.
+  it('hands the child its members\' environments at once and says the database is ready only once ready resolves', { timeout: 30_000 }, async () => {
     const servers = waitingMembers();
     const ready = Promise.withResolvers<void>();
     const prestarted = PrestartedServers.spawn(servers, { ready: ready.promise });
@@ -164,17 +165,20 @@ describe('PrestartedServers: the shared process spawned before the host starts',
     child.takeSocket('a', (chunk) => (stderr += chunk));
     expect(child.pid).toBe(pid);
     try {
+      await until(() => stderr.includes('control {'), "the members' environments to reach the child");
+      const lines = () => stderr.split('\n').filter((line) => line.startsWith('control '));
+      expect(JSON.parse(lines()[0]!.slice('control '.length))).toEqual({ servers: [{ name: 'a', env: { ONLY_A: '1' } }, { name: 'b', env: {} }] });
       await until(() => stderr.includes('tick'), 'the child to wait 100 ms');
-      expect(stderr).not.toContain('control');
+      expect(lines()).toHaveLength(1);
       ready.resolve();
-      await until(() => stderr.includes('control'), 'the members\' environments to reach the child');
-      expect(JSON.parse(stderr.split('control ')[1]!.split('\n')[0]!)).toEqual({ servers: [{ name: 'a', env: { ONLY_A: '1' } }, { name: 'b', env: {} }] });
+      await until(() => stderr.includes('control closed'), 'the control pipe to end');
+      expect(lines().slice(1)).toEqual(['control {"ready":true}', 'control closed']);
     } finally {
       await child.close();
     }
   });
 
-  it('ends a child that is still waiting when closed before ready, having handed it nothing', { timeout: 30_000 }, async () => {
+  it('ends a child that is still waiting when closed before ready, having never said the database is ready', { timeout: 30_000 }, async () => {
     const servers = waitingMembers();
     const prestarted = PrestartedServers.spawn(servers, { ready: new Promise(() => {}) });
     const shared = prestarted.take(servers)!;
@@ -185,7 +189,7 @@ describe('PrestartedServers: the shared process spawned before the host starts',
     await until(() => stderr.includes('waiting'), 'the child to start');
     await child.close();
     expect(alive(pid)).toBe(false);
-    expect(stderr).not.toMatch(/control \{/);
+    expect(stderr).not.toContain('"ready"');
   });
 
   it('taken for other servers, it closes what it spawned and hands over nothing', { timeout: 30_000 }, async () => {
@@ -193,6 +197,29 @@ describe('PrestartedServers: the shared process spawned before the host starts',
     const prestarted = PrestartedServers.spawn(servers, { ready: Promise.resolve() });
     expect(prestarted.take({ ...servers })).toBeUndefined();
     expect(prestarted.take(servers)).toBeUndefined();
+  });
+
+  // Invariant: the host's handshake and tool listing do not wait for its store (a fresh home's migrations): the
+  // servers list their tools with the database not yet opened, and a call made meanwhile waits for it.
+  it('the built-in servers list their tools before a fresh home\'s store exists, and a call made then waits for it', { timeout: 60_000 }, async () => {
+    const { home, cwd } = freshWorkspace();
+    const settings = loadSettings({ cwd, env: { DECKHAND_HOME: home } });
+    const ready = Promise.withResolvers<void>();
+    const prestarted = PrestartedServers.spawn(settings.servers, { ready: ready.promise });
+    const host = await McpHost.start({ servers: settings.servers, prestarted });
+    hosts.push(host);
+    expect(host.failures()).toEqual([]);
+    expect(host.connections.map((connection) => [connection.name, connection.state])).toEqual(settings.builtinServers.map((name) => [name, 'ready']));
+    expect(host.specs().some((spec) => spec.name === 'crm__getCustomerEmail')).toBe(true);
+    expect(existsSync(settings.dbFile)).toBe(false);
+    let answered = false;
+    const call = host.call('crm__getCustomerEmail', { order_id: 'XYZ-789' }, { toolCallId: 'before-ready' }).finally(() => (answered = true));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(answered).toBe(false);
+    const store = await openStore({ file: settings.dbFile });
+    ready.resolve();
+    expect((await call).text).toContain('lisa.park@example.com');
+    await store.close();
   });
 
   it('the built-in servers spawned before a fresh home\'s store is opened serve from it once it is', { timeout: 60_000 }, async () => {

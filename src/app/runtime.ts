@@ -21,6 +21,7 @@ import { openStore, type Store } from '../store/database.js';
 import { RunLeases } from '../store/run-lease.js';
 import { type EarlyServers, startServersEarly } from './early-servers.js';
 import { storedOAuth } from './oauth.js';
+import { isStdio } from '../mcp/server-target.js';
 
 /** Everything a run needs, opened in the order that fails fastest: settings, model, store, then servers. */
 export interface Runtime extends AsyncDisposable {
@@ -89,9 +90,9 @@ function hasBudget(settings: Settings): boolean {
 /**
  * Opens everything a run needs. `early` (from {@link startServersEarly}, by default called here) carries the
  * settings and the built-in servers' shared process, already spawned: its Node start and bundle load (~200 ms) run
- * on the other core while this one resolves the model and loads the prices, the log and the store. It opens the
- * database only once the store below has migrated and seeded it. The host takes it; anything thrown before that
- * ends it.
+ * on the other core while this one resolves the model and loads the log. The host connects to the servers and lists
+ * their tools while the store opens (unless a remote server may need a stored login); the shared process opens the
+ * database only once the store has migrated and seeded it. The host takes it; anything thrown before that ends it.
  */
 export async function openRuntime(flags: SettingsFlags, early: EarlyServers = startServersEarly(flags)): Promise<Runtime> {
   const { settings, storeReady } = early;
@@ -111,32 +112,51 @@ export async function openRuntime(flags: SettingsFlags, early: EarlyServers = st
     settings.toolCache.enabled === false
       ? undefined
       : new ToolCache({ ttlMs: (settings.toolCache.ttlSeconds ?? DEFAULT_TOOL_CACHE_TTL_SECONDS) * 1_000 });
-  const store = await openStore({ file: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
-  storeReady.resolve();
   const activeRuns = new ActiveRuns();
-  const elicitation = new ElicitationRouter({
-    approvals: new ApprovalStore(store.db),
-    runs: activeRuns,
-    timeoutMs: settings.approval.elicitationTimeoutSeconds * 1_000,
-    logger,
-  });
-  const started = performance.now();
-  let host: McpHost;
-  try {
-    // Remote servers that `deckhand mcp login` authorized start with their stored tokens (refreshed as needed).
-    const oauth = await storedOAuth(settings, store);
-    host = await McpHost.start({
+  // Servers' questions (elicitation, sampling) are answered through the store; none can come before a run, and so
+  // before the store is open: the host may start first.
+  const answers = Promise.withResolvers<{ readonly elicitation: ElicitationRouter; readonly sampler: Sampler }>();
+  const startHost = (oauth?: Awaited<ReturnType<typeof storedOAuth>>) =>
+    McpHost.start({
       servers: settings.servers,
       prestarted,
       logger,
-      oauth,
+      ...(oauth ? { oauth } : {}),
       // Servers' progress notifications become tool-progress events of the run whose call they belong to.
       onProgress: (update) => activeRuns.progress(update),
-      elicitation: elicitation.handle,
-      sampling: new Sampler({ runs: activeRuns, db: store.db }).handle,
+      elicitation: async (request, context) => (await answers.promise).elicitation.handle(request, context),
+      sampling: async (request, context) => (await answers.promise).sampler.handle(request, context),
       ...(settings.toolTimeoutMs ? { callTimeoutMs: settings.toolTimeoutMs } : {}),
       ...(toolCache ? { toolCache, isTrusted: (server: string) => settings.trustedServers.has(server) } : {}),
     });
+  const started = performance.now();
+  // With no remote server there is no stored OAuth login to read, so the servers connect and list their tools while
+  // the store opens (the built-in ones do so before their database is ready). Remote servers start after it: a
+  // stored login may be needed to reach them.
+  const remote = Object.values(settings.servers).some((config) => !isStdio(config));
+  const starting = remote ? undefined : startHost();
+  let store: Store;
+  try {
+    store = await openStore({ file: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
+  } catch (error) {
+    await (await starting)?.close();
+    throw error;
+  }
+  storeReady.resolve();
+  answers.resolve({
+    elicitation: new ElicitationRouter({
+      approvals: new ApprovalStore(store.db),
+      runs: activeRuns,
+      timeoutMs: settings.approval.elicitationTimeoutSeconds * 1_000,
+      logger,
+    }),
+    sampler: new Sampler({ runs: activeRuns, db: store.db }),
+  });
+  const { elicitation } = await answers.promise;
+  let host: McpHost;
+  try {
+    // Remote servers that `deckhand mcp login` authorized start with their stored tokens (refreshed as needed).
+    host = await (starting ?? startHost(await storedOAuth(settings, store)));
   } catch (error) {
     await store.close();
     logger.close();

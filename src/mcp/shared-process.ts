@@ -24,7 +24,7 @@ export interface SharedProcessMember {
 interface Life {
   readonly child: ChildProcess;
   readonly sockets: ReadonlyMap<string, Socket>;
-  /** The pipe the members' environments go down; ending it unwritten tells a child still waiting for them to exit. */
+  /** The pipe the members' environments and then the database's readiness go down; ending it before that tells the child to give up. */
   readonly control: Socket;
   readonly taken: Set<string>;
   readonly exited: Promise<void>;
@@ -46,7 +46,7 @@ export class SharedServerProcess implements AsyncDisposable {
 
   /**
    * @param options.ready Resolves when the database the members serve is ready (migrated and seeded): until then
-   * the child is not handed their environments, and so opens nothing. Default: ready at once.
+   * the child is not told so, and opens nothing (its servers can still connect and list tools). Default: ready at once.
    */
   constructor(
     private readonly spec: SharedServerProcessSpec,
@@ -118,12 +118,14 @@ export class SharedServerProcess implements AsyncDisposable {
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => this.routeStderr(chunk));
     // Each member's environment, sealed in a pipe rather than the child's environment: a secret of one server
-    // (SMTP_URL) never reaches the others' subprocesses, nor /proc/<pid>/environ. Written once the database is
-    // ready: a child spawned before that loads its code and waits for them, opening nothing.
+    // (SMTP_URL) never reaches the others' subprocesses, nor /proc/<pid>/environ. Written at once, so the servers
+    // can answer the handshake and list their tools while the host still prepares the database; the line that says
+    // it is ready follows (a child never told so opens nothing).
     control.on('error', () => {});
-    const environments = `${JSON.stringify({ servers: this.members.map(({ name, env }) => ({ name, env })) })}\n`;
-    if (this.options.ready) void this.options.ready.then(() => life.done || control.destroyed || control.end(environments));
-    else control.end(environments);
+    control.write(`${JSON.stringify({ servers: this.members.map(({ name, env }) => ({ name, env })) })}\n`);
+    const ready = `${JSON.stringify({ ready: true })}\n`;
+    if (this.options.ready) void this.options.ready.then(() => life.done || control.destroyed || control.end(ready));
+    else control.end(ready);
     for (const socket of sockets.values()) socket.on('error', () => {});
     return life;
   }

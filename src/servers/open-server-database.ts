@@ -18,6 +18,8 @@ export interface OpenServerDatabaseOptions {
   readonly databaseUrl?: string | undefined;
   /** True when the host already prepared the database (`DECKHAND_DB_READY=1`): nothing is migrated or seeded. */
   readonly ready?: boolean;
+  /** With `ready`: connect only once this resolves, returning at once (see `openDatabase`'s `openWhen`). */
+  readonly openWhen?: Promise<void>;
 }
 
 /**
@@ -30,5 +32,10 @@ export interface OpenServerDatabaseOptions {
 export function openServerDatabase(options: OpenServerDatabaseOptions): Promise<OpenDatabase<BuiltinDatabase>> {
   const data = dataOf(typeof options.name === 'string' ? [options.name] : options.name);
   const prepare: PrepareStep<BuiltinDatabase>[] = options.ready ? [] : [(db) => migrateServerData(db, data), (db) => seedServerData(db, data)];
-  return openDatabase<BuiltinDatabase>({ file: options.file, databaseUrl: options.databaseUrl, prepare });
+  return openDatabase<BuiltinDatabase>({
+    file: options.file,
+    databaseUrl: options.databaseUrl,
+    prepare,
+    ...(options.ready && options.openWhen ? { openWhen: options.openWhen } : {}),
+  });
 }

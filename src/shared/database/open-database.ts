@@ -8,10 +8,11 @@
 import { closeSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
+import type { Pool } from 'pg';
 import { type Dialect, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { delay } from '../abort.js';
 import { UsageError } from '../errors.js';
-import { openNodeSqlite } from './node-sqlite.js';
+import { type NodeSqliteDatabase, openNodeSqlite } from './node-sqlite.js';
 import { assertWritable, postgresLocation, type StoreTarget, storeOpenError } from './open-errors.js';
 
 /** An open database: the Kysely instance, where it lives, and how to close it. */
@@ -40,6 +41,13 @@ export interface OpenDatabaseOptions<DB> {
    * file won a race. None: the database is used as it is (someone else prepared it), without taking a turn.
    */
   readonly prepare?: ReadonlyArray<PrepareStep<DB>>;
+  /**
+   * Connect only once this resolves, and return the Kysely instance at once: its first query waits for the
+   * connection (and fails, as the connection would have, if it cannot be made or this rejects). For a process that
+   * can serve before another one has prepared the database (a shared server process answering the MCP handshake
+   * while its host migrates). Only with nothing to `prepare`; the result then has no `sqlite`.
+   */
+  readonly openWhen?: Promise<void>;
 }
 
 const PREPARE_ATTEMPTS = 5;
@@ -55,6 +63,7 @@ const BUSY_TIMEOUT_MS = 5_000;
  * read-only or foreign file, an unreachable PostgreSQL, a refused login, a missing database); other errors as they are.
  */
 export async function openDatabase<DB>(options: OpenDatabaseOptions<DB>): Promise<OpenDatabase<DB>> {
+  if (options.openWhen) return openDeferred({ ...options, openWhen: options.openWhen });
   const target: StoreTarget = options.databaseUrl ? { kind: 'postgres', location: postgresLocation(options.databaseUrl) } : { kind: 'sqlite', file: options.file };
   try {
     const opened = await openUnmapped<DB>(options);
@@ -68,10 +77,55 @@ export async function openDatabase<DB>(options: OpenDatabaseOptions<DB>): Promis
   }
 }
 
+/**
+ * The database behind {@link OpenDatabaseOptions.openWhen}: Kysely asks its dialect for the SQLite connection or the
+ * PostgreSQL pool on its first query (its drivers take a function for that), and that waits for `when`.
+ */
+function openDeferred<DB>(options: OpenDatabaseOptions<DB> & { readonly openWhen: Promise<void> }): OpenDatabase<DB> {
+  if (options.prepare?.length) throw new Error('openDatabase: openWhen is for a database that someone else prepares; it takes no prepare steps.');
+  const { databaseUrl, file, openWhen } = options;
+  const target: StoreTarget = databaseUrl ? { kind: 'postgres', location: postgresLocation(databaseUrl) } : { kind: 'sqlite', file };
+  let opened = false;
+  const mapped = async <T>(open: () => Promise<T>): Promise<T> => {
+    await openWhen;
+    try {
+      const connection = await open();
+      opened = true;
+      return connection;
+    } catch (error) {
+      throw storeOpenError(error, target);
+    }
+  };
+  const dialect: Dialect = databaseUrl
+    ? new PostgresDialect({ pool: () => mapped(() => postgresPool(databaseUrl)) })
+    : new SqliteDialect({
+        database: () =>
+          mapped(async () => {
+            const opened = sqlite(file);
+            try {
+              await withBusyRetry(async () => configureSqlite(opened.sqlite, file !== ':memory:'));
+            } catch (error) {
+              opened.database.close();
+              throw error;
+            }
+            return opened.database;
+          }),
+      });
+  const db = new Kysely<DB>({ dialect });
+  // A connection that was never made (`openWhen` rejected, or the open failed) leaves nothing to close.
+  const close = () =>
+    db.destroy().catch((error: unknown) => {
+      if (opened) throw error;
+    });
+  return { db, location: target.kind === 'postgres' ? target.location : file, close, [Symbol.asyncDispose]: close };
+}
+
 async function openUnmapped<DB>(options: OpenDatabaseOptions<DB>): Promise<OpenDatabase<DB>> {
   const sqliteFile = options.databaseUrl ? undefined : options.file;
   const opened: { dialect: Dialect; location: string; sqlite?: DatabaseSync } =
-    sqliteFile === undefined ? await postgres(options.databaseUrl!) : sqlite(sqliteFile);
+    sqliteFile === undefined
+      ? { dialect: new PostgresDialect({ pool: await postgresPool(options.databaseUrl!) }), location: postgresLocation(options.databaseUrl!) }
+      : sqlite(sqliteFile);
   const db = new Kysely<DB>({ dialect: opened.dialect });
   const steps = options.prepare ?? [];
   try {
@@ -109,10 +163,10 @@ function configureSqlite(database: DatabaseSync, file: boolean): void {
 }
 
 /** SQLite through the built-in `node:sqlite` (no native addon), with its busy timeout set as it opens. */
-function sqlite(file: string): { dialect: Dialect; location: string; sqlite: DatabaseSync } {
+function sqlite(file: string): { dialect: Dialect; location: string; sqlite: DatabaseSync; database: NodeSqliteDatabase } {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = openNodeSqlite(file, { busyTimeoutMs: BUSY_TIMEOUT_MS });
-  return { dialect: new SqliteDialect({ database }), location: file, sqlite: database.database };
+  return { dialect: new SqliteDialect({ database }), location: file, sqlite: database.database, database };
 }
 
 const LOCK_STALE_MS = 30_000;
@@ -150,7 +204,8 @@ async function withFileLock(path: string | undefined, work: () => Promise<void>)
   }
 }
 
-async function postgres(databaseUrl: string): Promise<{ dialect: Dialect; location: string }> {
+/** A pool for `databaseUrl`. @throws UsageError for a URL that is not postgres://… */
+async function postgresPool(databaseUrl: string): Promise<Pool> {
   let url: URL;
   try {
     url = new URL(databaseUrl);
@@ -160,8 +215,6 @@ async function postgres(databaseUrl: string): Promise<{ dialect: Dialect; locati
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
     throw new UsageError(`DATABASE_URL must start with postgres:// (got ${url.protocol}//).`);
   }
-  // Shown to people: never the password.
-  const location = `postgres://${url.username ? `${url.username}@` : ''}${url.host}${url.pathname}`;
   // Loaded here, not at the top: pg (CommonJS, ~28 ms to load here) is on no SQLite process's path, and every
   // `deckhand run` and built-in server process opens its database through this module.
   const { default: pg } = await import('pg');
@@ -169,7 +222,7 @@ async function postgres(databaseUrl: string): Promise<{ dialect: Dialect; locati
   // An idle pooled connection that the server drops (a restart, an administrator) emits 'error'; unhandled, it
   // would crash the process. The pool replaces the connection on the next query, so there is nothing to do.
   pool.on('error', () => {});
-  return { dialect: new PostgresDialect({ pool }), location };
+  return pool;
 }
 
 /**
