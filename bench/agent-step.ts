@@ -9,6 +9,7 @@
  * distribution and show up only in the wall-clock mean per step (run time / 201 model calls).
  */
 import { randomUUID } from 'node:crypto';
+import { newRecordId } from '../src/shared/ids.js';
 import { createOpenAI } from '@ai-sdk/openai';
 import pg from 'pg';
 import type { RunEvent, ToolAddress, ToolExecutor, ToolOutcome, ToolSpec } from '../src/contracts/index.js';
@@ -214,8 +215,9 @@ function telemetryFactory(tracing: boolean): () => RunTelemetry {
 function agentRun(model: Model, toolSteps: number, store?: Store, telemetry?: () => RunTelemetry): Run {
   const tools = new ConstantToolExecutor();
   return async (stamps) => {
-    // A session per run, as `deckhand run` does: the recorder stores each run's transcript under its session.
-    const sessionId = store ? randomUUID() : 'bench-session';
+    // A session per run, with its id made as `deckhand run` makes it: the recorder stores each run's transcript
+    // under its session.
+    const sessionId = store ? newRecordId() : 'bench-session';
     // Calls that change nothing need no commit before they run, as a durable run decides it: a read-only tool of a
     // trusted server (the built-in crm here).
     const recorder = store

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newRecordId } from '../shared/ids.js';
 import type { ApprovalConfig, CompactionConfig } from '../config/schema.js';
 import type { ModelPrice, PriceBook } from '../models/pricing.js';
 import type { PromptCounter } from '../models/token-count.js';
@@ -320,8 +320,8 @@ export function startRun(
   options: { task: string; sessionId?: string; runId?: string; settings: RunSettings },
 ): AsyncGenerator<RunEvent, RunOutcome> {
   return durableLoop(context, {
-    runId: options.runId ?? randomUUID(),
-    sessionId: options.sessionId ?? randomUUID(),
+    runId: options.runId ?? newRecordId(),
+    sessionId: options.sessionId ?? newRecordId(),
     task: options.task,
     newTask: options.task,
     settings: options.settings,

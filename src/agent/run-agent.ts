@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newRecordId } from '../shared/ids.js';
 import { costOf, type ModelPrice, type PricedModel } from '../models/pricing.js';
 import { ESTIMATE_CHARS_PER_TOKEN, type PromptCounter, promptCounter } from '../models/token-count.js';
 import type { AnsweringModel, Model, ModelMessage, ModelNotice, ToolCall, ToolResultPart } from '../models/types.js';
@@ -95,7 +95,7 @@ function unfinishedStep(messages: readonly ModelMessage[]): Extract<ModelMessage
  */
 export async function* runAgent(options: RunAgentOptions): AsyncGenerator<RunEvent, RunOutcome> {
   const { model, tools, messages, signal } = options;
-  const runId = options.runId ?? randomUUID();
+  const runId = options.runId ?? newRecordId();
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
   const budget = options.budget ?? (options.budgetUsd != null ? new Budget({ limits: { run: { usd: options.budgetUsd } } }) : undefined);
   const budgetUsd = budget ? budget.runUsd : (options.budgetUsd ?? null);

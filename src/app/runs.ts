@@ -3,7 +3,7 @@
  * build its settings, and execute it (start or resume) through one function. The CLI and the HTTP API call these
  * and only render; neither reads the store itself.
  */
-import { randomUUID } from 'node:crypto';
+import { newRecordId } from '../shared/ids.js';
 import { resumeRun, startRun } from '../agent/durable-run.js';
 import type { Settings } from '../config/load.js';
 import type { RunEvent, RunOutcome, RunSettings } from '../contracts/index.js';
@@ -48,7 +48,7 @@ export type RunPlan =
 
 /** A plan to start `task`, in `sessionId` when given (continuing its transcript), else in a new session. */
 export function planStart(input: { task: string; settings: RunSettings; sessionId?: string; runId?: string }): RunPlan & { kind: 'start' } {
-  return { kind: 'start', task: input.task, settings: input.settings, runId: input.runId ?? randomUUID(), sessionId: input.sessionId ?? randomUUID() };
+  return { kind: 'start', task: input.task, settings: input.settings, runId: input.runId ?? newRecordId(), sessionId: input.sessionId ?? newRecordId() };
 }
 
 /**

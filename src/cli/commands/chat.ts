@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newRecordId } from '../../shared/ids.js';
 import { createInterface } from 'node:readline/promises';
 import { planStart, startSettings } from '../../app/runs.js';
 import { openRuntime } from '../../app/runtime.js';
@@ -34,7 +34,7 @@ export async function chatCommand(options: ChatCommandOptions): Promise<number> 
   // With stdin piped in, stdout carries the answers only: the header, prompts and notes go to stderr.
   const notes = interactive ? process.stdout : process.stderr;
   printHeader(runtime, notes, process.stderr);
-  const sessionId = options.session ?? randomUUID();
+  const sessionId = options.session ?? newRecordId();
   const earlier = await sessionMessageCount(runtime.store, sessionId);
   notes.write(`  session  ${sessionId}${earlier > 0 ? ` (continuing: ${earlier} earlier messages)` : ''}\n`);
   if (interactive) notes.write('Type a task, /help for commands, /exit to leave.\n');
