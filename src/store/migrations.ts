@@ -193,6 +193,60 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0007_leaner_step_writes': {
+    async up(db: Kysely<unknown>) {
+      // Nothing queries model calls by run (spend is summed by session and by day, reports group all rows), and
+      // each index is one more page a step's commit writes.
+      await db.schema.dropIndex('model_calls_run').execute();
+      if (isPostgres(db)) return;
+      // SQLite: AUTOINCREMENT kept `sqlite_sequence` up to date on every insert (one more page in every step's
+      // commit), only so that the id of a deleted newest row is never reused, and no event or model call is ever
+      // deleted: an `integer primary key` still takes the next id above the highest, so `run_events.id` still
+      // only grows (followers read after it). Taking it off means rebuilding both tables (SQLite cannot alter a
+      // key); their rows and ids are copied as they are.
+      // SQLite's schema changes are transactional; Kysely runs SQLite migrations outside a transaction (its
+      // adapter says DDL is not), so the rebuild takes one, and a crash halfway leaves the old tables as they were.
+      await db.transaction().execute(async (trx) => {
+        const text = 'text' as const;
+        await trx.schema
+          .createTable('run_events_rebuilt')
+          .addColumn('id', 'integer', (column) => column.primaryKey())
+          .addColumn('run_id', text, (column) => column.notNull().references('runs.id'))
+          .addColumn('seq', 'integer', (column) => column.notNull())
+          .addColumn('type', text, (column) => column.notNull())
+          .addColumn('at', 'bigint', (column) => column.notNull())
+          .addColumn('data', text, (column) => column.notNull())
+          .addUniqueConstraint('run_events_run_seq', ['run_id', 'seq'])
+          .execute();
+        await sql`insert into run_events_rebuilt (id, run_id, seq, type, at, data) select id, run_id, seq, type, at, data from run_events`.execute(trx);
+        await trx.schema
+          .createTable('model_calls_rebuilt')
+          .addColumn('id', 'integer', (column) => column.primaryKey())
+          .addColumn('run_id', text, (column) => column.notNull().references('runs.id'))
+          .addColumn('session_id', text, (column) => column.notNull())
+          .addColumn('step', 'integer', (column) => column.notNull())
+          .addColumn('kind', text, (column) => column.notNull())
+          .addColumn('model', text, (column) => column.notNull())
+          .addColumn('input_tokens', 'integer', (column) => column.notNull())
+          .addColumn('cached_input_tokens', 'integer', (column) => column.notNull().defaultTo(0))
+          .addColumn('output_tokens', 'integer', (column) => column.notNull())
+          .addColumn('reasoning_tokens', 'integer', (column) => column.notNull().defaultTo(0))
+          .addColumn('cost_usd', 'double precision', (column) => column.notNull())
+          .addColumn('duration_ms', 'integer')
+          .addColumn('at', text, (column) => column.notNull())
+          .addColumn('day', text, (column) => column.notNull())
+          .execute();
+        const columns = sql.raw('id, run_id, session_id, step, kind, model, input_tokens, cached_input_tokens, output_tokens, reasoning_tokens, cost_usd, duration_ms, at, day');
+        await sql`insert into model_calls_rebuilt (${columns}) select ${columns} from model_calls`.execute(trx);
+        for (const table of ['run_events', 'model_calls']) {
+          await trx.schema.dropTable(table).execute();
+          await trx.schema.alterTable(`${table}_rebuilt`).renameTo(table).execute();
+        }
+        await trx.schema.createIndex('model_calls_day').on('model_calls').columns(['day', 'model']).execute();
+        await trx.schema.createIndex('model_calls_session').on('model_calls').column('session_id').execute();
+      });
+    },
+  },
 };
 
 /** The host's migrations, recorded in Kysely's default bookkeeping table (`kysely_migration`). */
