@@ -245,6 +245,9 @@ const MIGRATIONS: Record<string, Migration> = {
         await trx.schema.createIndex('model_calls_day').on('model_calls').columns(['day', 'model']).execute();
         await trx.schema.createIndex('model_calls_session').on('model_calls').column('session_id').execute();
       });
+      // The copy went through the write-ahead log whole (one transaction); without this the log would keep that
+      // size on disk for as long as the store is open (a long-lived `serve`). A busy reader only makes it partial.
+      await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
     },
   },
 };
