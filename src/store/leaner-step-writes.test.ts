@@ -13,6 +13,23 @@ import type { Database } from './schema.js';
 
 const BEFORE = '0007_leaner_step_writes';
 
+/** The old store's one model call, every column set. */
+const OLD_CALL = {
+  run_id: 'R-old',
+  session_id: 'S-old',
+  step: 1,
+  kind: 'step',
+  model: 'openai:gpt-4.1-mini',
+  input_tokens: 100,
+  cached_input_tokens: 10,
+  output_tokens: 20,
+  reasoning_tokens: 5,
+  cost_usd: 0.25,
+  duration_ms: 900,
+  at: '2026-11-30T10:00:00.000Z',
+  day: '2026-11-30',
+};
+
 /** A store as the host's migrations up to 0006 left it, with a run's events, transcript and model calls in it. */
 async function storeBefore0007(options: { file: string; databaseUrl?: string }): Promise<void> {
   const migrations = Object.fromEntries(Object.entries(HOST_MIGRATIONS.migrations).filter(([name]) => name < BEFORE));
@@ -29,24 +46,7 @@ async function storeBefore0007(options: { file: string; databaseUrl?: string }):
       .insertInto('session_messages')
       .values([1, 2].map((seq) => ({ session_id: 'S-old', seq, run_id: 'R-old', role: seq === 1 ? 'user' : 'assistant', message: `{"m":${seq}}`, created_at: 'x' })))
       .execute();
-    await old.db
-      .insertInto('model_calls')
-      .values({
-        run_id: 'R-old',
-        session_id: 'S-old',
-        step: 1,
-        kind: 'step',
-        model: 'openai:gpt-4.1-mini',
-        input_tokens: 100,
-        cached_input_tokens: 10,
-        output_tokens: 20,
-        reasoning_tokens: 5,
-        cost_usd: 0.25,
-        duration_ms: 900,
-        at: '2026-11-30T10:00:00.000Z',
-        day: '2026-11-30',
-      })
-      .execute();
+    await old.db.insertInto('model_calls').values(OLD_CALL).execute();
   } finally {
     await old.close();
   }
@@ -77,22 +77,7 @@ function upgradeContract(name: string, target: () => Promise<{ file: string; dat
           { session_id: 'S-old', seq: 2, run_id: 'R-old', role: 'assistant', message: '{"m":2}', created_at: 'x' },
         ]);
         const [call] = await db.selectFrom('model_calls').selectAll().execute();
-        expect({ ...call, id: Number(call!.id) }).toEqual({
-          id: 1,
-          run_id: 'R-old',
-          session_id: 'S-old',
-          step: 1,
-          kind: 'step',
-          model: 'openai:gpt-4.1-mini',
-          input_tokens: 100,
-          cached_input_tokens: 10,
-          output_tokens: 20,
-          reasoning_tokens: 5,
-          cost_usd: 0.25,
-          duration_ms: 900,
-          at: '2026-11-30T10:00:00.000Z',
-          day: '2026-11-30',
-        });
+        expect({ ...call, id: Number(call!.id) }).toEqual({ id: 1, ...OLD_CALL });
         const modelCallIndexes = await indexesOf(db, 'model_calls', postgres);
         expect(modelCallIndexes).toEqual(expect.arrayContaining(['model_calls_day', 'model_calls_session']));
         expect(modelCallIndexes).not.toContain('model_calls_run');
