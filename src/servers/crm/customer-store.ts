@@ -3,6 +3,7 @@ import type { CrmDatabase, CustomerTable, CustomerTier } from './tables.js';
 import { formatCents } from '../shared/ids.js';
 import { decodeCursor, toPage } from '../shared/pagination.js';
 import { preparedQuery } from '../shared/prepared-query.js';
+import { textParameter } from '../shared/text-parameter.js';
 import { closest, containsInsensitive, editDistance } from '../shared/text-search.js';
 import { ToolFailure } from '../shared/tool-failure.js';
 import type { CustomerProfile, CustomerSummary } from './schemas.js';
@@ -95,7 +96,8 @@ export class CustomerStore {
         .selectFrom('orders')
         .innerJoin('customers', 'customers.id', 'orders.customer_id')
         .select(['orders.id as orderId', 'customers.id as customerId', 'customers.name as customerName', 'customers.email'])
-        .where('orders.id', '=', id!),
+        // A bare `?` here would make SQLite plan this join anew on every call (text-parameter.ts).
+        .where('orders.id', '=', textParameter(id!)),
     );
     const [row] = await this.contactQuery(orderId);
     return row;

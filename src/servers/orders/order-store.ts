@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { OrdersDatabase, OrderStatus, OrderTable } from './tables.js';
 import { decodeCursor, toPage } from '../shared/pagination.js';
+import { textParameter } from '../shared/text-parameter.js';
 import { closest } from '../shared/text-search.js';
 import { ToolFailure } from '../shared/tool-failure.js';
 import { centsToDollars } from './money.js';
@@ -138,8 +139,9 @@ export class OrderStore {
       .orderBy('orders.id')
       .limit(page.limit + 1);
     if (after !== undefined) query = query.where('orders.id', '>', after);
-    if (filter.customerId !== undefined) query = query.where('orders.customer_id', '=', filter.customerId);
-    if (filter.status !== undefined) query = query.where('orders.status', '=', filter.status);
+    // Equalities in this join bind through textParameter, or SQLite would plan it anew on every call.
+    if (filter.customerId !== undefined) query = query.where('orders.customer_id', '=', textParameter(filter.customerId));
+    if (filter.status !== undefined) query = query.where('orders.status', '=', textParameter(filter.status));
     if (filter.createdAfter !== undefined) query = query.where('orders.created_at', '>=', filter.createdAfter);
     if (filter.createdBefore !== undefined) query = query.where('orders.created_at', '<', filter.createdBefore);
     const rows = await query.execute();
