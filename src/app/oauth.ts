@@ -6,7 +6,6 @@
 import { join } from 'node:path';
 import type { Settings } from '../config/load.js';
 import type { HttpServerConfig } from '../config/schema.js';
-import { loginToServer } from '../mcp/oauth-login.js';
 import type { OAuthProvider } from '../mcp/oauth.js';
 import { isStdio } from '../mcp/server-target.js';
 import { storedOAuthProviders } from '../mcp/stored-oauth.js';
@@ -55,6 +54,9 @@ export async function mcpLogin(options: { settings: Settings; server: string; sh
   const { settings, server } = options;
   const config = remoteServer(settings, server);
   await withSettingsStore(async (store) => {
+    // Imported here: it serves the loopback redirect with node:http, whose ES module facade loads Node's whole HTTP
+    // client stack (undici, tls, http2) as it is imported; every runtime imports this module for `storedOAuth`.
+    const { loginToServer } = await import('../mcp/oauth-login.js');
     const credentials = await loginToServer({ server, config, showAuthorizationUrl: options.showAuthorizationUrl });
     await openCredentialStore(store, settings.home).save(server, credentials);
   });

@@ -135,6 +135,9 @@ export async function openRuntime(flags: SettingsFlags, early: EarlyServers = st
   // stored login may be needed to reach them.
   const remote = Object.values(settings.servers).some((config) => !isStdio(config));
   const starting = remote ? undefined : startHost();
+  // While the servers start (their answers arrive with gaps on this thread), the provider's package and Node's fetch
+  // load here instead of on the way to the first request. A failure shows there, where it would have anyway.
+  void model.prepare?.().catch(() => {});
   let store: Store;
   try {
     store = await openStore({ file: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });

@@ -49,6 +49,11 @@ export class FallbackModel implements Model {
     return this.models[this.active]!;
   }
 
+  /** Prepares the model the next call starts with; the others load when a call falls back to them. */
+  async prepare(): Promise<void> {
+    await this.current().prepare?.();
+  }
+
   /** Streams the answer of the first model up; its `finish` part names the model that answered. */
   async *stream(request: ModelRequest, options: ModelStreamOptions = {}): AsyncIterable<ModelPart> {
     this.current();

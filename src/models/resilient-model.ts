@@ -58,6 +58,11 @@ export class ResilientModel implements Model {
     this.modelName = inner.modelName;
   }
 
+  /** Prepares the wrapped model (see {@link Model.prepare}). */
+  async prepare(): Promise<void> {
+    await this.inner.prepare?.();
+  }
+
   /** Streams the wrapped model's answer; `notice` parts report each retry before its wait. */
   async *stream(request: ModelRequest, streamOptions: ModelStreamOptions = {}): AsyncIterable<ModelPart> {
     const { signal } = streamOptions;

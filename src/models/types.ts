@@ -79,4 +79,9 @@ export interface Model {
    * refuses the request; throws the signal's reason when aborted.
    */
   stream(request: ModelRequest, options?: ModelStreamOptions): AsyncIterable<ModelPart>;
+  /**
+   * Loads what the first request needs (the provider's package, Node's fetch) without sending anything, for a caller
+   * that has time to spare before it (the CLI while its servers start). Optional; a failure surfaces at `stream`.
+   */
+  prepare?(): Promise<void>;
 }

@@ -5,8 +5,7 @@
  */
 import { type Context, context, type TextMapGetter, type TextMapSetter, type Tracer, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
+import type { BatchSpanProcessor, SimpleSpanProcessor, SpanExporter } from '@opentelemetry/sdk-trace';
 import { VERSION } from '../shared/package-info.js';
 
 /** A tracer and how to flush it at exit. */
@@ -28,6 +27,11 @@ export interface TracingOptions {
 /** Starts tracing when an endpoint or exporter is given; undefined (tracing off, zero cost) otherwise. */
 export async function startTracing(options: TracingOptions): Promise<Tracing | undefined> {
   if (!options.exporter && !options.endpoint) return undefined;
+  // The SDK is imported only with tracing on: every runtime (each `deckhand run`) imports this module.
+  const [{ resourceFromAttributes }, { BatchSpanProcessor, SimpleSpanProcessor, TracerProvider }] = await Promise.all([
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace'),
+  ]);
   let processor: SimpleSpanProcessor | BatchSpanProcessor;
   if (options.exporter) processor = new SimpleSpanProcessor({ exporter: options.exporter });
   else {

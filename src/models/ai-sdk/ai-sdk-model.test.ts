@@ -152,4 +152,21 @@ describe('AiSdkModel.stream', () => {
     await expect(collect(model.stream(request, { signal: AbortSignal.abort(reason) }))).rejects.toBe(reason);
     expect(languageModel.doStreamCalls).toHaveLength(0);
   });
+
+  it('prepare builds the provider model once, sending nothing, and the first request reuses it', async () => {
+    const languageModel = new MockLanguageModelV4({ doStream: { stream: convertArrayToReadableStream([{ type: 'text-delta', id: 't', delta: 'hi' }, finish('stop')]) } });
+    let loads = 0;
+    const model = new AiSdkModel({
+      endpoint,
+      languageModel: async () => {
+        loads += 1;
+        return languageModel;
+      },
+    });
+    await model.prepare();
+    expect(loads).toBe(1);
+    expect(languageModel.doStreamCalls).toHaveLength(0);
+    expect((await collect(model.stream(request))).some((part) => part.type === 'text-delta')).toBe(true);
+    expect(loads).toBe(1);
+  });
 });

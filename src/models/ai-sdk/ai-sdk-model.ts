@@ -86,6 +86,13 @@ export class AiSdkModel implements Model {
     }
   }
 
+  /** Imports and builds the provider model, and loads Node's fetch (see {@link Model.prepare}). */
+  async prepare(): Promise<void> {
+    await this.languageModel();
+    // Node loads undici, behind fetch and its Headers, Request and Response, when one of them is first touched.
+    void globalThis.Headers;
+  }
+
   private languageModel(): Promise<LanguageModelV4> {
     if (typeof this.source !== 'function') return Promise.resolve(this.source);
     this.loaded ??= this.source();
