@@ -37,6 +37,28 @@ describe('preparedQuery', () => {
     expect((await query('zzz', 'x')).map((row) => row.id)).toEqual(['a', 'b', 'c']);
   });
 
+  // Invariant: on SQLite a prepared select runs on the connection directly, but never inside someone else's open
+  // transaction: it waits for it like any Kysely query, so it never returns rows that are then rolled back.
+  it('waits for an open transaction instead of reading its uncommitted rows', async () => {
+    const byOwner = preparedQuery(db, 1, (builder, owner) => builder.selectFrom('items').select('id').where('owner', '=', owner!).orderBy('id'));
+    expect((await byOwner('x')).map((row) => row.id)).toEqual(['a', 'c']);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let inserted!: () => void;
+    const insertedYet = new Promise<void>((resolve) => (inserted = resolve));
+    const transaction = db.transaction().execute(async (trx) => {
+      await trx.insertInto('items').values({ id: 'z', owner: 'x', label: 'uncommitted' }).execute();
+      inserted();
+      await held;
+      throw new Error('rolled back');
+    });
+    await insertedYet;
+    const during = byOwner('x');
+    release();
+    await expect(transaction).rejects.toThrow('rolled back');
+    expect((await during).map((row) => row.id)).toEqual(['a', 'c']);
+  });
+
   it('refuses a stand-in that reaches the SQL as text rather than as a bound parameter', () => {
     expect(() => preparedQuery(db, 1, (builder, label) => builder.selectFrom('items').select(sql.lit(label!).as('label')))).toThrow(/parameter 0 is not a bound parameter/);
   });

@@ -14,6 +14,7 @@ import { delay } from '../abort.js';
 import { UsageError } from '../errors.js';
 import { type NodeSqliteDatabase, openNodeSqlite } from './node-sqlite.js';
 import { assertWritable, postgresLocation, type StoreTarget, storeOpenError } from './open-errors.js';
+import { rememberSqliteConnection } from './sqlite-connections.js';
 
 /** An open database: the Kysely instance, where it lives, and how to close it. */
 export interface OpenDatabase<DB> extends AsyncDisposable {
@@ -108,6 +109,7 @@ function openDeferred<DB>(options: OpenDatabaseOptions<DB> & { readonly openWhen
               opened.database.close();
               throw error;
             }
+            rememberSqliteConnection(db, opened.sqlite);
             return opened.database;
           }),
       });
@@ -127,6 +129,7 @@ async function openUnmapped<DB>(options: OpenDatabaseOptions<DB>): Promise<OpenD
       ? { dialect: new PostgresDialect({ pool: await postgresPool(options.databaseUrl!) }), location: postgresLocation(options.databaseUrl!) }
       : sqlite(sqliteFile);
   const db = new Kysely<DB>({ dialect: opened.dialect });
+  if (opened.sqlite) rememberSqliteConnection(db, opened.sqlite);
   const steps = options.prepare ?? [];
   try {
     const database = opened.sqlite;
