@@ -4,6 +4,7 @@ import { ElicitationRouter } from '../agent/elicitation.js';
 import { Sampler } from '../agent/sampling.js';
 import type { Settings, SettingsFlags } from '../config/load.js';
 import { McpHost } from '../mcp/host.js';
+import { isStdio } from '../mcp/server-target.js';
 import { FallbackModel } from '../models/fallback-model.js';
 import { priceRegistryOnFirstUse } from '../models/price-registry.js';
 import { type ModelPrice, PriceBook } from '../models/pricing.js';
@@ -21,7 +22,6 @@ import { openStore, type Store } from '../store/database.js';
 import { RunLeases } from '../store/run-lease.js';
 import { type EarlyServers, startServersEarly } from './early-servers.js';
 import { storedOAuth } from './oauth.js';
-import { isStdio } from '../mcp/server-target.js';
 
 /** Everything a run needs, opened in the order that fails fastest: settings, model, store, then servers. */
 export interface Runtime extends AsyncDisposable {
@@ -143,25 +143,25 @@ export async function openRuntime(flags: SettingsFlags, early: EarlyServers = st
     store = await openStore({ file: settings.dbFile, ...(settings.databaseUrl ? { databaseUrl: settings.databaseUrl } : {}) });
   } catch (error) {
     await (await starting)?.close();
+    await tracing?.shutdown();
+    logger.close();
     throw error;
   }
   storeReady.resolve();
-  answers.resolve({
-    elicitation: new ElicitationRouter({
-      approvals: new ApprovalStore(store.db),
-      runs: activeRuns,
-      timeoutMs: settings.approval.elicitationTimeoutSeconds * 1_000,
-      logger,
-    }),
-    sampler: new Sampler({ runs: activeRuns, db: store.db }),
+  const elicitation = new ElicitationRouter({
+    approvals: new ApprovalStore(store.db),
+    runs: activeRuns,
+    timeoutMs: settings.approval.elicitationTimeoutSeconds * 1_000,
+    logger,
   });
-  const { elicitation } = await answers.promise;
+  answers.resolve({ elicitation, sampler: new Sampler({ runs: activeRuns, db: store.db }) });
   let host: McpHost;
   try {
     // Remote servers that `deckhand mcp login` authorized start with their stored tokens (refreshed as needed).
     host = await (starting ?? startHost(await storedOAuth(settings, store)));
   } catch (error) {
     await store.close();
+    await tracing?.shutdown();
     logger.close();
     throw error;
   }

@@ -102,15 +102,15 @@ function openDeferred<DB>(options: OpenDatabaseOptions<DB> & { readonly openWhen
     : new SqliteDialect({
         database: () =>
           mapped(async () => {
-            const opened = sqlite(file);
+            const connection = sqlite(file);
             try {
-              await withBusyRetry(async () => configureSqlite(opened.sqlite, file !== ':memory:'));
+              await withBusyRetry(async () => configureSqlite(connection.sqlite, file !== ':memory:'));
             } catch (error) {
-              opened.database.close();
+              connection.database.close();
               throw error;
             }
-            rememberSqliteConnection(db, opened.sqlite);
-            return opened.database;
+            rememberSqliteConnection(db, connection.sqlite);
+            return connection.database;
           }),
       });
   const db = new Kysely<DB>({ dialect });
